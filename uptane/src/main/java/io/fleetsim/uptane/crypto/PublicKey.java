@@ -1,0 +1,76 @@
+package io.fleetsim.uptane.crypto;
+
+import io.fleetsim.uptane.json.CanonicalJson;
+import io.fleetsim.uptane.json.Json;
+import java.util.Arrays;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+/** An Ed25519 public key: 32 raw bytes, compared by content. */
+public record PublicKey(byte[] raw) {
+  public static final int LENGTH = 32;
+
+  public PublicKey {
+    if (raw == null || raw.length != LENGTH) {
+      throw new IllegalArgumentException(
+          "an Ed25519 public key has " + LENGTH + " bytes, got " + (raw == null ? 0 : raw.length));
+    }
+    raw = raw.clone();
+  }
+
+  @Override
+  public byte[] raw() {
+    return raw.clone();
+  }
+
+  public String hex() {
+    return Hex.encode(raw);
+  }
+
+  public static PublicKey fromHex(String hex) {
+    return new PublicKey(Hex.decode(hex));
+  }
+
+  /** {@code {"keytype":"ed25519","keyval":{"public":HEX},"scheme":"ed25519"}} */
+  public Json.Obj toJson() {
+    return Json.obj(
+        "keytype", Json.str("ed25519"),
+        "scheme", Json.str("ed25519"),
+        "keyval", Json.obj("public", Json.str(hex())));
+  }
+
+  /** TUF key id: hex SHA-256 of the canonical JSON of the key object. */
+  public String keyId() {
+    return Hashing.sha256Hex(CanonicalJson.write(toJson()));
+  }
+
+  /** False for a wrong signature, a signature of the wrong length or a key off the curve. */
+  public boolean verify(byte[] message, byte[] signature) {
+    if (message == null || signature == null || signature.length != 64) {
+      return false;
+    }
+    try {
+      Ed25519Signer verifier = new Ed25519Signer();
+      verifier.init(false, new Ed25519PublicKeyParameters(raw, 0));
+      verifier.update(message, 0, message.length);
+      return verifier.verifySignature(signature);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PublicKey other && Arrays.equals(raw, other.raw);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(raw);
+  }
+
+  @Override
+  public String toString() {
+    return "PublicKey[" + hex() + "]";
+  }
+}

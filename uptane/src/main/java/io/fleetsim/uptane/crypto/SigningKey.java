@@ -1,0 +1,62 @@
+package io.fleetsim.uptane.crypto;
+
+import java.util.Random;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
+
+/**
+ * An Ed25519 private key. Generated from a caller's {@link Random} so a simulation seeded the same
+ * way builds the same keys; pass a {@link java.security.SecureRandom} for real keys.
+ */
+public final class SigningKey {
+  public static final int SEED_LENGTH = 32;
+
+  private final Ed25519PrivateKeyParameters params;
+  private final PublicKey publicKey;
+
+  private SigningKey(byte[] seed) {
+    if (seed == null || seed.length != SEED_LENGTH) {
+      throw new IllegalArgumentException("an Ed25519 seed has " + SEED_LENGTH + " bytes");
+    }
+    this.params = new Ed25519PrivateKeyParameters(seed, 0);
+    this.publicKey = new PublicKey(params.generatePublicKey().getEncoded());
+  }
+
+  public static SigningKey generate(Random rng) {
+    byte[] seed = new byte[SEED_LENGTH];
+    rng.nextBytes(seed);
+    return new SigningKey(seed);
+  }
+
+  public static SigningKey fromSeed(byte[] seed32) {
+    return new SigningKey(seed32);
+  }
+
+  public static SigningKey fromHex(String seedHex) {
+    return new SigningKey(Hex.decode(seedHex));
+  }
+
+  public byte[] seed() {
+    return params.getEncoded();
+  }
+
+  public PublicKey publicKey() {
+    return publicKey;
+  }
+
+  public String keyId() {
+    return publicKey.keyId();
+  }
+
+  public byte[] sign(byte[] message) {
+    Ed25519Signer signer = new Ed25519Signer();
+    signer.init(true, params);
+    signer.update(message, 0, message.length);
+    return signer.generateSignature();
+  }
+
+  @Override
+  public String toString() {
+    return "SigningKey[" + publicKey.hex() + "]";
+  }
+}
