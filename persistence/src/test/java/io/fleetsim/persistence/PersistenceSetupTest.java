@@ -30,7 +30,11 @@ class PersistenceSetupTest {
 
   @Test
   void theDefaultIsAnH2FileUnderData() {
-    Config config = ConfigFactory.load();
+    Config loaded = ConfigFactory.load();
+    // Having the jar on the classpath changes nothing; only the composition root opts in.
+    assertEquals("", loaded.getString("pekko.persistence.journal.plugin"));
+    assertEquals("", loaded.getString("pekko.persistence.snapshot-store.plugin"));
+    Config config = resolved(PersistenceSetup.fromSettings(loaded));
     assertEquals("jdbc-journal", config.getString("pekko.persistence.journal.plugin"));
     assertEquals(
         "jdbc-snapshot-store", config.getString("pekko.persistence.snapshot-store.plugin"));
@@ -53,6 +57,10 @@ class PersistenceSetupTest {
     assertEquals("postgres", config.getString("jdbc-snapshot-store.use-shared-db"));
     assertEquals(
         "fleet", config.getString("pekko-persistence-jdbc.shared-databases.postgres.db.user"));
+    Config applied = PersistenceSetup.fromSettings(config);
+    assertEquals("jdbc-journal", applied.getString("pekko.persistence.journal.plugin"));
+    assertEquals("postgres", applied.getString("jdbc-read-journal.use-shared-db"));
+    assertEquals("fleet", applied.getString("fleetsim.postgres.user"));
   }
 
   @Test
