@@ -1,0 +1,73 @@
+package io.fleetsim.cloud;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+
+/**
+ * What the rest of the system asks the fleet read model: listings and counts with filters and
+ * paging, and a campaign's complete target set. Store calls may block on JDBC, so they run on the
+ * blocking-io dispatcher rather than on an actor's thread.
+ */
+public final class FleetQueries {
+  public static final int MAX_PAGE = 1000;
+
+  private final FleetStore store;
+  private final Executor executor;
+
+  public FleetQueries(FleetStore store, Executor executor) {
+    this.store = store;
+    this.executor = executor;
+  }
+
+  public static FleetQueries create(ActorSystem<?> system, FleetStore store) {
+    return new FleetQueries(store, system.dispatchers().lookup(DispatcherSelector.blocking()));
+  }
+
+  public FleetStore store() {
+    return store;
+  }
+
+  public CompletionStage<List<FleetVehicle>> list(TargetFilter filter, int offset, int limit) {
+    if (offset < 0) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("offset: must not be negative, was " + offset));
+    }
+    if (limit < 1 || limit > MAX_PAGE) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("limit: must be within 1.." + MAX_PAGE + ", was " + limit));
+    }
+    return CompletableFuture.supplyAsync(() -> store.list(filter, offset, limit), executor);
+  }
+
+  public CompletionStage<Long> count(TargetFilter filter) {
+    return CompletableFuture.supplyAsync(() -> store.count(filter), executor);
+  }
+
+  public CompletionStage<Optional<FleetVehicle>> vehicle(String vin) {
+    return CompletableFuture.supplyAsync(() -> store.get(vin), executor);
+  }
+
+  /** Every vehicle the campaign filter matches, in VIN order (the campaign shuffles them). */
+  public CompletionStage<List<FleetVehicle>> targets(TargetFilter filter) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          List<FleetVehicle> all = new ArrayList<>();
+          int offset = 0;
+          while (true) {
+            List<FleetVehicle> page = store.list(filter, offset, MAX_PAGE);
+            all.addAll(page);
+            if (page.size() < MAX_PAGE) {
+              return all;
+            }
+            offset += page.size();
+          }
+        },
+        executor);
+  }
+}

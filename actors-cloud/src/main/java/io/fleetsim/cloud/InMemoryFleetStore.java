@@ -1,0 +1,43 @@
+package io.fleetsim.cloud;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** The read model in a map, for unit tests and single-node runs without a database. */
+public final class InMemoryFleetStore implements FleetStore {
+  private final Map<String, FleetVehicle> vehicles = new ConcurrentSkipListMap<>();
+  private final Map<String, Long> offsets = new ConcurrentHashMap<>();
+
+  @Override
+  public void upsert(FleetVehicle vehicle) {
+    vehicles.put(vehicle.vin(), vehicle);
+  }
+
+  @Override
+  public Optional<FleetVehicle> get(String vin) {
+    return Optional.ofNullable(vehicles.get(vin));
+  }
+
+  @Override
+  public List<FleetVehicle> list(TargetFilter filter, int offset, int limit) {
+    return vehicles.values().stream().filter(filter::matches).skip(offset).limit(limit).toList();
+  }
+
+  @Override
+  public long count(TargetFilter filter) {
+    return vehicles.values().stream().filter(filter::matches).count();
+  }
+
+  @Override
+  public long loadOffset(String projection) {
+    return offsets.getOrDefault(projection, -1L);
+  }
+
+  @Override
+  public void saveOffset(String projection, long offset) {
+    offsets.put(projection, offset);
+  }
+}
