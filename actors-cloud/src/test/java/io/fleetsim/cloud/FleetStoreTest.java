@@ -1,0 +1,106 @@
+package io.fleetsim.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.Test;
+
+/** The same assertions against both stores, fed through the projection's event handler. */
+class FleetStoreTest {
+
+  static void feed(FleetStore store) {
+    for (int i = 0; i < 30; i++) {
+      String vin = String.format("VIN%03d", i);
+      FleetProjection.apply(
+          store,
+          new Director.Registered(
+              vin,
+              i % 2 == 0 ? "Munich" : "Berlin",
+              i % 3 == 0 ? "green" : "blue",
+              i % 5 == 0 ? Set.of("beta", "fleet-a") : Set.of("fleet-a"),
+              "P" + i,
+              "00",
+              List.of(
+                  new Director.EcuInfo("P" + i, "tcu", "tcu", "hw-t", "00", "3.0", 0),
+                  new Director.EcuInfo(
+                      "E" + i, "e", "engine", i < 10 ? "hw-a" : "hw-b", "00", "1.0", 0)),
+              Instant.ofEpochSecond(i)));
+    }
+    FleetProjection.apply(
+        store,
+        new Director.ManifestAccepted(
+            "VIN004",
+            1,
+            List.of(
+                new Director.EcuOutcome("E4", "2.0", 1, UpdateOutcome.SUCCEEDED, "c1"),
+                new Director.EcuOutcome("P4", "3.0", 0, null, null)),
+            null,
+            Instant.ofEpochSecond(100)));
+  }
+
+  static void check(FleetStore store) {
+    feed(store);
+    FleetQueries q = new FleetQueries(store, ForkJoinPool.commonPool());
+    assertEquals(30, q.count(TargetFilter.any()).toCompletableFuture().join());
+    assertEquals(15, q.count(TargetFilter.any().inRegions("Munich")).toCompletableFuture().join());
+    assertEquals(
+        10,
+        q.count(TargetFilter.ecuType("engine").withHardwareIds("hw-a"))
+            .toCompletableFuture()
+            .join());
+    assertEquals(6, q.count(TargetFilter.any().withTags("beta")).toCompletableFuture().join());
+    assertEquals(
+        10, q.count(TargetFilter.any().inEnvironment("green")).toCompletableFuture().join());
+    assertEquals(
+        29,
+        q.count(TargetFilter.ecuType("engine").withCurrentVersions("1.0"))
+            .toCompletableFuture()
+            .join());
+    FleetVehicle v4 = q.vehicle("VIN004").toCompletableFuture().join().orElseThrow();
+    assertEquals("UPDATED", v4.updateState());
+    assertEquals("2.0", v4.ecuOfType("engine").orElseThrow().installedVersion());
+    assertEquals(Instant.ofEpochSecond(100), v4.lastReport());
+    assertEquals(Set.of("fleet-a"), v4.tags());
+
+    List<FleetVehicle> page1 = q.list(TargetFilter.any(), 0, 10).toCompletableFuture().join();
+    List<FleetVehicle> page3 = q.list(TargetFilter.any(), 20, 10).toCompletableFuture().join();
+    assertEquals("VIN000", page1.get(0).vin());
+    assertEquals("VIN020", page3.get(0).vin());
+    assertEquals(2, page1.get(0).ecus().size());
+    assertEquals(
+        15,
+        q.targets(TargetFilter.ecuType("engine").inRegions("Berlin"))
+            .toCompletableFuture()
+            .join()
+            .size());
+
+    assertTrue(
+        q.list(TargetFilter.any(), 0, 0).toCompletableFuture().isCompletedExceptionally(),
+        "limit 0 is bad input");
+    assertTrue(q.list(TargetFilter.any(), -1, 10).toCompletableFuture().isCompletedExceptionally());
+
+    assertEquals(-1, store.loadOffset("p"));
+    store.saveOffset("p", 41);
+    store.saveOffset("p", 42);
+    assertEquals(42, store.loadOffset("p"));
+  }
+
+  @Test
+  void inMemory() {
+    check(new InMemoryFleetStore());
+  }
+
+  @Test
+  void jdbcOnH2() throws Exception {
+    try (JdbcFleetStore store =
+        new JdbcFleetStore(
+            "jdbc:h2:mem:fleet-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "")) {
+      check(store);
+    }
+  }
+}
