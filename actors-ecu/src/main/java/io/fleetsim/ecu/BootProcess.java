@@ -1,0 +1,63 @@
+package io.fleetsim.ecu;
+
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The boot of a freshly written bank, run as a child of the Ecu so that a failure is an actor
+ * failure: a crash is an exception the parent observes as {@code ChildFailed}, a hang is silence
+ * the parent's watchdog catches, a failed self-test is a report followed by a stop.
+ */
+final class BootProcess {
+
+  /** Thrown to simulate a boot crash; the message reaches the Ecu through death watch. */
+  static final class BootCrash extends RuntimeException {
+    BootCrash(String message) {
+      super(message);
+    }
+  }
+
+  private enum Tick {
+    BOOT_TIME_ELAPSED
+  }
+
+  private BootProcess() {}
+
+  static String childName(int attempt) {
+    return "boot-" + attempt;
+  }
+
+  static Behavior<Object> create(
+      BootModel.Outcome outcome, Duration wallBootTime, int attempt, ActorRef<Ecu.Command> ecu) {
+    return Behaviors.withTimers(
+        timers -> {
+          if (outcome != BootModel.Outcome.HANG) {
+            timers.startSingleTimer(Tick.BOOT_TIME_ELAPSED, wallBootTime);
+          }
+          return Behaviors.receive(Object.class)
+              .onMessageEquals(
+                  Tick.BOOT_TIME_ELAPSED,
+                  () -> {
+                    switch (outcome) {
+                      case OK -> {
+                        // stays alive until the Ecu stops it, so that an unexpected stop is
+                        // always a failure
+                        ecu.tell(new Ecu.BootConfirmed(attempt));
+                        return Behaviors.same();
+                      }
+                      case SELF_TEST_FAIL -> {
+                        ecu.tell(new Ecu.BootSelfTestFailed(attempt, "self-test failed"));
+                        return Behaviors.stopped();
+                      }
+                      case CRASH -> throw new BootCrash("boot crashed (attempt " + attempt + ")");
+                      default -> {
+                        return Behaviors.same();
+                      }
+                    }
+                  })
+              .build();
+        });
+  }
+}

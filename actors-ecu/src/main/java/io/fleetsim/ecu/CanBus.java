@@ -1,0 +1,669 @@
+package io.fleetsim.ecu;
+
+import com.typesafe.config.Config;
+import io.fleetsim.cluster.BlobStore;
+import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.cluster.Seeds;
+import io.fleetsim.cluster.SimClock;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A vehicle's in-vehicle network, shared by its ECUs. Entity id: the VIN.
+ *
+ * <p>For each {@link StartTransfer} it drives the UDS download session with the target {@link Ecu}
+ * (DiagnosticSessionControl, RequestDownload, TransferData per block group, RequestTransferExit),
+ * taking the image bytes from the node-local {@link BlobStore}. Each block group is delivered after
+ * the wire time the {@link BusTimingModel} gives for it, with sampled frame losses and the bus
+ * shared evenly by the transfers sending at that moment. Progress is persisted per acknowledged
+ * group, so after a crash a transfer resumes where the ECU says it stands. When the ECU has
+ * installed, rolled back or refused, the requester gets a {@link TransferResult}.
+ */
+public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Event, CanBus.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "CanBus");
+
+  /** Frame loss per bus; a fault-injection model plugs in its own. */
+  @FunctionalInterface
+  public interface FrameLossModel {
+    double lossRate(String vin, Transport transport);
+
+    static FrameLossModel constant(double rate) {
+      return (vin, transport) -> rate;
+    }
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * @param transport {@code null} for the bus default
+   * @param progressTo {@code null} if the requester does not want progress
+   */
+  public record StartTransfer(
+      String transferId,
+      String vin,
+      String ecuId,
+      Transport transport,
+      String imageSha256,
+      long length,
+      byte[] directorTargets,
+      ActorRef<TransferResult> replyTo,
+      ActorRef<TransferProgress> progressTo)
+      implements Command {}
+
+  public record GetState(ActorRef<State> replyTo) implements Command {}
+
+  /** From the Ecu, once its install of a transfer has ended either way. */
+  public record EcuInstallFinished(
+      String transferId, String ecuId, Ecu.InstallOutcome outcome, String reason, String newVersion)
+      implements Command {}
+
+  public record TransferResult(
+      String transferId, String ecuId, Ecu.InstallOutcome outcome, String reason, String newVersion)
+      implements CborSerializable {}
+
+  public record TransferProgress(
+      String transferId, String ecuId, long bytesAcknowledged, long length)
+      implements CborSerializable {}
+
+  enum Step {
+    SESSION,
+    DOWNLOAD,
+    DATA,
+    EXIT
+  }
+
+  record UdsReplied(String transferId, Step step, Ecu.UdsResponse response, String failure)
+      implements Command {}
+
+  record GroupOnWire(String transferId, int blockSequenceCounter) implements Command {}
+
+  record ResumeTransfer(String transferId) implements Command {}
+
+  record EcuStateSeen(String transferId, Ecu.State state, String failure) implements Command {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record TransferStarted(Transfer transfer) implements Event {}
+
+  /** The ECU accepted the download; it expects this block next (greater than 1 on a resume). */
+  public record DownloadAccepted(String transferId, int nextBlock, long bytesAcknowledged)
+      implements Event {}
+
+  public record BlockGroupAcknowledged(String transferId, int nextBlock, long bytesAcknowledged)
+      implements Event {}
+
+  public record TransferExited(String transferId) implements Event {}
+
+  public record TransferFinished(TransferResult result) implements Event {}
+
+  // ---------------------------------------------------------------- state
+
+  public enum Stage {
+    OPENING,
+    SENDING,
+    INSTALLING
+  }
+
+  public record Transfer(
+      String transferId,
+      String ecuId,
+      Transport transport,
+      String imageSha256,
+      long length,
+      byte[] directorTargets,
+      ActorRef<TransferResult> replyTo,
+      ActorRef<TransferProgress> progressTo,
+      Stage stage,
+      int nextBlock,
+      long bytesAcknowledged)
+      implements CborSerializable {
+
+    Transfer at(Stage s, int next, long bytes) {
+      return new Transfer(
+          transferId,
+          ecuId,
+          transport,
+          imageSha256,
+          length,
+          directorTargets,
+          replyTo,
+          progressTo,
+          s,
+          next,
+          bytes);
+    }
+  }
+
+  public record State(Map<String, Transfer> transfers, List<TransferResult> recent)
+      implements CborSerializable {
+    static final State EMPTY = new State(Map.of(), List.of());
+
+    public Optional<Transfer> transfer(String transferId) {
+      return Optional.ofNullable(transfers.get(transferId));
+    }
+
+    public Optional<TransferResult> result(String transferId) {
+      return recent.stream().filter(r -> r.transferId().equals(transferId)).findFirst();
+    }
+
+    long sending() {
+      return transfers.values().stream().filter(t -> t.stage() == Stage.SENDING).count();
+    }
+
+    State put(Transfer t) {
+      Map<String, Transfer> m = new LinkedHashMap<>(transfers);
+      m.put(t.transferId(), t);
+      return new State(Map.copyOf(m), recent);
+    }
+
+    State finish(TransferResult r, int remember) {
+      Map<String, Transfer> m = new LinkedHashMap<>(transfers);
+      m.remove(r.transferId());
+      List<TransferResult> l = new ArrayList<>(recent);
+      l.add(0, r);
+      while (l.size() > remember) {
+        l.remove(l.size() - 1);
+      }
+      return new State(Map.copyOf(m), List.copyOf(l));
+    }
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  /** The {@code fleetsim.can-bus} section. */
+  public record Settings(
+      int blocksPerGroup,
+      double frameLossRate,
+      Transport defaultTransport,
+      Duration responseTimeout,
+      int maxRetries,
+      int rememberedResults) {
+    public static Settings fromConfig(Config config) {
+      Config c = config.getConfig("fleetsim.can-bus");
+      return new Settings(
+          c.getInt("blocks-per-group"),
+          c.getDouble("frame-loss-rate"),
+          Transport.valueOf(c.getString("default-transport").toUpperCase(Locale.ROOT)),
+          c.getDuration("response-timeout"),
+          c.getInt("max-retries"),
+          c.getInt("remembered-results"));
+    }
+  }
+
+  // ---------------------------------------------------------------- behaviour
+
+  private final String vin;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Function<String, RecipientRef<Ecu.Command>> ecuFor;
+  private final BlobStore blobs;
+  private final BusTimingModel model;
+  private final FrameLossModel loss;
+  private final Settings settings;
+  private final SimClock clock;
+  private final Random rng;
+  // retries of the current step per transfer: transient like the timers, reset by a restart
+  private final Map<String, Integer> retries = new HashMap<>();
+
+  /**
+   * @param ecuFor the Ecu entity for an Ecu entity id ({@code VIN/ecuId}); sharding in production,
+   *     a probe or a local actor in tests
+   * @param loss {@code null} for {@code fleetsim.can-bus.frame-loss-rate}
+   */
+  public static Behavior<Command> create(
+      String vin,
+      Function<String, RecipientRef<Ecu.Command>> ecuFor,
+      BlobStore blobs,
+      FrameLossModel loss) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new CanBus(vin, ctx, timers, ecuFor, blobs, loss)));
+  }
+
+  private CanBus(
+      String vin,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Function<String, RecipientRef<Ecu.Command>> ecuFor,
+      BlobStore blobs,
+      FrameLossModel loss) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), vin),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.vin = vin;
+    this.context = context;
+    this.timers = timers;
+    this.ecuFor = ecuFor;
+    this.blobs = blobs;
+    Config config = context.getSystem().settings().config();
+    this.model = BusTimingModel.fromConfig(config);
+    this.settings = Settings.fromConfig(config);
+    this.loss = loss != null ? loss : FrameLossModel.constant(settings.frameLossRate());
+    this.clock = SimClock.get(context.getSystem());
+    this.rng = Seeds.forEntity(context.getSystem(), "canbus:" + vin);
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    int every = context.getSystem().settings().config().getInt("fleetsim.snapshot-every");
+    return RetentionCriteria.snapshotEvery(every, 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state ->
+                state
+                    .transfers()
+                    .keySet()
+                    .forEach(id -> context.getSelf().tell(new ResumeTransfer(id))))
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(StartTransfer.class, this::startTransfer)
+        .onCommand(ResumeTransfer.class, this::resume)
+        .onCommand(UdsReplied.class, this::udsReplied)
+        .onCommand(GroupOnWire.class, this::groupOnWire)
+        .onCommand(EcuInstallFinished.class, this::ecuInstallFinished)
+        .onCommand(EcuStateSeen.class, this::ecuStateSeen)
+        .build();
+  }
+
+  private Effect<Event, State> startTransfer(State state, StartTransfer cmd) {
+    if (cmd.transferId() == null || cmd.transferId().isBlank()) {
+      return rejectRequest(cmd, "transfer id is required");
+    }
+    if (state.transfer(cmd.transferId()).isPresent()) {
+      return Effect().none();
+    }
+    Optional<TransferResult> done = state.result(cmd.transferId());
+    if (done.isPresent()) {
+      cmd.replyTo().tell(done.get());
+      return Effect().none();
+    }
+    String problem = requestProblem(cmd);
+    if (problem != null) {
+      return rejectRequest(cmd, problem);
+    }
+    long stored = blobs.size(cmd.imageSha256());
+    if (stored < 0) {
+      return finishEarly(
+          cmd,
+          "image "
+              + cmd.imageSha256()
+              + " is not in this node's blob store (node lost?); download it again");
+    }
+    if (stored != cmd.length()) {
+      return finishEarly(
+          cmd, "stored image has " + stored + " bytes, the request announces " + cmd.length());
+    }
+    Transport transport = cmd.transport() != null ? cmd.transport() : settings.defaultTransport();
+    Transfer t =
+        new Transfer(
+            cmd.transferId(),
+            cmd.ecuId(),
+            transport,
+            cmd.imageSha256(),
+            cmd.length(),
+            cmd.directorTargets(),
+            cmd.replyTo(),
+            cmd.progressTo(),
+            Stage.OPENING,
+            1,
+            0);
+    return Effect().persist(new TransferStarted(t)).thenRun(s -> openSession(t));
+  }
+
+  private String requestProblem(StartTransfer cmd) {
+    if (!vin.equals(cmd.vin())) {
+      return "transfer for VIN " + cmd.vin() + " sent to the bus of " + vin;
+    }
+    if (cmd.ecuId() == null || cmd.ecuId().isBlank() || cmd.ecuId().contains("/")) {
+      return "invalid ECU id: " + cmd.ecuId();
+    }
+    if (cmd.imageSha256() == null || !cmd.imageSha256().matches("[0-9a-fA-F]{64}")) {
+      return "image hash must be 64 hex digits";
+    }
+    if (cmd.length() <= 0) {
+      return "image length must be positive";
+    }
+    if (cmd.directorTargets() == null || cmd.directorTargets().length == 0) {
+      return "director targets metadata is required";
+    }
+    return null;
+  }
+
+  private Effect<Event, State> rejectRequest(StartTransfer cmd, String reason) {
+    context.getLog().warn("bus {} rejected transfer {}: {}", vin, cmd.transferId(), reason);
+    cmd.replyTo()
+        .tell(
+            new TransferResult(
+                cmd.transferId(), cmd.ecuId(), Ecu.InstallOutcome.FAILED, reason, null));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> finishEarly(StartTransfer cmd, String reason) {
+    TransferResult r =
+        new TransferResult(cmd.transferId(), cmd.ecuId(), Ecu.InstallOutcome.FAILED, reason, null);
+    context.getLog().warn("bus {} transfer {} failed: {}", vin, cmd.transferId(), reason);
+    return Effect().persist(new TransferFinished(r)).thenRun(s -> cmd.replyTo().tell(r));
+  }
+
+  // ---- the UDS session
+
+  private RecipientRef<Ecu.Command> ecu(Transfer t) {
+    return ecuFor.apply(Ecu.entityId(vin, t.ecuId()));
+  }
+
+  private void ask(Transfer t, Step step, Function<ActorRef<Ecu.UdsResponse>, Ecu.Command> req) {
+    String id = t.transferId();
+    context.ask(
+        Ecu.UdsResponse.class,
+        ecu(t),
+        settings.responseTimeout(),
+        req::apply,
+        (resp, err) ->
+            new UdsReplied(
+                id,
+                step,
+                resp,
+                err == null ? null : err.getClass().getSimpleName() + ": " + err.getMessage()));
+  }
+
+  private void openSession(Transfer t) {
+    ask(
+        t,
+        Step.SESSION,
+        r -> new Ecu.DiagnosticSessionControl(t.transferId(), Ecu.Session.PROGRAMMING, r));
+  }
+
+  private void requestDownload(Transfer t) {
+    ask(
+        t,
+        Step.DOWNLOAD,
+        r -> new Ecu.RequestDownload(t.transferId(), 0, t.length(), t.directorTargets(), r));
+  }
+
+  private void requestExit(Transfer t) {
+    ask(t, Step.EXIT, r -> new Ecu.RequestTransferExit(t.transferId(), r));
+  }
+
+  private long groupBytes() {
+    return (long) settings.blocksPerGroup() * model.blockSize();
+  }
+
+  /** Schedules the next block group's arrival after its wire time, or ends the download. */
+  private void sendNext(State state, Transfer t) {
+    if (t.bytesAcknowledged() >= t.length()) {
+      requestExit(t);
+      return;
+    }
+    long bytes = Math.min(groupBytes(), t.length() - t.bytesAcknowledged());
+    long fullBlocks = bytes / model.blockSize();
+    int rest = (int) (bytes % model.blockSize());
+    BusTimingModel.Exchange ex =
+        model.blockExchange(t.transport(), model.blockSize()).times(fullBlocks);
+    if (rest > 0) {
+      ex = ex.plus(model.blockExchange(t.transport(), rest));
+    }
+    if (t.bytesAcknowledged() == 0) {
+      // RequestDownload and RequestTransferExit take their wire time once per transfer
+      ex = ex.plus(model.setupExchange(t.transport()));
+    }
+    double lossRate = loss.lossRate(vin, t.transport());
+    long lost = BusTimingModel.sampleRetransmissions(ex.frames(), lossRate, rng);
+    // a shared bus: every transfer sending now gets an equal part of the bandwidth
+    long sharing = Math.max(1, state.sending());
+    Duration wire = BusTimingModel.toDuration(ex.secondsWith(lost) * sharing);
+    timers.startSingleTimer(
+        "group-" + t.transferId(),
+        new GroupOnWire(t.transferId(), t.nextBlock()),
+        clock.toWall(wire));
+  }
+
+  private Effect<Event, State> groupOnWire(State state, GroupOnWire cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    if (found.isEmpty() || found.get().nextBlock() != cmd.blockSequenceCounter()) {
+      return Effect().none();
+    }
+    Transfer t = found.get();
+    Optional<ByteBuffer> image = blobs.view(t.imageSha256());
+    if (image.isEmpty()) {
+      return fail(
+          state,
+          t,
+          Ecu.InstallOutcome.FAILED,
+          "image vanished from the blob store; download it again");
+    }
+    int len = (int) Math.min(groupBytes(), t.length() - t.bytesAcknowledged());
+    byte[] group = new byte[len];
+    image.get().position((int) t.bytesAcknowledged());
+    image.get().get(group);
+    sendData(t, cmd.blockSequenceCounter(), group);
+    return Effect().none();
+  }
+
+  private void sendData(Transfer t, int counter, byte[] group) {
+    ask(t, Step.DATA, r -> new Ecu.TransferData(t.transferId(), counter, group, r));
+  }
+
+  private Effect<Event, State> udsReplied(State state, UdsReplied cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    if (found.isEmpty()) {
+      return Effect().none();
+    }
+    Transfer t = found.get();
+    if (cmd.response() == null) {
+      return retry(state, t, cmd.step(), cmd.failure());
+    }
+    retries.remove(t.transferId());
+    if (cmd.response() instanceof Ecu.NegativeResponse nr) {
+      if (cmd.step() != Step.EXIT) {
+        // leave no download open on the ECU, so the next transfer can start
+        ecu(t)
+            .tell(
+                new Ecu.DiagnosticSessionControl(
+                    t.transferId(), Ecu.Session.DEFAULT, context.getSystem().ignoreRef()));
+      }
+      return fail(
+          state,
+          t,
+          Ecu.InstallOutcome.REFUSED,
+          cmd.step() + " refused with " + nr.nrc().describe() + ": " + nr.reason());
+    }
+    Ecu.PositiveResponse pr = (Ecu.PositiveResponse) cmd.response();
+    return switch (cmd.step()) {
+      case SESSION -> {
+        requestDownload(t);
+        yield Effect().none();
+      }
+      case DOWNLOAD ->
+          Effect()
+              .persist(
+                  new DownloadAccepted(
+                      t.transferId(), pr.nextBlockSequenceCounter(), pr.bytesReceived()))
+              .thenRun(s -> sendNext(s, s.transfers().get(t.transferId())));
+      case DATA -> {
+        if (pr.nextBlockSequenceCounter() <= t.nextBlock()) {
+          yield Effect().none();
+        }
+        yield Effect()
+            .persist(
+                new BlockGroupAcknowledged(
+                    t.transferId(), pr.nextBlockSequenceCounter(), pr.bytesReceived()))
+            .thenRun(
+                s -> {
+                  Transfer now = s.transfers().get(t.transferId());
+                  sendNext(s, now);
+                  if (now.progressTo() != null) {
+                    now.progressTo()
+                        .tell(
+                            new TransferProgress(
+                                now.transferId(),
+                                now.ecuId(),
+                                now.bytesAcknowledged(),
+                                now.length()));
+                  }
+                });
+      }
+      case EXIT -> Effect().persist(new TransferExited(t.transferId()));
+    };
+  }
+
+  private Effect<Event, State> retry(State state, Transfer t, Step step, String failure) {
+    int n = retries.merge(t.transferId(), 1, Integer::sum);
+    if (n > settings.maxRetries()) {
+      retries.remove(t.transferId());
+      return fail(
+          state,
+          t,
+          Ecu.InstallOutcome.FAILED,
+          "ECU " + t.ecuId() + " did not answer " + step + " (" + failure + ")");
+    }
+    context.getLog().info("bus {} retrying {} of {}: {}", vin, step, t.transferId(), failure);
+    switch (step) {
+      case SESSION, DOWNLOAD -> openSession(t);
+      case DATA -> context.getSelf().tell(new GroupOnWire(t.transferId(), t.nextBlock()));
+      case EXIT -> requestExit(t);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> fail(
+      State state, Transfer t, Ecu.InstallOutcome outcome, String reason) {
+    timers.cancel("group-" + t.transferId());
+    context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
+    TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
+    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.replyTo().tell(r));
+  }
+
+  private Effect<Event, State> ecuInstallFinished(State state, EcuInstallFinished cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    if (found.isEmpty() || !found.get().ecuId().equals(cmd.ecuId())) {
+      return Effect().none();
+    }
+    Transfer t = found.get();
+    timers.cancel("group-" + t.transferId());
+    TransferResult r =
+        new TransferResult(
+            t.transferId(), t.ecuId(), cmd.outcome(), cmd.reason(), cmd.newVersion());
+    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.replyTo().tell(r));
+  }
+
+  // ---- after a restart
+
+  private Effect<Event, State> resume(State state, ResumeTransfer cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    if (found.isEmpty()) {
+      return Effect().none();
+    }
+    Transfer t = found.get();
+    if (t.stage() == Stage.INSTALLING) {
+      // the Ecu's notice may have been lost with this node: ask how the install ended
+      String id = t.transferId();
+      context.ask(
+          Ecu.State.class,
+          ecu(t),
+          settings.responseTimeout(),
+          Ecu.GetState::new,
+          (s, err) -> new EcuStateSeen(id, s, err == null ? null : err.getMessage()));
+    } else {
+      // RequestDownload for a transfer the ECU holds answers with its resume point
+      openSession(t);
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> ecuStateSeen(State state, EcuStateSeen cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    if (found.isEmpty() || cmd.state() == null) {
+      return Effect().none();
+    }
+    Ecu.LastInstall last = cmd.state().lastInstall();
+    if (last != null && last.transferId().equals(cmd.transferId())) {
+      return ecuInstallFinished(
+          state,
+          new EcuInstallFinished(
+              last.transferId(),
+              found.get().ecuId(),
+              last.outcome(),
+              last.reason(),
+              last.version()));
+    }
+    return Effect().none();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    int remember = settings.rememberedResults();
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(TransferStarted.class, (s, e) -> s.put(e.transfer()))
+        .onEvent(
+            DownloadAccepted.class,
+            (s, e) ->
+                s.put(
+                    s.transfers()
+                        .get(e.transferId())
+                        .at(Stage.SENDING, e.nextBlock(), e.bytesAcknowledged())))
+        .onEvent(
+            BlockGroupAcknowledged.class,
+            (s, e) ->
+                s.put(
+                    s.transfers()
+                        .get(e.transferId())
+                        .at(Stage.SENDING, e.nextBlock(), e.bytesAcknowledged())))
+        .onEvent(
+            TransferExited.class,
+            (s, e) -> {
+              Transfer t = s.transfers().get(e.transferId());
+              return s.put(t.at(Stage.INSTALLING, t.nextBlock(), t.bytesAcknowledged()));
+            })
+        .onEvent(TransferFinished.class, (s, e) -> s.finish(e.result(), remember))
+        .build();
+  }
+}

@@ -1,0 +1,83 @@
+package io.fleetsim.ecu;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetsim.uptane.metadata.EcuTargetCustom;
+import io.fleetsim.uptane.metadata.TargetFile;
+import io.fleetsim.uptane.repository.DirectorSigner;
+import io.fleetsim.uptane.repository.Expiries;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+
+/** Real director metadata, keys and image bytes shared by the entity tests. */
+final class Fixtures {
+
+  static final String VIN = "WVWZZZ1JZXW000001";
+  static final String ECU_ID = "engine";
+  static final String SERIAL = "ENG-0001";
+  static final String HARDWARE = "bosch-med17";
+
+  final DirectorSigner director;
+  final byte[] oldImage;
+  final Bank oldBank;
+
+  Fixtures(long seed) {
+    Random rng = new Random(seed);
+    director = DirectorSigner.create(rng, Instant.now(), Expiries.defaults());
+    oldImage = bytes(rng, 64 * 1024);
+    oldBank =
+        new Bank(
+            "engine-1.0.bin",
+            io.fleetsim.cluster.BlobStore.sha256Hex(oldImage),
+            oldImage.length,
+            1,
+            true);
+  }
+
+  /** Manual time, in-memory journal, no remoting. */
+  static Config config() {
+    return ConfigFactory.parseString(
+            "pekko.actor.provider = local\n"
+                + "pekko.loglevel = WARNING\n"
+                + "fleetsim.time-scale = 1.0\n")
+        .withFallback(ManualTime.config())
+        .withFallback(EventSourcedBehaviorTestKit.config())
+        .withFallback(ConfigFactory.load());
+  }
+
+  static byte[] bytes(Random rng, int n) {
+    byte[] b = new byte[n];
+    rng.nextBytes(b);
+    return b;
+  }
+
+  Ecu.Profile profile() {
+    return profile(HARDWARE, SERIAL);
+  }
+
+  Ecu.Profile profile(String hardware, String serial) {
+    return new Ecu.Profile(
+        EcuType.ENGINE,
+        hardware,
+        serial,
+        Transport.CLASSIC_CAN,
+        256 * 1024,
+        director.targetsKeys().stream().map(k -> k.hex()).toList(),
+        director.targetsThreshold(),
+        oldBank);
+  }
+
+  /** Director targets assigning {@code image} to the ECU {@code serial}/{@code hardware}. */
+  byte[] targetsFor(byte[] image, String name, String serial, String hardware, long release) {
+    TargetFile t =
+        TargetFile.of(name, image, null).forEcu(new EcuTargetCustom(serial, hardware, release));
+    return director.signFor(VIN, 1, List.of(t), Instant.now()).targets();
+  }
+
+  byte[] targetsFor(byte[] image) {
+    return targetsFor(image, "engine-2.0.bin", SERIAL, HARDWARE, 2);
+  }
+}
