@@ -72,11 +72,17 @@ class TrustedMetadataSetTest {
     assertRefused(Attack.BAD_SIGNATURE, () -> set.updateTimestamp(forged));
     // Signature over other content: valid hex, wrong message.
     byte[] otherContent =
-        ts.withSignatures(repo.signedSnapshot().signatures().stream()
-            .map(x -> new Signature(s.keyId(), x.sig())).toList()).toBytes();
+        ts.withSignatures(
+                repo.signedSnapshot().signatures().stream()
+                    .map(x -> new Signature(s.keyId(), x.sig()))
+                    .toList())
+            .toBytes();
     assertRefused(Attack.BAD_SIGNATURE, () -> set.updateTimestamp(otherContent));
-    assertRefused(Attack.BAD_SIGNATURE, () -> set.updateTimestamp(
-        ts.withSignatures(List.of(new Signature(s.keyId(), "zz"))).toBytes()));
+    assertRefused(
+        Attack.BAD_SIGNATURE,
+        () ->
+            set.updateTimestamp(
+                ts.withSignatures(List.of(new Signature(s.keyId(), "zz"))).toBytes()));
   }
 
   @Test
@@ -86,8 +92,9 @@ class TrustedMetadataSetTest {
         Signed.sign(repo.signedTimestamp().signed(), repo.signingKeys(Role.SNAPSHOT));
     TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
     assertRefused(Attack.UNKNOWN_KEY, () -> set.updateTimestamp(bySnapshotKey.toBytes()));
-    assertRefused(Attack.THRESHOLD_NOT_MET, () -> set.updateTimestamp(
-        repo.signedTimestamp().withSignatures(List.of()).toBytes()));
+    assertRefused(
+        Attack.THRESHOLD_NOT_MET,
+        () -> set.updateTimestamp(repo.signedTimestamp().withSignatures(List.of()).toBytes()));
   }
 
   @Test
@@ -119,8 +126,10 @@ class TrustedMetadataSetTest {
 
     // A newer timestamp that names an older snapshot.
     TimestampMetadata cur = repo.signedTimestamp().signed();
-    byte[] tsOldSnap = signAs(Role.TIMESTAMP,
-        new TimestampMetadata(cur.version() + 1, cur.expires(), MetaFile.of(1)));
+    byte[] tsOldSnap =
+        signAs(
+            Role.TIMESTAMP,
+            new TimestampMetadata(cur.version() + 1, cur.expires(), MetaFile.of(1)));
     assertRefused(Attack.ROLLBACK, () -> set.updateTimestamp(tsOldSnap));
 
     // A newer snapshot naming an older targets version than the trusted snapshot did.
@@ -128,11 +137,14 @@ class TrustedMetadataSetTest {
     set2.updateTimestamp(repo.timestamp());
     set2.updateSnapshot(repo.snapshot(), true);
     SnapshotMetadata sCur = repo.signedSnapshot().signed();
-    byte[] snapOldTargets = signAs(Role.SNAPSHOT,
-        new SnapshotMetadata(sCur.version(), sCur.expires(), Map.of("targets.json", MetaFile.of(1))));
+    byte[] snapOldTargets =
+        signAs(
+            Role.SNAPSHOT,
+            new SnapshotMetadata(
+                sCur.version(), sCur.expires(), Map.of("targets.json", MetaFile.of(1))));
     assertRefused(Attack.ROLLBACK, () -> set2.updateSnapshot(snapOldTargets, true));
-    byte[] snapDropsTargets = signAs(Role.SNAPSHOT,
-        new SnapshotMetadata(sCur.version(), sCur.expires(), Map.of()));
+    byte[] snapDropsTargets =
+        signAs(Role.SNAPSHOT, new SnapshotMetadata(sCur.version(), sCur.expires(), Map.of()));
     assertRefused(Attack.ROLLBACK, () -> set2.updateSnapshot(snapDropsTargets, true));
     assertTrue(oldSnapshot.length > 0);
 
@@ -192,11 +204,16 @@ class TrustedMetadataSetTest {
 
     // Same check on versions alone when snapshot carries no hash.
     SnapshotMetadata s = repo.signedSnapshot().signed();
-    byte[] snapNoHash = signAs(Role.SNAPSHOT,
-        new SnapshotMetadata(s.version() + 1, s.expires(), Map.of("targets.json", MetaFile.of(3))));
+    byte[] snapNoHash =
+        signAs(
+            Role.SNAPSHOT,
+            new SnapshotMetadata(
+                s.version() + 1, s.expires(), Map.of("targets.json", MetaFile.of(3))));
     TimestampMetadata t = repo.signedTimestamp().signed();
-    byte[] ts = signAs(Role.TIMESTAMP, new TimestampMetadata(t.version() + 1, t.expires(),
-        MetaFile.of(s.version() + 1)));
+    byte[] ts =
+        signAs(
+            Role.TIMESTAMP,
+            new TimestampMetadata(t.version() + 1, t.expires(), MetaFile.of(s.version() + 1)));
     TrustedMetadataSet set2 = new TrustedMetadataSet(repo.root(1), T0);
     set2.updateTimestamp(ts);
     set2.updateSnapshot(snapNoHash);
@@ -204,8 +221,10 @@ class TrustedMetadataSetTest {
     set2.updateTargets(repo.targets());
 
     // Snapshot not the one timestamp names (version, without hash).
-    byte[] tsNoHash = signAs(Role.TIMESTAMP, new TimestampMetadata(t.version() + 1, t.expires(),
-        MetaFile.of(s.version() + 5)));
+    byte[] tsNoHash =
+        signAs(
+            Role.TIMESTAMP,
+            new TimestampMetadata(t.version() + 1, t.expires(), MetaFile.of(s.version() + 5)));
     TrustedMetadataSet set3 = new TrustedMetadataSet(repo.root(1), T0);
     set3.updateTimestamp(tsNoHash);
     assertRefused(Attack.MIX_AND_MATCH, () -> set3.updateSnapshot(repo.snapshot()));
@@ -224,8 +243,9 @@ class TrustedMetadataSetTest {
     assertRefused(Attack.ENDLESS_DATA, () -> set.updateTimestamp(huge));
     set.updateTimestamp(repo.timestamp());
     // Longer than the length timestamp declares for snapshot.
-    byte[] padded = (new String(repo.snapshot(), StandardCharsets.UTF_8) + "   ")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] padded =
+        (new String(repo.snapshot(), StandardCharsets.UTF_8) + "   ")
+            .getBytes(StandardCharsets.UTF_8);
     assertRefused(Attack.ENDLESS_DATA, () -> set.updateSnapshot(padded));
     assertRefused(Attack.ENDLESS_DATA, () -> new TrustedMetadataSet(new byte[600 * 1024], T0));
     MetadataFetcher limited = MetadataFetcher.fromMap(Map.of("timestamp.json", huge));
@@ -236,19 +256,24 @@ class TrustedMetadataSetTest {
   void wrongTypeOrGarbageIsMalformed() throws Exception {
     TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
     assertRefused(Attack.MALFORMED, () -> set.updateTimestamp(repo.snapshot()));
-    assertRefused(Attack.MALFORMED, () -> set.updateTimestamp("null".getBytes(StandardCharsets.UTF_8)));
+    assertRefused(
+        Attack.MALFORMED, () -> set.updateTimestamp("null".getBytes(StandardCharsets.UTF_8)));
     assertRefused(Attack.MALFORMED, () -> set.updateTimestamp(null));
     assertRefused(Attack.MALFORMED, () -> new TrustedMetadataSet(repo.targets(), T0));
-    assertRefused(Attack.MALFORMED, () -> set.updateRoot(
-        "{\"signatures\":[],\"signed\":{\"_type\":\"root\"}}".getBytes(StandardCharsets.UTF_8)));
+    assertRefused(
+        Attack.MALFORMED,
+        () ->
+            set.updateRoot(
+                "{\"signatures\":[],\"signed\":{\"_type\":\"root\"}}"
+                    .getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void fastForwardIsUndoneByRotatingTheTimestampKey() throws Exception {
     // An attacker holding the timestamp key signs a far-future version; the client trusts it.
     TimestampMetadata cur = repo.signedTimestamp().signed();
-    byte[] fastForwarded = signAs(Role.TIMESTAMP,
-        new TimestampMetadata(1000, cur.expires(), cur.snapshot()));
+    byte[] fastForwarded =
+        signAs(Role.TIMESTAMP, new TimestampMetadata(1000, cur.expires(), cur.snapshot()));
     RepositoryClient client = new RepositoryClient(repo.root(1));
     Map<String, byte[]> evil = new java.util.HashMap<>(repo.files());
     evil.put("timestamp.json", fastForwarded);
@@ -265,7 +290,8 @@ class TrustedMetadataSetTest {
     // The attacker keeps serving the old-key timestamp: refused as a fast-forward.
     Map<String, byte[]> stillEvil = new java.util.HashMap<>(repo.files());
     stillEvil.put("timestamp.json", fastForwarded);
-    assertRefused(Attack.FAST_FORWARD, () -> client.refresh(MetadataFetcher.fromMap(stillEvil), T0));
+    assertRefused(
+        Attack.FAST_FORWARD, () -> client.refresh(MetadataFetcher.fromMap(stillEvil), T0));
     // The honest files are accepted: the trusted v1000 no longer verifies and is dropped.
     TrustedMetadataSet set = client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
     assertTrue(set.timestamp().orElseThrow().version() < 1000);
@@ -275,11 +301,15 @@ class TrustedMetadataSetTest {
   @Test
   void rotatingTheSnapshotKeyRecoversFromAFastForwardedSnapshot() throws Exception {
     SnapshotMetadata s = repo.signedSnapshot().signed();
-    Signed<SnapshotMetadata> evilSnap = Signed.sign(
-        new SnapshotMetadata(500, s.expires(), s.meta()), repo.signingKeys(Role.SNAPSHOT));
+    Signed<SnapshotMetadata> evilSnap =
+        Signed.sign(
+            new SnapshotMetadata(500, s.expires(), s.meta()), repo.signingKeys(Role.SNAPSHOT));
     TimestampMetadata t = repo.signedTimestamp().signed();
-    byte[] evilTs = signAs(Role.TIMESTAMP,
-        new TimestampMetadata(t.version() + 1, t.expires(), MetaFile.describing(500, evilSnap.toBytes())));
+    byte[] evilTs =
+        signAs(
+            Role.TIMESTAMP,
+            new TimestampMetadata(
+                t.version() + 1, t.expires(), MetaFile.describing(500, evilSnap.toBytes())));
     RepositoryClient client = new RepositoryClient(repo.root(1));
     Map<String, byte[]> evil = new java.util.HashMap<>(repo.files());
     evil.put("timestamp.json", evilTs);
@@ -298,34 +328,49 @@ class TrustedMetadataSetTest {
     client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
     List<String> fetched = new java.util.ArrayList<>();
     Map<String, byte[]> files = repo.files();
-    client.refresh((name, max) -> {
-      fetched.add(name);
-      return MetadataFetcher.fromMap(files).fetch(name, max);
-    }, T0);
+    client.refresh(
+        (name, max) -> {
+          fetched.add(name);
+          return MetadataFetcher.fromMap(files).fetch(name, max);
+        },
+        T0);
     assertEquals(List.of("2.root.json", "timestamp.json"), fetched);
     TrustedState state = client.state();
     RepositoryClient restarted = new RepositoryClient(state);
     restarted.refresh(MetadataFetcher.fromMap(files), T0);
-    assertEquals(client.targets().orElseThrow().version(), restarted.targets().orElseThrow().version());
+    assertEquals(
+        client.targets().orElseThrow().version(), restarted.targets().orElseThrow().version());
   }
 
   @Test
   void unsignedDataInATargetsFileIsRefused() throws Exception {
     TargetsMetadata tm = repo.signedTargets().signed();
-    TargetsMetadata extra = new TargetsMetadata(tm.version(), tm.expires(),
-        Map.of("evil.bin", TargetFile.of("evil.bin", new byte[] {6}, Json.NULL)));
-    byte[] forged = new Signed<>(extra, repo.signedTargets().signatures(),
-        io.fleetsim.uptane.json.CanonicalJson.write(extra.toJson())).toBytes();
+    TargetsMetadata extra =
+        new TargetsMetadata(
+            tm.version(),
+            tm.expires(),
+            Map.of("evil.bin", TargetFile.of("evil.bin", new byte[] {6}, Json.NULL)));
+    byte[] forged =
+        new Signed<>(
+                extra,
+                repo.signedTargets().signatures(),
+                io.fleetsim.uptane.json.CanonicalJson.write(extra.toJson()))
+            .toBytes();
     TrustedMetadataSet set = loadedUpToSnapshot();
     // The length pinned in snapshot catches it first.
     assertRefused(Attack.ENDLESS_DATA, () -> set.updateTargets(forged));
     // Without length and hash in snapshot, the signature check does.
     SnapshotMetadata s = repo.signedSnapshot().signed();
-    byte[] snap = signAs(Role.SNAPSHOT, new SnapshotMetadata(s.version() + 1, s.expires(),
-        Map.of("targets.json", MetaFile.of(tm.version()))));
+    byte[] snap =
+        signAs(
+            Role.SNAPSHOT,
+            new SnapshotMetadata(
+                s.version() + 1, s.expires(), Map.of("targets.json", MetaFile.of(tm.version()))));
     TimestampMetadata t = repo.signedTimestamp().signed();
-    byte[] ts = signAs(Role.TIMESTAMP,
-        new TimestampMetadata(t.version() + 1, t.expires(), MetaFile.of(s.version() + 1)));
+    byte[] ts =
+        signAs(
+            Role.TIMESTAMP,
+            new TimestampMetadata(t.version() + 1, t.expires(), MetaFile.of(s.version() + 1)));
     TrustedMetadataSet unpinned = new TrustedMetadataSet(repo.root(1), T0);
     unpinned.updateTimestamp(ts);
     unpinned.updateSnapshot(snap);

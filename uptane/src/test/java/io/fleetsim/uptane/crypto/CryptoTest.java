@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 
 class CryptoTest {
   // RFC 8032, section 7.1, TEST 1.
-  private static final String SECRET = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
-  private static final String PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+  private static final String SECRET =
+      "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+  private static final String PUBLIC =
+      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
   private static final String SIG =
       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 
@@ -29,7 +31,8 @@ class CryptoTest {
   @Test
   void keyIdIsSha256OfTheCanonicalKeyObject() {
     // sha256 of {"keytype":"ed25519","keyval":{"public":"d75a..."},"scheme":"ed25519"}
-    assertEquals("74c181c7ad8a0855d4b55e44d2ba87aabdddb196832571f15f92fece332e4916",
+    assertEquals(
+        "74c181c7ad8a0855d4b55e44d2ba87aabdddb196832571f15f92fece332e4916",
         PublicKey.fromHex(PUBLIC).keyId());
   }
 
@@ -67,10 +70,12 @@ class CryptoTest {
 
   @Test
   void hexAndHashing() {
-    assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    assertEquals(
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
         Hashing.sha256Hex(new byte[0]));
     byte[] data = "xabcx".getBytes(StandardCharsets.US_ASCII);
-    assertEquals(Hashing.sha256Hex("abc".getBytes(StandardCharsets.US_ASCII)),
+    assertEquals(
+        Hashing.sha256Hex("abc".getBytes(StandardCharsets.US_ASCII)),
         Hashing.sha256Hex(data, 1, 3));
     assertThrows(IllegalArgumentException.class, () -> Hex.decode("abc"));
     assertThrows(IllegalArgumentException.class, () -> Hex.decode("zz"));

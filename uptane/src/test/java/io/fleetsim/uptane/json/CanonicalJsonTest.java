@@ -21,7 +21,8 @@ class CanonicalJsonTest {
 
   @Test
   void sortsKeysAndDropsWhitespace() throws Exception {
-    assertEquals("{\"a\":1,\"b\":[true,false,null],\"c\":{\"x\":\"y\"}}",
+    assertEquals(
+        "{\"a\":1,\"b\":[true,false,null],\"c\":{\"x\":\"y\"}}",
         canon(" { \"c\" : {\"x\":\"y\"}, \"b\": [ true , false , null ], \"a\" : 1 } "));
   }
 
@@ -48,25 +49,57 @@ class CanonicalJsonTest {
 
   @Test
   void integersIncludingNegativeAndLimits() throws Exception {
-    assertEquals("[0,-1,9223372036854775807,-9223372036854775807]",
+    assertEquals(
+        "[0,-1,9223372036854775807,-9223372036854775807]",
         canon("[0,-1,9223372036854775807,-9223372036854775807]"));
     assertEquals("0", canon("-0"));
   }
 
   @Test
   void refusesFloatsExponentsAndOutOfRange() {
-    for (String bad : List.of("1.0", "1e3", "1E3", "-2.5", "[0.1]", "99999999999999999999",
-        "9223372036854775808", "01", "-", "+1", "NaN", "Infinity")) {
-      assertRefused(Attack.MALFORMED, () -> JsonParser.parse(bad.getBytes(StandardCharsets.UTF_8), 100));
+    for (String bad :
+        List.of(
+            "1.0",
+            "1e3",
+            "1E3",
+            "-2.5",
+            "[0.1]",
+            "99999999999999999999",
+            "9223372036854775808",
+            "01",
+            "-",
+            "+1",
+            "NaN",
+            "Infinity")) {
+      assertRefused(
+          Attack.MALFORMED, () -> JsonParser.parse(bad.getBytes(StandardCharsets.UTF_8), 100));
     }
   }
 
   @Test
   void refusesDuplicateKeysAndBrokenSyntax() {
-    for (String bad : List.of("{\"a\":1,\"a\":2}", "{\"a\":1,}", "[1,]", "{a:1}", "{\"a\" 1}",
-        "\"unterminated", "[1 2]", "{} {}", "", "   ", "tru", "nul", "\"\\x\"", "\"\\u12\"",
-        "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "'single'")) {
-      assertRefused(Attack.MALFORMED, () -> JsonParser.parse(bad.getBytes(StandardCharsets.UTF_8), 100));
+    for (String bad :
+        List.of(
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1,}",
+            "[1,]",
+            "{a:1}",
+            "{\"a\" 1}",
+            "\"unterminated",
+            "[1 2]",
+            "{} {}",
+            "",
+            "   ",
+            "tru",
+            "nul",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "'single'")) {
+      assertRefused(
+          Attack.MALFORMED, () -> JsonParser.parse(bad.getBytes(StandardCharsets.UTF_8), 100));
     }
   }
 
@@ -87,7 +120,8 @@ class CanonicalJsonTest {
   @Test
   void depthIsLimitedSoDeepNestingCannotExhaustTheStack() {
     String deep = "[".repeat(100_000) + "]".repeat(100_000);
-    assertRefused(Attack.MALFORMED,
+    assertRefused(
+        Attack.MALFORMED,
         () -> JsonParser.parse(deep.getBytes(StandardCharsets.US_ASCII), 1 << 20));
     String ok = "[".repeat(30) + "]".repeat(30);
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
@@ -104,25 +138,40 @@ class CanonicalJsonTest {
   @Test
   void envelopeUsesTheInputBytesWhenAlreadyCanonical() throws Exception {
     String canonical = "{\"signatures\":[],\"signed\":{\"a\":\"x\\\"y\",\"b\":[1,2]}}";
-    JsonParser.Envelope e = JsonParser.parseEnvelope(canonical.getBytes(StandardCharsets.UTF_8), 1000);
-    assertEquals("{\"a\":\"x\\\"y\",\"b\":[1,2]}", new String(e.signedCanonical(), StandardCharsets.UTF_8));
-    for (String nonCanonical : List.of(
-        "{\"signatures\":[],\"signed\":{\"b\":[1,2],\"a\":\"x\\\"y\"}}",
-        "{\"signatures\":[],\"signed\":{\"a\":\"x\\\"y\", \"b\":[1,2]}}",
-        "{\"signatures\":[],\"signed\":{\"a\":\"x\\u0022y\",\"b\":[1,2]}}",
-        "{\"signatures\":[],\"signed\":{\"a\":\"x\\\"y\",\"b\":[1,-0,2]}}")) {
+    JsonParser.Envelope e =
+        JsonParser.parseEnvelope(canonical.getBytes(StandardCharsets.UTF_8), 1000);
+    assertEquals(
+        "{\"a\":\"x\\\"y\",\"b\":[1,2]}", new String(e.signedCanonical(), StandardCharsets.UTF_8));
+    for (String nonCanonical :
+        List.of(
+            "{\"signatures\":[],\"signed\":{\"b\":[1,2],\"a\":\"x\\\"y\"}}",
+            "{\"signatures\":[],\"signed\":{\"a\":\"x\\\"y\", \"b\":[1,2]}}",
+            "{\"signatures\":[],\"signed\":{\"a\":\"x\\u0022y\",\"b\":[1,2]}}",
+            "{\"signatures\":[],\"signed\":{\"a\":\"x\\\"y\",\"b\":[1,-0,2]}}")) {
       JsonParser.Envelope n =
           JsonParser.parseEnvelope(nonCanonical.getBytes(StandardCharsets.UTF_8), 1000);
-      String expected = nonCanonical.contains("-0")
-          ? "{\"a\":\"x\\\"y\",\"b\":[1,0,2]}" : "{\"a\":\"x\\\"y\",\"b\":[1,2]}";
+      String expected =
+          nonCanonical.contains("-0")
+              ? "{\"a\":\"x\\\"y\",\"b\":[1,0,2]}"
+              : "{\"a\":\"x\\\"y\",\"b\":[1,2]}";
       assertEquals(expected, new String(n.signedCanonical(), StandardCharsets.UTF_8), nonCanonical);
     }
   }
 
   @Test
   void prettyOutputParsesBackToTheSameCanonicalForm() throws Exception {
-    Json v = Json.obj("z", Json.arr(List.of(Json.str("a\nb\u0001"), Json.num(-5))), "a", Json.obj(),
-        "m", Json.arr(List.of()), "n", Json.NULL, "t", Json.bool(true));
+    Json v =
+        Json.obj(
+            "z",
+            Json.arr(List.of(Json.str("a\nb\u0001"), Json.num(-5))),
+            "a",
+            Json.obj(),
+            "m",
+            Json.arr(List.of()),
+            "n",
+            Json.NULL,
+            "t",
+            Json.bool(true));
     byte[] pretty = CanonicalJson.pretty(v);
     assertTrue(new String(pretty, StandardCharsets.UTF_8).contains("\n  "));
     assertArrayEquals(CanonicalJson.write(v), CanonicalJson.write(JsonParser.parse(pretty, 1000)));
