@@ -1,0 +1,336 @@
+package io.fleetsim.ecu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetsim.cluster.BlobStore;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class CanBusTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(Fixtures.config());
+  static final ManualTime manualTime = ManualTime.get(testKit.system());
+  static final Fixtures fx = new Fixtures(21);
+  static final AtomicInteger ids = new AtomicInteger();
+  static final BusTimingModel model = BusTimingModel.defaults();
+  static final int GROUP = 32 * 4096;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  final BlobStore blobs = new BlobStore();
+  final TestProbe<CanBus.TransferResult> results = testKit.createTestProbe();
+  final TestProbe<CanBus.TransferProgress> progress = testKit.createTestProbe();
+
+  /** A vehicle: one real Ecu (optionally monitored) and its bus, wired as sharding would. */
+  final class Vehicle {
+    final String vin = "VIN" + ids.incrementAndGet();
+    final Map<String, ActorRef<Ecu.Command>> ecus = new ConcurrentHashMap<>();
+    final AtomicReference<ActorRef<CanBus.Command>> bus = new AtomicReference<>();
+
+    Vehicle(TestProbe<Ecu.Command> monitor) {
+      String id = Ecu.entityId(vin, Fixtures.ECU_ID);
+      Behavior<Ecu.Command> ecu = Ecu.create(id, BootModel.alwaysOk(), v -> bus.get());
+      if (monitor != null) {
+        ecu = Behaviors.monitor(Ecu.Command.class, monitor.ref(), ecu);
+      }
+      ecus.put(id, testKit.spawn(ecu));
+      TestProbe<StatusReply<org.apache.pekko.Done>> ack = testKit.createTestProbe();
+      ecus.get(id).tell(new Ecu.Provision(fx.profile(), ack.ref()));
+      assertTrue(ack.receiveMessage().isSuccess());
+      startBus();
+    }
+
+    void startBus() {
+      bus.set(testKit.spawn(CanBus.create(vin, ecus::get, blobs, null)));
+    }
+
+    CanBus.StartTransfer transfer(String tid, byte[] image) {
+      return new CanBus.StartTransfer(
+          tid,
+          vin,
+          Fixtures.ECU_ID,
+          Transport.CLASSIC_CAN,
+          BlobStore.sha256Hex(image),
+          image.length,
+          fx.targetsFor(image),
+          results.ref(),
+          progress.ref());
+    }
+
+    CanBus.State busState() {
+      TestProbe<CanBus.State> p = testKit.createTestProbe();
+      bus.get().tell(new CanBus.GetState(p.ref()));
+      return p.receiveMessage();
+    }
+
+    void awaitSending(String tid) {
+      results.awaitAssert(
+          () -> {
+            assertEquals(CanBus.Stage.SENDING, busState().transfer(tid).orElseThrow().stage());
+            return null;
+          });
+    }
+  }
+
+  CanBus.TransferResult advanceUntilResult() {
+    AtomicReference<CanBus.TransferResult> got = new AtomicReference<>();
+    results.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          manualTime.timePasses(Duration.ofSeconds(1));
+          got.set(results.receiveMessage(Duration.ofMillis(20)));
+          return null;
+        });
+    return got.get();
+  }
+
+  @Test
+  void oneMebibyteOverClassicCanTakesTheModelledTime() {
+    Vehicle v = new Vehicle(null);
+    byte[] image = Fixtures.bytes(new Random(3), 1024 * 1024);
+    blobs.put(image);
+    v.bus.get().tell(v.transfer("t1", image));
+    v.awaitSending("t1");
+
+    double predicted = model.transferTime(Transport.CLASSIC_CAN, image.length, 0).toNanos() / 1e9;
+    double group = model.blockExchange(Transport.CLASSIC_CAN, 4096).seconds() * 32;
+    double setup = model.setupExchange(Transport.CLASSIC_CAN).seconds();
+    double elapsed = 0;
+    for (int k = 1; k <= 8; k++) {
+      double due = group + (k == 1 ? setup : 0);
+      manualTime.timePasses(BusTimingModel.toDuration(due * 0.99));
+      progress.expectNoMessage(Duration.ofMillis(100));
+      manualTime.timePasses(BusTimingModel.toDuration(due * 0.02));
+      assertEquals((long) k * GROUP, progress.receiveMessage().bytesAcknowledged());
+      elapsed += due * 1.01;
+    }
+    assertEquals(predicted, elapsed, predicted * 0.05);
+    assertTrue(predicted > 43 && predicted < 44, "1 MiB over classic CAN: " + predicted + " s");
+
+    CanBus.TransferResult r = advanceUntilResult();
+    assertEquals(Ecu.InstallOutcome.INSTALLED, r.outcome(), r.reason());
+    assertEquals("engine-2.0.bin", r.newVersion());
+    assertTrue(v.busState().transfers().isEmpty());
+    assertEquals(r, v.busState().result("t1").orElseThrow());
+  }
+
+  @Test
+  void anInterruptedTransferResumesFromItsLastAcknowledgedGroup() {
+    TestProbe<Ecu.Command> seen = testKit.createTestProbe();
+    Vehicle v = new Vehicle(seen);
+    byte[] image = Fixtures.bytes(new Random(4), 4 * GROUP + 1000);
+    blobs.put(image);
+    v.bus.get().tell(v.transfer("t1", image));
+    v.awaitSending("t1");
+    progress.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          manualTime.timePasses(Duration.ofSeconds(1));
+          assertEquals(
+              2L * GROUP, progress.receiveMessage(Duration.ofMillis(20)).bytesAcknowledged());
+          return null;
+        });
+    seen.fishForMessage(
+        Duration.ofSeconds(3),
+        m ->
+            m instanceof Ecu.TransferData d && d.blockSequenceCounter() == 2
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+
+    testKit.stop(v.bus.get());
+    v.startBus();
+
+    Ecu.TransferData next = null;
+    for (int i = 0; i < 100 && next == null; i++) {
+      manualTime.timePasses(Duration.ofSeconds(1));
+      next = nextTransferData(seen);
+    }
+    assertEquals(3, next.blockSequenceCounter());
+    assertArrayEquals(Arrays.copyOfRange(image, 2 * GROUP, 3 * GROUP), next.data());
+
+    CanBus.TransferResult r = advanceUntilResult();
+    assertEquals(Ecu.InstallOutcome.INSTALLED, r.outcome(), r.reason());
+  }
+
+  /** The next TransferData the ECU got, if one arrives within a short wait. */
+  static Ecu.TransferData nextTransferData(TestProbe<Ecu.Command> seen) {
+    while (true) {
+      Ecu.Command m;
+      try {
+        m = seen.receiveMessage(Duration.ofMillis(30));
+      } catch (AssertionError noneYet) {
+        return null;
+      }
+      if (m instanceof Ecu.TransferData d) {
+        return d;
+      }
+    }
+  }
+
+  @Test
+  void aMissingImageFailsSoTheVehicleDownloadsAgain() {
+    Vehicle v = new Vehicle(null);
+    byte[] image = Fixtures.bytes(new Random(5), 1000);
+    v.bus.get().tell(v.transfer("t1", image));
+    CanBus.TransferResult r = results.receiveMessage();
+    assertEquals(Ecu.InstallOutcome.FAILED, r.outcome());
+    assertTrue(r.reason().contains("download it again"), r.reason());
+  }
+
+  @Test
+  void badRequestsAreRejected() {
+    Vehicle v = new Vehicle(null);
+    byte[] image = Fixtures.bytes(new Random(6), 1000);
+    blobs.put(image);
+    CanBus.StartTransfer ok = v.transfer("t1", image);
+    CanBus.StartTransfer[] bad = {
+      new CanBus.StartTransfer(
+          "t1",
+          "OTHERVIN",
+          ok.ecuId(),
+          null,
+          ok.imageSha256(),
+          ok.length(),
+          ok.directorTargets(),
+          results.ref(),
+          null),
+      new CanBus.StartTransfer(
+          "t1",
+          ok.vin(),
+          ok.ecuId(),
+          null,
+          "abc",
+          ok.length(),
+          ok.directorTargets(),
+          results.ref(),
+          null),
+      new CanBus.StartTransfer(
+          "t1",
+          ok.vin(),
+          ok.ecuId(),
+          null,
+          ok.imageSha256(),
+          0,
+          ok.directorTargets(),
+          results.ref(),
+          null),
+      new CanBus.StartTransfer(
+          "t1",
+          ok.vin(),
+          "a/b",
+          null,
+          ok.imageSha256(),
+          ok.length(),
+          ok.directorTargets(),
+          results.ref(),
+          null),
+      new CanBus.StartTransfer(
+          "t1",
+          ok.vin(),
+          ok.ecuId(),
+          null,
+          ok.imageSha256(),
+          ok.length(),
+          new byte[0],
+          results.ref(),
+          null),
+      new CanBus.StartTransfer(
+          "t1",
+          ok.vin(),
+          ok.ecuId(),
+          null,
+          ok.imageSha256(),
+          ok.length() + 1,
+          ok.directorTargets(),
+          results.ref(),
+          null),
+    };
+    for (CanBus.StartTransfer b : bad) {
+      v.bus.get().tell(b);
+      assertEquals(Ecu.InstallOutcome.FAILED, results.receiveMessage().outcome());
+    }
+  }
+
+  @Test
+  void anEcuRefusalEndsTheTransferAsRefused() {
+    TestProbe<Ecu.Command> ecu = testKit.createTestProbe();
+    String vin = "VIN" + ids.incrementAndGet();
+    EventSourcedBehaviorTestKit<CanBus.Command, CanBus.Event, CanBus.State> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), CanBus.create(vin, id -> ecu.ref(), blobs, null));
+    byte[] image = Fixtures.bytes(new Random(7), 5000);
+    String sha = blobs.put(image);
+    kit.runCommand(
+        new CanBus.StartTransfer(
+            "t1",
+            vin,
+            "adas",
+            Transport.CAN_FD,
+            sha,
+            image.length,
+            new byte[] {1},
+            results.ref(),
+            null));
+    Ecu.DiagnosticSessionControl dsc = ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
+    dsc.replyTo()
+        .tell(new Ecu.PositiveResponse("t1", Ecu.UdsService.DIAGNOSTIC_SESSION_CONTROL, 1, 0));
+    Ecu.RequestDownload rd = ecu.expectMessageClass(Ecu.RequestDownload.class);
+    assertEquals(image.length, rd.length());
+    rd.replyTo()
+        .tell(
+            new Ecu.NegativeResponse(
+                "t1",
+                Ecu.UdsService.REQUEST_DOWNLOAD,
+                NegativeResponseCode.UPLOAD_DOWNLOAD_NOT_ACCEPTED,
+                "BAD_SIGNATURE"));
+    CanBus.TransferResult r = results.receiveMessage();
+    assertEquals(Ecu.InstallOutcome.REFUSED, r.outcome());
+    assertTrue(r.reason().contains("0x70"), r.reason());
+    // the ECU's session is closed so that the next transfer can open one
+    assertEquals(
+        Ecu.Session.DEFAULT, ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class).session());
+    assertTrue(kit.getState().transfers().isEmpty());
+  }
+
+  @Test
+  void anEcuThatNeverAnswersFailsTheTransferAfterRetries() {
+    TestProbe<Ecu.Command> ecu = testKit.createTestProbe();
+    String vin = "VIN" + ids.incrementAndGet();
+    EventSourcedBehaviorTestKit<CanBus.Command, CanBus.Event, CanBus.State> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), CanBus.create(vin, id -> ecu.ref(), blobs, null));
+    byte[] image = Fixtures.bytes(new Random(8), 5000);
+    String sha = blobs.put(image);
+    kit.runCommand(
+        new CanBus.StartTransfer(
+            "t1", vin, "adas", null, sha, image.length, new byte[] {1}, results.ref(), null));
+    for (int i = 0; i <= 3; i++) {
+      ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
+      manualTime.timePasses(Duration.ofSeconds(6));
+    }
+    CanBus.TransferResult r = results.receiveMessage();
+    assertEquals(Ecu.InstallOutcome.FAILED, r.outcome());
+    assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
+  }
+}
