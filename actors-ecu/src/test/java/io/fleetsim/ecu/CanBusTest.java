@@ -333,4 +333,47 @@ class CanBusTest {
     assertEquals(Ecu.InstallOutcome.FAILED, r.outcome());
     assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
   }
+
+  @Test
+  void concurrentTransfersShareTheBus() {
+    Vehicle v = new Vehicle(null);
+    String second = Ecu.entityId(v.vin, "adas");
+    v.ecus.put(second, testKit.spawn(Ecu.create(second, BootModel.alwaysOk(), x -> v.bus.get())));
+    TestProbe<StatusReply<org.apache.pekko.Done>> ack = testKit.createTestProbe();
+    v.ecus.get(second).tell(new Ecu.Provision(fx.profile("adas-hw", "ADAS-1"), ack.ref()));
+    assertTrue(ack.receiveMessage().isSuccess());
+
+    byte[] a = Fixtures.bytes(new Random(9), 3 * GROUP);
+    byte[] b = Fixtures.bytes(new Random(10), 3 * GROUP);
+    blobs.put(a);
+    blobs.put(b);
+    v.bus.get().tell(v.transfer("ta", a));
+    v.awaitSending("ta");
+    v.bus
+        .get()
+        .tell(
+            new CanBus.StartTransfer(
+                "tb",
+                v.vin,
+                "adas",
+                Transport.CLASSIC_CAN,
+                BlobStore.sha256Hex(b),
+                b.length,
+                fx.targetsFor(b, "adas-2.0.bin", "ADAS-1", "adas-hw", 2),
+                results.ref(),
+                progress.ref()));
+    v.awaitSending("tb");
+
+    double group = model.blockExchange(Transport.CLASSIC_CAN, 4096).seconds() * 32;
+    double setup = model.setupExchange(Transport.CLASSIC_CAN).seconds();
+    // ta's first group was scheduled alone; everything after it shares the bus with tb
+    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 1.01));
+    assertEquals("ta", progress.receiveMessage().transferId());
+    // alone, tb's first group would be done by now; shared, it takes twice as long
+    progress.expectNoMessage(Duration.ofMillis(100));
+    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 0.97));
+    progress.expectNoMessage(Duration.ofMillis(100));
+    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 0.04));
+    assertEquals("tb", progress.receiveMessage().transferId());
+  }
 }
