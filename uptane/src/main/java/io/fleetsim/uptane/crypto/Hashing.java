@@ -7,11 +7,21 @@ import java.security.NoSuchAlgorithmException;
 public final class Hashing {
   private Hashing() {}
 
-  public static MessageDigest newSha256() {
+  private static final MessageDigest PROTOTYPE = lookup();
+
+  private static MessageDigest lookup() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime provides SHA-256", e);
+    }
+  }
+
+  public static MessageDigest newSha256() {
+    try {
+      return (MessageDigest) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return lookup();
     }
   }
 

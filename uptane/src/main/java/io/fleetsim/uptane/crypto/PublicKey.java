@@ -1,6 +1,5 @@
 package io.fleetsim.uptane.crypto;
 
-import io.fleetsim.uptane.json.CanonicalJson;
 import io.fleetsim.uptane.json.Json;
 import java.util.Arrays;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -41,8 +40,15 @@ public record PublicKey(byte[] raw) {
 
   /** TUF key id: hex SHA-256 of the canonical JSON of the key object. */
   public String keyId() {
-    return Hashing.sha256Hex(CanonicalJson.write(toJson()));
+    // Same bytes as CanonicalJson.write(toJson()), without building the tree: key ids are
+    // computed for every key of every root parsed.
+    byte[] json =
+        (KEY_PREFIX + hex() + KEY_SUFFIX).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return Hashing.sha256Hex(json);
   }
+
+  private static final String KEY_PREFIX = "{\"keytype\":\"ed25519\",\"keyval\":{\"public\":\"";
+  private static final String KEY_SUFFIX = "\"},\"scheme\":\"ed25519\"}";
 
   /** False for a wrong signature, a signature of the wrong length or a key off the curve. */
   public boolean verify(byte[] message, byte[] signature) {

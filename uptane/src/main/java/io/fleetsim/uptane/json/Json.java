@@ -14,9 +14,23 @@ public sealed interface Json {
 
   record Obj(Map<String, Json> fields) implements Json {
     public Obj {
-      TreeMap<String, Json> sorted = new TreeMap<>(CanonicalJson.KEY_ORDER);
-      sorted.putAll(fields);
-      fields = Collections.unmodifiableMap(sorted);
+      // Canonical input arrives sorted; only re-sort (the slower path) when it does not.
+      boolean sorted = true;
+      String prev = null;
+      for (String k : fields.keySet()) {
+        if (prev != null && CanonicalJson.KEY_ORDER.compare(prev, k) >= 0) {
+          sorted = false;
+          break;
+        }
+        prev = k;
+      }
+      if (sorted) {
+        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+      } else {
+        TreeMap<String, Json> t = new TreeMap<>(CanonicalJson.KEY_ORDER);
+        t.putAll(fields);
+        fields = Collections.unmodifiableMap(t);
+      }
     }
 
     public Json get(String key) {
