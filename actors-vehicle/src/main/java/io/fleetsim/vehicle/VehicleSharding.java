@@ -1,0 +1,54 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cloud.Director;
+import io.fleetsim.cloud.DirectorKeys;
+import io.fleetsim.cloud.ImageRepository;
+import io.fleetsim.cloud.VehicleNotifier;
+import io.fleetsim.cluster.BlobStore;
+import io.fleetsim.cluster.EntitySharding;
+import io.fleetsim.ecu.CanBus;
+import io.fleetsim.ecu.Ecu;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/** Starts sharding for a vehicle and its insides: Vehicle, Ecu and CanBus entities. */
+public final class VehicleSharding {
+
+  private VehicleSharding() {}
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    BlobStore blobs = BlobStore.get(system);
+    EntitySharding.init(
+        system,
+        Ecu.TYPE_KEY,
+        ctx ->
+            Ecu.create(
+                ctx.getEntityId(), null, vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin)));
+    EntitySharding.init(
+        system,
+        CanBus.TYPE_KEY,
+        ctx ->
+            CanBus.create(
+                ctx.getEntityId(), id -> sharding.entityRefFor(Ecu.TYPE_KEY, id), blobs, null));
+    Vehicle.Deps deps =
+        new Vehicle.Deps(
+            vin -> sharding.entityRefFor(Director.TYPE_KEY, vin),
+            sharding.entityRefFor(ImageRepository.TYPE_KEY, ImageRepository.DEFAULT_ID),
+            id -> sharding.entityRefFor(Ecu.TYPE_KEY, id),
+            vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin),
+            blobs,
+            DirectorKeys.get(system));
+    EntitySharding.init(system, Vehicle.TYPE_KEY, ctx -> Vehicle.create(ctx.getEntityId(), deps));
+  }
+
+  /** The cloud's wake-up port, delivered to the vehicle through sharding. */
+  public static VehicleNotifier notifier(ActorSystem<?> system) {
+    return (vin, campaignId) -> vehicle(system, vin).tell(new Vehicle.Notify(campaignId));
+  }
+
+  public static EntityRef<Vehicle.Command> vehicle(ActorSystem<?> system, String vin) {
+    return ClusterSharding.get(system).entityRefFor(Vehicle.TYPE_KEY, vin);
+  }
+}
