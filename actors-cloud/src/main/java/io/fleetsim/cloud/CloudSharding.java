@@ -1,7 +1,11 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.EntitySharding;
+import java.time.Duration;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
@@ -27,8 +31,8 @@ public final class CloudSharding {
         config.getString("read-model").equals("memory")
             ? new InMemoryFleetStore()
             : JdbcFleetStore.fromConfig(system.settings().config());
-    boolean resume = store instanceof JdbcFleetStore;
-    return init(system, notifier, store, config.getString("read-journal"), resume);
+    // The JDBC read journal orders tagged events globally, so the projection can resume.
+    return init(system, notifier, store, config.getString("read-journal"), true);
   }
 
   /**
@@ -40,22 +44,28 @@ public final class CloudSharding {
       VehicleNotifier notifier,
       FleetStore store,
       String readJournalPluginId,
-      boolean resumeFromStoredOffset) {
+      boolean globalOffsets) {
     FleetQueries fleet = FleetQueries.create(system, store);
     String imagesId = system.settings().config().getString("fleetsim.cloud.image-repository-id");
-    CloudRefs refs = CloudRefs.sharded(system, imagesId, fleet);
     DirectorKeys keys = DirectorKeys.get(system);
+    ClusterSharding sharding = ClusterSharding.get(system);
+    // Entity refs resolve at call time, so the regions referring to each other can start in
+    // any order; only the two single refs below need their region first.
+    Function<String, RecipientRef<Campaign.Command>> campaigns =
+        id -> sharding.entityRefFor(Campaign.TYPE_KEY, id);
     EntitySharding.init(
         system, ImageRepository.TYPE_KEY, ctx -> ImageRepository.create(ctx.getEntityId()));
     EntitySharding.init(
+        system, CampaignRegistry.TYPE_KEY, ctx -> CampaignRegistry.create(campaigns));
+    CloudRefs refs = CloudRefs.sharded(system, imagesId, fleet);
+    EntitySharding.init(
         system,
         Director.TYPE_KEY,
-        ctx -> Director.create(ctx.getEntityId(), keys, notifier, refs.campaign()));
+        ctx -> Director.create(ctx.getEntityId(), keys, notifier, campaigns));
     EntitySharding.init(system, Campaign.TYPE_KEY, ctx -> Campaign.create(ctx.getEntityId(), refs));
-    EntitySharding.init(
-        system, CampaignRegistry.TYPE_KEY, ctx -> CampaignRegistry.create(refs.campaign()));
     UniqueKillSwitch readModel =
-        FleetProjection.run(system, readJournalPluginId, store, resumeFromStoredOffset);
+        FleetProjection.run(
+            system, readJournalPluginId, store, globalOffsets, Duration.ofMillis(100));
     return new Cloud(refs, fleet, keys, readModel);
   }
 }

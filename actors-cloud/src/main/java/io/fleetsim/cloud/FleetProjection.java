@@ -13,6 +13,7 @@ import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
@@ -85,43 +86,75 @@ public final class FleetProjection {
 
   /**
    * Runs the projection until the returned kill switch is shut down, restarting with backoff if the
-   * journal or the store fails. {@code resume} picks up from the stored offset; only journals whose
-   * tag offsets are global sequence numbers (the JDBC one) can resume, the in-memory test journal
-   * starts from the beginning every time.
+   * journal or the store fails.
+   *
+   * <p>With {@code globalOffsets} (the JDBC journal, whose tag offsets are one global ordering) it
+   * follows {@code eventsByTag} live from the stored offset. Journals whose tag offsets are per
+   * entity (the in-memory persistence testkit) cannot be resumed or even followed live without
+   * losing events of different entities that share an offset, so for them it re-reads every tagged
+   * event each {@code pollInterval}; the handlers write absolute values, so re-applying is
+   * harmless, and the cost only matters for test-sized journals.
    */
   public static UniqueKillSwitch run(
-      ActorSystem<?> system, String readJournalPluginId, FleetStore store, boolean resume) {
-    EventsByTagQuery journal =
-        PersistenceQuery.get(system).getReadJournalFor(EventsByTagQuery.class, readJournalPluginId);
+      ActorSystem<?> system,
+      String readJournalPluginId,
+      FleetStore store,
+      boolean globalOffsets,
+      Duration pollInterval) {
     var blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     RestartSettings restart =
         RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
-    Source<Done, ?> source =
-        RestartSource.withBackoff(
-            restart,
-            () -> {
-              Offset from = NoOffset.getInstance();
-              if (resume) {
+    Source<Done, ?> source;
+    if (globalOffsets) {
+      EventsByTagQuery journal =
+          PersistenceQuery.get(system)
+              .getReadJournalFor(EventsByTagQuery.class, readJournalPluginId);
+      source =
+          RestartSource.withBackoff(
+              restart,
+              () -> {
                 long stored = store.loadOffset(NAME);
-                from = stored < 0 ? NoOffset.getInstance() : Offset.sequence(stored);
-              }
-              return journal
-                  .eventsByTag(Director.TAG, from)
-                  .mapAsync(
-                      1,
-                      env ->
-                          CompletableFuture.supplyAsync(
-                              () -> {
-                                if (env.event() instanceof Director.Event e) {
-                                  apply(store, e);
-                                }
-                                if (resume && env.offset() instanceof Sequence s) {
-                                  store.saveOffset(NAME, s.value());
-                                }
-                                return Done.getInstance();
-                              },
-                              blocking));
-            });
+                Offset from = stored < 0 ? NoOffset.getInstance() : Offset.sequence(stored);
+                return journal
+                    .eventsByTag(Director.TAG, from)
+                    .mapAsync(
+                        1,
+                        env ->
+                            CompletableFuture.supplyAsync(
+                                () -> {
+                                  if (env.event() instanceof Director.Event e) {
+                                    apply(store, e);
+                                  }
+                                  if (env.offset() instanceof Sequence seq) {
+                                    store.saveOffset(NAME, seq.value());
+                                  }
+                                  return Done.getInstance();
+                                },
+                                blocking));
+              });
+    } else {
+      CurrentEventsByTagQuery journal =
+          PersistenceQuery.get(system)
+              .getReadJournalFor(CurrentEventsByTagQuery.class, readJournalPluginId);
+      source =
+          RestartSource.withBackoff(
+              restart,
+              () ->
+                  Source.tick(Duration.ZERO, pollInterval, Done.getInstance())
+                      .flatMapConcat(
+                          tick -> journal.currentEventsByTag(Director.TAG, NoOffset.getInstance()))
+                      .mapAsync(
+                          1,
+                          env ->
+                              CompletableFuture.supplyAsync(
+                                  () -> {
+                                    if (env.event() instanceof Director.Event e) {
+                                      apply(store, e);
+                                    }
+                                    return Done.getInstance();
+                                  },
+                                  blocking)));
+    }
     return source
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.left())

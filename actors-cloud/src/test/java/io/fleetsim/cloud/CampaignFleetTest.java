@@ -1,0 +1,328 @@
+package io.fleetsim.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetsim.cluster.SingleNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A campaign over 200 registered vehicles on a one-node cluster, with every vehicle faked at the
+ * Director boundary by real signed manifests, and simulated time under the test's control.
+ */
+class CampaignFleetTest {
+  static final int FLEET = 200;
+  static final Duration SOAK = Duration.ofHours(1);
+
+  static ActorTestKit testKit;
+  static ManualTime manualTime;
+  static CloudSharding.Cloud cloud;
+  static final ConcurrentLinkedQueue<String> notified = new ConcurrentLinkedQueue<>();
+  static final Map<String, FakeVehicle> cars = new LinkedHashMap<>();
+  static FirmwareImage v1;
+  static FirmwareImage v2;
+
+  @BeforeAll
+  static void start() {
+    testKit =
+        ActorTestKit.create(
+            "CampaignFleetTest",
+            ManualTime.config()
+                .withFallback(PersistenceTestKitPlugin.getInstance().config())
+                .withFallback(PersistenceTestKitSnapshotPlugin.config())
+                .withFallback(SingleNode.config("CampaignFleetTest")));
+    manualTime = ManualTime.get(testKit.system());
+    SingleNode.joinSelf(testKit.system());
+    pump(
+        () -> assertEquals(MemberStatus.up(), Cluster.get(testKit.system()).selfMember().status()));
+    cloud =
+        CloudSharding.init(
+            testKit.system(),
+            (vin, campaignId) -> notified.add(campaignId + ":" + vin),
+            new InMemoryFleetStore(),
+            "pekko.persistence.testkit.query",
+            false);
+    v1 = publish("1.0", 200);
+    v2 = publish("2.0", 200);
+    for (int i = 0; i < FLEET; i++) {
+      String vin = String.format("WVW%05d", i);
+      cars.put(vin, new FakeVehicle(vin, i % 2 == 0 ? "Munich" : "Berlin", "hw-a", "1.0"));
+    }
+    List<StatusReply<Done>> registered =
+        TestProbeReplies.<StatusReply<Done>>collect(
+            FLEET,
+            replyTo ->
+                cars.values()
+                    .forEach(car -> cloud.refs().director(car.vin).tell(car.register(replyTo))));
+    registered.forEach(r -> assertTrue(r.isSuccess(), r::toString));
+    pump(
+        () ->
+            assertEquals(
+                FLEET,
+                cloud.fleet().count(TargetFilter.ecuType("engine")).toCompletableFuture().join()));
+  }
+
+  @AfterAll
+  static void stop() {
+    // Leaving the cluster runs on scheduler ticks too, so time has to pass while it shuts down.
+    TestProbe<Object> probe = testKit.createTestProbe();
+    testKit.system().terminate();
+    probe.awaitAssert(
+        Duration.ofSeconds(20),
+        Duration.ofMillis(10),
+        () -> {
+          manualTime.timePasses(Duration.ofMillis(200));
+          assertTrue(testKit.system().getWhenTerminated().toCompletableFuture().isDone());
+          return null;
+        });
+  }
+
+  static FirmwareImage publish(String version, int size) {
+    StatusReply<FirmwareImage> r =
+        ask(
+            cloud.refs().imageRepository(),
+            replyTo ->
+                new ImageRepository.Publish(
+                    "engine", List.of("hw-a"), version, 1, null, size, replyTo));
+    return r.getValue();
+  }
+
+  static <Q, R> R ask(RecipientRef<Q> ref, Function<ActorRef<R>, Q> msg) {
+    return TestProbeReplies.<R>collect(1, replyTo -> ref.tell(msg.apply(replyTo))).get(0);
+  }
+
+  /** Sends {@code n} requests at once and gathers the replies, letting simulated time tick. */
+  static final class TestProbeReplies {
+    static <R> List<R> collect(int n, java.util.function.Consumer<ActorRef<R>> send) {
+      TestProbe<R> probe = testKit.createTestProbe();
+      send.accept(probe.ref());
+      List<R> got = new ArrayList<>();
+      probe.awaitAssert(
+          Duration.ofSeconds(30),
+          Duration.ofMillis(10),
+          () -> {
+            // Sharding and persistence need scheduler ticks to make progress under manual time.
+            manualTime.timePasses(Duration.ofMillis(20));
+            drain(probe, got);
+            assertEquals(n, got.size());
+            return null;
+          });
+      return got;
+    }
+
+    private static <R> void drain(TestProbe<R> probe, List<R> into) {
+      while (true) {
+        try {
+          into.add(probe.receiveMessage(Duration.ofMillis(2)));
+        } catch (AssertionError noMore) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Retries {@code check} while letting a little simulated time pass, far below the soak. */
+  static void pump(Runnable check) {
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(
+        Duration.ofSeconds(15),
+        Duration.ofMillis(10),
+        () -> {
+          manualTime.timePasses(Duration.ofMillis(20));
+          check.run();
+          return null;
+        });
+  }
+
+  static Campaign.Progress progress(String id) {
+    TestProbe<Campaign.Progress> probe = testKit.createTestProbe();
+    cloud.refs().campaign(id).tell(new Campaign.GetProgress(probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(5));
+  }
+
+  static Set<String> notifiedFor(String campaignId) {
+    Set<String> vins = new HashSet<>();
+    for (String n : notified) {
+      if (n.startsWith(campaignId + ":")) {
+        vins.add(n.substring(campaignId.length() + 1));
+      }
+    }
+    return vins;
+  }
+
+  static void reportAll(java.util.Collection<String> vins, Function<FakeVehicle, byte[]> manifest) {
+    List<String> order = List.copyOf(vins);
+    List<StatusReply<Director.ManifestResult>> replies =
+        TestProbeReplies.<StatusReply<Director.ManifestResult>>collect(
+            order.size(),
+            replyTo ->
+                order.forEach(
+                    vin ->
+                        cloud
+                            .refs()
+                            .director(vin)
+                            .tell(
+                                new Director.ReportManifest(
+                                    manifest.apply(cars.get(vin)), replyTo))));
+    replies.forEach(r -> assertTrue(r.isSuccess(), r::toString));
+  }
+
+  static void report(String vin, byte[] manifest) {
+    StatusReply<Director.ManifestResult> r =
+        ask(cloud.refs().director(vin), replyTo -> new Director.ReportManifest(manifest, replyTo));
+    assertTrue(r.isSuccess(), () -> vin + ": " + r);
+  }
+
+  static StatusReply<Done> command(
+      String id, Function<ActorRef<StatusReply<Done>>, Campaign.Command> c) {
+    return ask(cloud.refs().campaign(id), c);
+  }
+
+  @Test
+  void wavesAreGatedByTheSoakAndThresholdsAndCanBeRolledBackAndStopped() {
+    Campaign.Spec spec =
+        new Campaign.Spec(
+            "engine 2.0",
+            TargetFilter.ecuType("engine").withCurrentVersions("1.0"),
+            "2.0",
+            WavePlan.percentages(1, 10, 50, 100),
+            RolloutPolicy.of(95, 5, SOAK));
+    assertTrue(command("c1", r -> new Campaign.Create(spec, r)).isSuccess());
+    StatusReply<Campaign.Progress> started = ask(cloud.refs().campaign("c1"), Campaign.Start::new);
+    assertEquals(
+        List.of(2, 18, 80, 100),
+        started.getValue().waves().stream().map(Campaign.WaveProgress::size).toList());
+
+    // Wave 1 (the canary): assigned, notified, installs; the soak still holds the next wave.
+    pump(() -> assertEquals(2, notifiedFor("c1").size()));
+    List<String> canary = List.copyOf(notifiedFor("c1"));
+    reportAll(canary, car -> car.installed(v2));
+    pump(() -> assertEquals(2, progress("c1").waves().get(0).succeeded()));
+    assertEquals(0, progress("c1").currentWave(), "soak not over yet");
+    assertEquals(2, notifiedFor("c1").size(), "no vehicle of wave 2 assigned before the soak");
+
+    manualTime.timePasses(SOAK);
+    pump(() -> assertEquals(1, progress("c1").currentWave()));
+    pump(() -> assertEquals(20, notifiedFor("c1").size()));
+    List<String> wave2 = new ArrayList<>(notifiedFor("c1"));
+    wave2.removeAll(canary);
+    wave2.sort(null);
+
+    // Wave 2: 16 succeed, then one failure is 1 of 18 = 5.6 % >= 5 %: the campaign pauses.
+    reportAll(wave2.subList(0, 16), car -> car.installed(v2));
+    report(wave2.get(16), cars.get(wave2.get(16)).failed("FAILED"));
+    pump(() -> assertEquals(Campaign.Status.PAUSED, progress("c1").status()));
+    Campaign.Progress paused = progress("c1");
+    assertTrue(
+        paused.reason().startsWith("failureThreshold: wave 2 reached 5.6 % failed"),
+        paused.reason());
+    report(wave2.get(17), cars.get(wave2.get(17)).failed("ROLLED_BACK"));
+    pump(() -> assertEquals(1, progress("c1").waves().get(1).rolledBack()));
+
+    StatusReply<Done> resume = command("c1", r -> new Campaign.Resume(false, r));
+    assertTrue(
+        resume.getError().getMessage().startsWith("failureThreshold: wave 2 is still at 11.1 %"));
+
+    // Retry the two failed vehicles; they succeed this time and the campaign may go on.
+    notified.clear();
+    StatusReply<Integer> retried = ask(cloud.refs().campaign("c1"), Campaign.RetryFailed::new);
+    assertEquals(2, retried.getValue());
+    pump(() -> assertEquals(Set.copyOf(wave2.subList(16, 18)), notifiedFor("c1")));
+    pump(() -> assertEquals(2, progress("c1").waves().get(1).assigned() - 16));
+    reportAll(wave2.subList(16, 18), car -> car.installed(v2));
+    pump(() -> assertEquals(18, progress("c1").waves().get(1).succeeded()));
+    assertTrue(command("c1", r -> new Campaign.Resume(false, r)).isSuccess());
+    assertEquals(Campaign.Status.RUNNING, progress("c1").status());
+    manualTime.timePasses(SOAK);
+    pump(() -> assertEquals(2, progress("c1").currentWave()));
+    Set<String> retriedOrWave3 = new HashSet<>();
+    pump(
+        () -> {
+          retriedOrWave3.clear();
+          retriedOrWave3.addAll(notifiedFor("c1"));
+          retriedOrWave3.removeAll(wave2);
+          assertEquals(80, retriedOrWave3.size());
+        });
+
+    // While wave 3's assignments are open, a second campaign for the same ECU is refused.
+    Set<String> wave3 = Set.copyOf(retriedOrWave3);
+    String someWave3Vin = wave3.iterator().next();
+    pump(() -> assertEquals(80, progress("c1").waves().get(2).assigned()));
+    // The read model has seen the 20 updated vehicles, so the second campaign targets only
+    // vehicles still on 1.0: those in c1's open wave 3 (refused) and in its wave 4.
+    pump(
+        () ->
+            assertEquals(
+                20,
+                cloud
+                    .fleet()
+                    .count(TargetFilter.ecuType("engine").withCurrentVersions("2.0"))
+                    .toCompletableFuture()
+                    .join()));
+    Campaign.Spec conflicting =
+        new Campaign.Spec(
+            "engine 2.0 again",
+            TargetFilter.ecuType("engine")
+                .inRegions(cars.get(someWave3Vin).region)
+                .withCurrentVersions("1.0"),
+            "2.0",
+            WavePlan.percentages(100),
+            RolloutPolicy.of(95, 5, SOAK));
+    assertTrue(command("c2", r -> new Campaign.Create(conflicting, r)).isSuccess());
+    assertTrue(ask(cloud.refs().campaign("c2"), Campaign.Start::new).isSuccess());
+    pump(() -> assertTrue(progress("c2").refusals().containsKey(someWave3Vin)));
+    assertTrue(
+        progress("c2").refusals().get(someWave3Vin).contains("already assigned by campaign c1"),
+        progress("c2").refusals().get(someWave3Vin));
+
+    reportAll(wave3, car -> car.installed(v2));
+    pump(() -> assertEquals(80, progress("c1").waves().get(2).succeeded()));
+
+    // Emergency stop halts both running campaigns at once.
+    StatusReply<List<String>> stopped =
+        ask(cloud.refs().registry(), r -> new CampaignRegistry.EmergencyStop("bad batch", r));
+    assertEquals(List.of("c1", "c2"), stopped.getValue());
+    pump(() -> assertEquals(Campaign.Status.PAUSED, progress("c1").status()));
+    pump(() -> assertEquals(Campaign.Status.PAUSED, progress("c2").status()));
+    assertEquals("emergency stop: bad batch", progress("c1").reason());
+    manualTime.timePasses(SOAK);
+    assertEquals(2, progress("c1").currentWave(), "a halted campaign does not advance");
+
+    // Rollback assigns 1.0 again to the 100 vehicles c1 updated (2 + 18 + 80).
+    notified.clear();
+    StatusReply<Integer> rolledBack = ask(cloud.refs().campaign("c1"), Campaign.Rollback::new);
+    assertEquals(100, rolledBack.getValue());
+    pump(() -> assertEquals(100, notifiedFor("c1").size()));
+    StatusReply<Director.VehicleView> view =
+        ask(cloud.refs().director(canary.get(0)), Director.GetVehicle::new);
+    assertEquals("1.0", view.getValue().assignments().get(0).image().version());
+    report(canary.get(0), cars.get(canary.get(0)).installed(v1));
+    pump(
+        () ->
+            assertEquals(
+                1, progress("c1").rollback().getOrDefault(Campaign.VehicleStatus.SUCCEEDED, 0)));
+    assertEquals(Campaign.Status.ROLLING_BACK, progress("c1").status());
+  }
+}
