@@ -39,12 +39,17 @@ public final class CryptoBench {
       double fullVerificationsPerSecond,
       int signaturesPerFullVerification,
       int imageTargets,
-      int ecus) {
-    /** Cost of one full verification over the cost of the signature checks inside it. */
+      int ecus,
+      double ratio,
+      int rounds) {
+    /**
+     * Cost of one full verification over the cost of the signature checks inside it: the median
+     * over rounds, each comparing a verify slice and a full-verification slice run back to back so
+     * that other load on the machine affects both alike.
+     */
+    @Override
     public double ratio() {
-      double full = 1.0 / fullVerificationsPerSecond;
-      double sigs = signaturesPerFullVerification / verifyPerSecond;
-      return full / sigs;
+      return ratio;
     }
   }
 
@@ -59,7 +64,7 @@ public final class CryptoBench {
 
   /**
    * Runs op repeatedly for warmup, then for measure; returns operations per second. Each of the
-   * three measurements runs for {@code measure} in total, in ten interleaved rounds.
+   * three measurements runs for {@code measure} in total, in interleaved rounds of 100 ms.
    */
   private static double rate(Op op, Duration warmup, Duration measure) throws Exception {
     long end = System.nanoTime() + warmup.toNanos();
@@ -140,17 +145,24 @@ public final class CryptoBench {
     rate(signOp, warmup.dividedBy(3), Duration.ZERO);
     rate(verifyOp, warmup.dividedBy(3), Duration.ZERO);
     rate(fullOp, warmup.dividedBy(3), Duration.ZERO);
-    int rounds = 10;
-    Duration round = measure.dividedBy(rounds);
+    int rounds = (int) Math.max(10, measure.toMillis() / 100);
+    Duration slice = measure.dividedBy(rounds);
     double sign = 0;
     double verify = 0;
     double full = 0;
+    double[] ratios = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      sign = Math.max(sign, rate(signOp, Duration.ZERO, round));
-      verify = Math.max(verify, rate(verifyOp, Duration.ZERO, round));
-      full = Math.max(full, rate(fullOp, Duration.ZERO, round));
+      sign = Math.max(sign, rate(signOp, Duration.ZERO, slice));
+      double v = rate(verifyOp, Duration.ZERO, slice);
+      double f = rate(fullOp, Duration.ZERO, slice);
+      verify = Math.max(verify, v);
+      full = Math.max(full, f);
+      ratios[i] = (1.0 / f) / (SIGNATURES_PER_FULL_VERIFICATION / v);
     }
-    return new Result(sign, verify, full, SIGNATURES_PER_FULL_VERIFICATION, imageTargets, ecus);
+    java.util.Arrays.sort(ratios);
+    double ratio = ratios[rounds / 2];
+    return new Result(
+        sign, verify, full, SIGNATURES_PER_FULL_VERIFICATION, imageTargets, ecus, ratio, rounds);
   }
 
   public static void print(Result r, PrintStream out) {

@@ -268,9 +268,21 @@ public final class Repository {
         Path p = dir.resolve(e.getKey());
         Files.createDirectories(p.getParent());
         Files.write(p, e.getValue());
+        if (e.getKey().startsWith("keys/")) {
+          ownerOnly(p);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void ownerOnly(Path p) throws IOException {
+    try {
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing finer to set.
     }
   }
 
