@@ -35,7 +35,9 @@ public final class VehicleSharding {
     Vehicle.Deps deps =
         new Vehicle.Deps(
             vin -> sharding.entityRefFor(Director.TYPE_KEY, vin),
-            sharding.entityRefFor(ImageRepository.TYPE_KEY, ImageRepository.DEFAULT_ID),
+            sharding.entityRefFor(
+                ImageRepository.TYPE_KEY,
+                system.settings().config().getString("fleetsim.cloud.image-repository-id")),
             id -> sharding.entityRefFor(Ecu.TYPE_KEY, id),
             vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin),
             blobs,
