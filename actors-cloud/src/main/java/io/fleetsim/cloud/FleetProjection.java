@@ -136,6 +136,8 @@ public final class FleetProjection {
       CurrentEventsByTagQuery journal =
           PersistenceQuery.get(system)
               .getReadJournalFor(CurrentEventsByTagQuery.class, readJournalPluginId);
+      // Highest sequence number applied per entity, so each poll only applies what is new.
+      java.util.Map<String, Long> applied = new java.util.concurrent.ConcurrentHashMap<>();
       source =
           RestartSource.withBackoff(
               restart,
@@ -143,6 +145,8 @@ public final class FleetProjection {
                   Source.tick(Duration.ZERO, pollInterval, Done.getInstance())
                       .flatMapConcat(
                           tick -> journal.currentEventsByTag(Director.TAG, NoOffset.getInstance()))
+                      .filter(
+                          env -> env.sequenceNr() > applied.getOrDefault(env.persistenceId(), 0L))
                       .mapAsync(
                           1,
                           env ->
@@ -151,6 +155,7 @@ public final class FleetProjection {
                                     if (env.event() instanceof Director.Event e) {
                                       apply(store, e);
                                     }
+                                    applied.merge(env.persistenceId(), env.sequenceNr(), Math::max);
                                     return Done.getInstance();
                                   },
                                   blocking)));

@@ -1,0 +1,217 @@
+package io.fleetsim.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.uptane.repository.Expiries;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Campaign commands refused before anything is persisted, each with the field or reason. */
+class CampaignTest {
+  static final ActorTestKit testKit =
+      ActorTestKit.create(
+          "CampaignTest",
+          EventSourcedBehaviorTestKit.config().withFallback(SingleNode.config("CampaignTest")));
+  static ActorRef<ImageRepository.Command> images;
+  static final InMemoryFleetStore store = new InMemoryFleetStore();
+
+  TestProbe<Director.Command> directors;
+  TestProbe<CampaignRegistry.Command> registry;
+  EventSourcedBehaviorTestKit<Campaign.Command, Campaign.Event, Campaign.State> kit;
+
+  @BeforeAll
+  static void setUpFleet() {
+    images =
+        testKit.spawn(
+            ImageRepository.create(
+                "images", new ImageRepository.Settings(1 << 20, List.of(), Expiries.defaults())));
+    TestProbe<StatusReply<FirmwareImage>> probe = testKit.createTestProbe();
+    images.tell(
+        new ImageRepository.Publish("engine", List.of("hw-a"), "2.0", 1, null, 100, probe.ref()));
+    assertTrue(probe.receiveMessage().isSuccess());
+    for (int i = 0; i < 10; i++) {
+      FleetProjection.apply(
+          store,
+          new Director.Registered(
+              "VIN" + i,
+              i % 2 == 0 ? "Munich" : "Berlin",
+              "blue",
+              Set.of(),
+              "P" + i,
+              "00",
+              List.of(new Director.EcuInfo("E" + i, "e", "engine", "hw-a", "00", "1.0", 1)),
+              Instant.EPOCH));
+    }
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    directors = testKit.createTestProbe();
+    registry = testKit.createTestProbe();
+    CloudRefs refs =
+        new CloudRefs(
+            vin -> directors.ref(),
+            id -> testKit.<Campaign.Command>createTestProbe().ref(),
+            images,
+            registry.ref(),
+            new FleetQueries(store, ForkJoinPool.commonPool()));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create("c1", refs));
+  }
+
+  static Campaign.Spec spec(TargetFilter filter, String version, WavePlan waves, RolloutPolicy p) {
+    return new Campaign.Spec("test", filter, version, waves, p);
+  }
+
+  static Campaign.Spec valid() {
+    return spec(
+        TargetFilter.ecuType("engine"),
+        "2.0",
+        WavePlan.percentages(10, 100),
+        RolloutPolicy.of(95, 5, Duration.ofMinutes(30)));
+  }
+
+  String refusedCreate(Campaign.Spec spec) {
+    var r = kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(spec, replyTo));
+    assertTrue(r.hasNoEvents(), "nothing persisted for a refused create");
+    return r.reply().getError().getMessage();
+  }
+
+  @Test
+  void badSpecsAreRefusedNamingTheField() {
+    assertEquals(
+        "failureThreshold: must be within 0..100, was 140",
+        refusedCreate(
+            spec(
+                TargetFilter.ecuType("engine"),
+                "2.0",
+                WavePlan.percentages(100),
+                RolloutPolicy.of(95, 140, Duration.ZERO))));
+    assertEquals(
+        "waves.percentages: do not add up to 100 % (last cumulative share was 60.0)",
+        refusedCreate(
+            spec(
+                TargetFilter.ecuType("engine"),
+                "2.0",
+                WavePlan.percentages(10, 60),
+                RolloutPolicy.of(95, 5, Duration.ZERO))));
+    String unknown =
+        refusedCreate(
+            spec(
+                TargetFilter.ecuType("engine"),
+                "9.9",
+                WavePlan.percentages(100),
+                RolloutPolicy.of(95, 5, Duration.ZERO)));
+    assertTrue(
+        unknown.startsWith("firmware: no image engine 9.9 in the image repository"), unknown);
+    assertEquals(
+        "filter.hardwareIds: image engine/2.0.img fits [hw-a], not hw-z",
+        refusedCreate(
+            spec(
+                TargetFilter.ecuType("engine").withHardwareIds("hw-z"),
+                "2.0",
+                WavePlan.percentages(100),
+                RolloutPolicy.of(95, 5, Duration.ZERO))));
+    var pause = kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Pause("x", replyTo));
+    assertEquals(
+        "status: cannot pause a campaign that is not created",
+        pause.reply().getError().getMessage());
+  }
+
+  @Test
+  void aCampaignIsCreatedOnceAndItsFilterMustMatch() {
+    var created =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
+    assertTrue(created.reply().isSuccess());
+    assertTrue(created.events().get(0) instanceof Campaign.Created);
+    assertEquals("campaign: c1 already exists", refusedCreate(valid()));
+
+    var resume = kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Resume(false, replyTo));
+    assertEquals(
+        "status: cannot resume a campaign that is DRAFT", resume.reply().getError().getMessage());
+    assertTrue(resume.hasNoEvents());
+  }
+
+  @Test
+  void aFilterThatMatchesNoVehicleCannotStart() {
+    Campaign.Spec nowhere =
+        spec(
+            TargetFilter.ecuType("engine").inRegions("Atlantis"),
+            "2.0",
+            WavePlan.percentages(100),
+            RolloutPolicy.of(95, 5, Duration.ZERO));
+    assertTrue(
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(nowhere, replyTo))
+            .reply()
+            .isSuccess());
+    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    assertTrue(
+        start.reply().getError().getMessage().startsWith("filter: matches no vehicle"),
+        start.reply().getError().getMessage());
+    assertTrue(start.hasNoEvents());
+    directors.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void regionWavesMustCoverEveryTarget() {
+    Campaign.Spec munichOnly =
+        spec(
+            TargetFilter.ecuType("engine"),
+            "2.0",
+            WavePlan.regions("Munich"),
+            RolloutPolicy.of(95, 5, Duration.ZERO));
+    kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(munichOnly, replyTo));
+    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    assertTrue(
+        start.reply().getError().getMessage().startsWith("waves.regions: do not add up"),
+        start.reply().getError().getMessage());
+    assertTrue(start.hasNoEvents());
+  }
+
+  @Test
+  void startOrdersTargetsBySeedAndAssignsTheFirstWave() {
+    kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
+    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    assertTrue(start.reply().isSuccess());
+    Campaign.Started started = (Campaign.Started) start.events().get(0);
+    assertEquals(List.of(1, 9), started.waves().stream().map(List::size).toList());
+    Director.Assign assign = (Director.Assign) directors.receiveMessage();
+    assertEquals("c1", assign.campaignId());
+    assertEquals("2.0", assign.image().version());
+    assertEquals(new CampaignRegistry.Running("c1"), registry.receiveMessage());
+    // The same seed and campaign id give the same order on every node and every run.
+    var again =
+        EventSourcedBehaviorTestKit.<Campaign.Command, Campaign.Event, Campaign.State>create(
+            testKit.system(),
+            Campaign.create(
+                "c1",
+                new CloudRefs(
+                    vin -> testKit.<Director.Command>createTestProbe().ref(),
+                    id -> testKit.<Campaign.Command>createTestProbe().ref(),
+                    images,
+                    testKit.<CampaignRegistry.Command>createTestProbe().ref(),
+                    new FleetQueries(store, ForkJoinPool.commonPool()))));
+    again.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
+    var start2 = again.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    assertEquals(started.waves(), ((Campaign.Started) start2.events().get(0)).waves());
+  }
+}
