@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
@@ -125,6 +126,14 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   public record TransferExited(String transferId) implements Event {}
 
+  /**
+   * The requester asked again for a transfer in progress (it restarted, and its old reference is
+   * dead): results and progress go to the new one.
+   */
+  public record RequesterChanged(
+      String transferId, ActorRef<TransferResult> replyTo, ActorRef<TransferProgress> progressTo)
+      implements Event {}
+
   public record TransferFinished(TransferResult result) implements Event {}
 
   // ---------------------------------------------------------------- state
@@ -162,6 +171,21 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
           s,
           next,
           bytes);
+    }
+
+    Transfer requestedBy(ActorRef<TransferResult> r, ActorRef<TransferProgress> p) {
+      return new Transfer(
+          transferId,
+          ecuId,
+          transport,
+          imageSha256,
+          length,
+          directorTargets,
+          r,
+          p,
+          stage,
+          nextBlock,
+          bytesAcknowledged);
     }
   }
 
@@ -315,8 +339,15 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     if (cmd.transferId() == null || cmd.transferId().isBlank()) {
       return rejectRequest(cmd, "transfer id is required");
     }
-    if (state.transfer(cmd.transferId()).isPresent()) {
-      return Effect().none();
+    Optional<Transfer> open = state.transfer(cmd.transferId());
+    if (open.isPresent()) {
+      Transfer t = open.get();
+      if (Objects.equals(t.replyTo(), cmd.replyTo())
+          && Objects.equals(t.progressTo(), cmd.progressTo())) {
+        return Effect().none();
+      }
+      return Effect()
+          .persist(new RequesterChanged(cmd.transferId(), cmd.replyTo(), cmd.progressTo()));
     }
     Optional<TransferResult> done = state.result(cmd.transferId());
     if (done.isPresent()) {
@@ -643,6 +674,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(TransferStarted.class, (s, e) -> s.put(e.transfer()))
+        .onEvent(
+            RequesterChanged.class,
+            (s, e) ->
+                s.put(s.transfers().get(e.transferId()).requestedBy(e.replyTo(), e.progressTo())))
         .onEvent(
             DownloadAccepted.class,
             (s, e) ->

@@ -32,17 +32,24 @@ public final class VehicleSharding {
         ctx ->
             CanBus.create(
                 ctx.getEntityId(), id -> sharding.entityRefFor(Ecu.TYPE_KEY, id), blobs, null));
-    Vehicle.Deps deps =
-        new Vehicle.Deps(
-            vin -> sharding.entityRefFor(Director.TYPE_KEY, vin),
-            sharding.entityRefFor(
-                ImageRepository.TYPE_KEY,
-                system.settings().config().getString("fleetsim.cloud.image-repository-id")),
-            id -> sharding.entityRefFor(Ecu.TYPE_KEY, id),
-            vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin),
-            blobs,
-            DirectorKeys.get(system));
+    Vehicle.Deps deps = deps(system);
     EntitySharding.init(system, Vehicle.TYPE_KEY, ctx -> Vehicle.create(ctx.getEntityId(), deps));
+  }
+
+  /**
+   * What a Vehicle reaches through sharding: its Director, the image repository, its ECUs and bus.
+   */
+  public static Vehicle.Deps deps(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return new Vehicle.Deps(
+        vin -> sharding.entityRefFor(Director.TYPE_KEY, vin),
+        sharding.entityRefFor(
+            ImageRepository.TYPE_KEY,
+            system.settings().config().getString("fleetsim.cloud.image-repository-id")),
+        id -> sharding.entityRefFor(Ecu.TYPE_KEY, id),
+        vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin),
+        BlobStore.get(system),
+        DirectorKeys.get(system));
   }
 
   /** The cloud's wake-up port, delivered to the vehicle through sharding. */
