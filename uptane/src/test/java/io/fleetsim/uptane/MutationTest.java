@@ -133,7 +133,7 @@ class MutationTest {
     assertTrue(accepted > 0, "whitespace-only mutations should be accepted");
   }
 
-  private static byte[] mutateBytes(byte[] in, Random rng) {
+  static byte[] mutateBytes(byte[] in, Random rng) {
     List<Byte> b = new ArrayList<>(in.length + 4);
     for (byte x : in) {
       b.add(x);
