@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
       "Simulates a connected-vehicle fleet receiving secure over-the-air updates:",
       "real Uptane/TUF metadata and Ed25519 signatures, simulated radio, CAN bus and flash."
     },
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      UptaneCommand.class
+    })
 public final class FleetsimCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,6 +39,8 @@ public final class FleetsimCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // SLF4J announces its provider on stderr; the terminal is for the simulation's output.
+    System.setProperty("slf4j.internal.verbosity", "ERROR");
     System.exit(commandLine().execute(args));
   }
 
@@ -49,7 +56,11 @@ public final class FleetsimCli implements Runnable {
       }
       return new String[] {
         "fleetsim " + props.getProperty("version", "unknown"),
-        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")"
       };
     }
   }

@@ -1,0 +1,128 @@
+package io.fleetsim.node;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fleetsim bench fleet}: the demo's campaign at a time scale where simulated waits no longer
+ * matter, reporting what the node sustains: vehicles updated and journal events written per wall
+ * second, and heap per provisioned vehicle.
+ */
+@Command(
+    name = "fleet",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures a full campaign over a fresh fleet (the same run as `fleetsim demo`):"
+          + " vehicles updated per second, journal events per second, heap bytes per vehicle"
+          + " and wall time.",
+      "Give the JVM enough heap for large fleets (FLEETSIM_JAVA_OPTS=-Xmx8g)."
+    })
+final class BenchFleetCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--vehicles",
+      defaultValue = "1000",
+      description = "Vehicles in the fleet (default: ${DEFAULT-VALUE}).")
+  int vehicles;
+
+  @Option(
+      names = "--time-scale",
+      defaultValue = "5000",
+      description = "Simulated seconds per wall second (default: ${DEFAULT-VALUE}).")
+  double timeScale;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: 42).")
+  long seed;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = "data/bench",
+      description = "Where the H2 journal goes; emptied first (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(
+      names = "--report-dir",
+      defaultValue = "reports",
+      description = "Where the JSON and HTML reports go (default: ${DEFAULT-VALUE}).")
+  Path reportDir;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30m",
+      converter = RunOptions.DurationConverter.class,
+      description = "Wall-clock limit for the campaign (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Override
+  public Integer call() throws Exception {
+    RunOptions.check(spec, vehicles, timeScale, timeout);
+    PrintWriter out = spec.commandLine().getOut();
+    RunOptions.wipe(spec, dataDir);
+    ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
+    long started = System.nanoTime();
+    CampaignRun.Result r;
+    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, timeScale, seed))) {
+      r = new CampaignRun(node, CampaignRun.Plan.standard(vehicles, timeout), progress).run();
+    } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
+      spec.commandLine().getErr().println("fleetsim bench fleet: " + e.getMessage());
+      return 1;
+    }
+    Duration total = Duration.ofNanos(System.nanoTime() - started);
+    Report.Files files = Report.write(r, reportDir, "bench-fleet");
+    out.println();
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "bench fleet: %,d vehicles x %d ECUs, time scale %s, %s",
+            r.vehicles(),
+            r.ecus() / Math.max(1, r.vehicles()),
+            timeScale,
+            r.succeeded() ? "campaign " + r.status() : "FAILED: " + r.problem()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  updated            %,d of %,d (%,d failed, %,d unreachable)",
+            r.updated(),
+            r.targeted(),
+            r.failed() + r.rolledBack() + r.refused(),
+            r.unreachable()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  vehicles/s         %.1f (wall, campaign only)",
+            r.vehiclesPerWallSecond()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  journal events/s   %,.0f (%,d events during the campaign)",
+            r.journalEventsPerWallSecond(),
+            r.journalEventsCampaign()));
+    out.println(
+        String.format(Locale.ROOT, "  heap per vehicle   %,d bytes", r.heapBytesPerVehicle()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  wall time          %s campaign, %s provisioning, %s in all",
+            Report.duration(r.campaignWall()),
+            Report.duration(r.provisionWall()),
+            Report.duration(total)));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  update time (sim)  p50 %s  p99 %s  max %s",
+            Report.duration(r.updateTime().p50()),
+            Report.duration(r.updateTime().p99()),
+            Report.duration(r.updateTime().max())));
+    out.println("  report             " + files.json());
+    out.flush();
+    return r.succeeded() ? 0 : 1;
+  }
+}

@@ -1,0 +1,257 @@
+package io.fleetsim.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.fleetsim.cloud.CloudSharding;
+import io.fleetsim.cloud.FleetStore;
+import io.fleetsim.cloud.InMemoryFleetStore;
+import io.fleetsim.cloud.JdbcFleetStore;
+import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.persistence.PersistenceSetup;
+import io.fleetsim.vehicle.Vehicle;
+import io.fleetsim.vehicle.VehicleSharding;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+
+/**
+ * One fleetsim node: the place where every module is wired together. Start-up order matters and
+ * reads top to bottom in {@link #start}: configuration (with the JDBC journal opted in), journal
+ * tables, the actor system, cluster membership, then sharding for the cloud and the vehicles with
+ * the cloud waking vehicles through {@link VehicleSharding#notifier}.
+ */
+public final class FleetNode implements AutoCloseable {
+
+  /** Where the journal lives. */
+  public enum Db {
+    /** Embedded H2 file in the data directory; one node only. */
+    H2,
+    /** In-memory H2 private to this node; nothing survives the process (tests, benchmarks). */
+    H2_MEMORY,
+    /** The PostgreSQL server named by {@code fleetsim.postgres.*}; required for several nodes. */
+    POSTGRES
+  }
+
+  /**
+   * How to start a node.
+   *
+   * @param dataDir where the H2 file goes (ignored for the other databases)
+   * @param timeScale simulated seconds per wall second
+   * @param seed scenario seed: the same seed builds the same fleet, keys and waves
+   * @param port cluster port; 0 picks a free one
+   * @param seedNodes addresses such as {@code pekko://fleetsim@10.0.0.1:2551}; empty makes this
+   *     node a cluster of its own
+   */
+  public record Options(
+      Path dataDir, Db db, double timeScale, long seed, int port, List<String> seedNodes) {
+
+    public Options {
+      Objects.requireNonNull(dataDir, "dataDir");
+      Objects.requireNonNull(db, "db");
+      if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+        throw new IllegalArgumentException(
+            "time scale must be a positive number, was " + timeScale);
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be within 0..65535, was " + port);
+      }
+      seedNodes = seedNodes == null ? List.of() : List.copyOf(seedNodes);
+    }
+
+    /** A one-node fleet on an H2 file in {@code dataDir}. */
+    public static Options singleNode(Path dataDir, double timeScale, long seed) {
+      return new Options(dataDir, Db.H2, timeScale, seed, 0, List.of());
+    }
+
+    public Options withDb(Db newDb) {
+      return new Options(dataDir, newDb, timeScale, seed, port, seedNodes);
+    }
+  }
+
+  private final ActorSystem<Void> system;
+  private final CloudSharding.Cloud cloud;
+  private final Config config;
+
+  private FleetNode(ActorSystem<Void> system, CloudSharding.Cloud cloud, Config config) {
+    this.system = system;
+    this.cloud = cloud;
+    this.config = config;
+  }
+
+  /** Starts a node and returns once its entities can be addressed (messages buffer until up). */
+  public static FleetNode start(Options options) {
+    Config config = config(options);
+    // The tables must exist before the first entity recovers or the read model polls the journal.
+    PersistenceSetup.createSchema(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleetsim", config);
+    try {
+      join(system, options.seedNodes());
+      CloudSharding.Cloud cloud =
+          CloudSharding.init(
+              system,
+              VehicleSharding.notifier(system),
+              readModelStore(config),
+              config.getString("fleetsim.cloud.read-journal"),
+              true);
+      VehicleSharding.init(system);
+      return new FleetNode(system, cloud, config);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** The node's configuration: the options over the loaded settings, JDBC journal selected. */
+  static Config config(Options o) {
+    Config overlay =
+        ConfigFactory.empty()
+            .withValue("fleetsim.time-scale", ConfigValueFactory.fromAnyRef(o.timeScale()))
+            .withValue("fleetsim.seed", ConfigValueFactory.fromAnyRef(o.seed()))
+            .withValue("fleetsim.node.port", ConfigValueFactory.fromAnyRef(o.port()))
+            .withValue(
+                "pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(o.port()))
+            .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(o.seedNodes()))
+            // Entities are persistent, so handing shards over needs no long wait; the default
+            // ten seconds would make every CLI run linger after its work is done.
+            .withValue(
+                "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout",
+                ConfigValueFactory.fromAnyRef("3s"));
+    overlay =
+        switch (o.db()) {
+          case H2 ->
+              overlay
+                  .withValue("fleetsim.db", ConfigValueFactory.fromAnyRef("h2"))
+                  .withValue(
+                      "fleetsim.h2.url", ConfigValueFactory.fromAnyRef(h2FileUrl(o.dataDir())));
+          case H2_MEMORY ->
+              overlay
+                  .withValue("fleetsim.db", ConfigValueFactory.fromAnyRef("h2"))
+                  .withValue(
+                      "fleetsim.h2.url",
+                      ConfigValueFactory.fromAnyRef(
+                          "jdbc:h2:mem:fleetsim_"
+                              + UUID.randomUUID().toString().replace('-', '_')
+                              + ";DB_CLOSE_DELAY=-1"));
+          case POSTGRES ->
+              overlay.withValue("fleetsim.db", ConfigValueFactory.fromAnyRef("postgres"));
+        };
+    Config settings = overlay.withFallback(SingleNode.config("fleetsim")).resolve();
+    // The persistence module leaves the journal unselected; a node is where it is chosen.
+    return PersistenceSetup.fromSettings(settings).withFallback(settings).resolve();
+  }
+
+  /**
+   * The fleet read model in the journal's database. Built here rather than by {@code
+   * JdbcFleetStore.fromConfig}, which looks for a Slick database under a name the persistence
+   * module does not use ({@code shared-databases.slick}).
+   */
+  static FleetStore readModelStore(Config config) {
+    if (config.getString("fleetsim.cloud.read-model").equals("memory")) {
+      return new InMemoryFleetStore();
+    }
+    Config db = journalDb(config);
+    return new JdbcFleetStore(
+        db.getString("url"),
+        db.hasPath("user") ? db.getString("user") : "",
+        db.hasPath("password") ? db.getString("password") : "");
+  }
+
+  private static Config journalDb(Config config) {
+    String db = config.getString("jdbc-journal.use-shared-db");
+    return config.getConfig("pekko-persistence-jdbc.shared-databases." + db + ".db");
+  }
+
+  private static String h2FileUrl(Path dataDir) {
+    return "jdbc:h2:file:"
+        + dataDir.toAbsolutePath().normalize().resolve("fleetsim")
+        + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  private static void join(ActorSystem<?> system, List<String> seedNodes) {
+    if (seedNodes.isEmpty()) {
+      SingleNode.joinSelf(system);
+      return;
+    }
+    List<org.apache.pekko.actor.Address> addresses =
+        seedNodes.stream().map(org.apache.pekko.actor.AddressFromURIString::parse).toList();
+    Cluster.get(system).manager().tell(new JoinSeedNodes(addresses));
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public CloudSharding.Cloud cloud() {
+    return cloud;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public EntityRef<Vehicle.Command> vehicle(String vin) {
+    return VehicleSharding.vehicle(system, vin);
+  }
+
+  /**
+   * Rows in the event journal: a cheap count of the events written so far (the ordering column is
+   * an identity, so its maximum is the number of events ever appended when nothing was deleted).
+   */
+  public long journalEvents() {
+    Config c = journalDb(config);
+    String schema = config.getString("jdbc-journal.tables.event_journal.schemaName");
+    String table = config.getString("jdbc-journal.tables.event_journal.tableName");
+    String qualified = (schema.isEmpty() ? "" : "\"" + schema + "\".") + "\"" + table + "\"";
+    try (Connection connection =
+            DriverManager.getConnection(
+                c.getString("url"),
+                c.hasPath("user") ? c.getString("user") : null,
+                c.hasPath("password") ? c.getString("password") : null);
+        Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(\"ordering\"), 0) FROM " + qualified)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot count journal events: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Leaves the cluster and stops the system through coordinated shutdown, so shards hand over and
+   * the journal connections close before the JVM moves on.
+   */
+  @Override
+  public void close() {
+    cloud.readModel().shutdown();
+    CoordinatedShutdown.get(system)
+        .runAll(CoordinatedShutdown.clusterLeavingReason())
+        .toCompletableFuture()
+        .orTimeout(30, TimeUnit.SECONDS)
+        .exceptionally(e -> null)
+        .join();
+    system.terminate();
+    try {
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
+          .get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Best effort: a node that cannot stop in time is abandoned rather than blocking the CLI.
+    }
+  }
+}

@@ -1,0 +1,265 @@
+package io.fleetsim.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The figures of a {@link CampaignRun.Result} for people: a terminal summary, and a JSON file with
+ * a small self-contained HTML page beside it showing the same numbers.
+ */
+public final class Report {
+
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private Report() {}
+
+  /** The two files written. */
+  public record Files(Path json, Path html) {}
+
+  /** Ordered name/value pairs; the JSON file, the HTML table and the summary all read these. */
+  static Map<String, Object> figures(CampaignRun.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("campaignId", r.campaignId());
+    m.put("status", r.status().toString());
+    m.put("completed", r.succeeded());
+    m.put("problem", r.problem());
+    m.put("startedAt", r.startedAt().toString());
+    m.put("seed", r.seed());
+    m.put("timeScale", r.timeScale());
+    m.put("vehicles", r.vehicles());
+    m.put("ecus", r.ecus());
+    m.put("waves", r.waves());
+    m.put("targeted", r.targeted());
+    m.put("updated", r.updated());
+    m.put("failed", r.failed());
+    m.put("rolledBack", r.rolledBack());
+    m.put("refused", r.refused());
+    m.put("unreachable", r.unreachable());
+    m.put("verifiedAtNewVersion", r.verifiedAtNewVersion());
+    m.put("provisionWallSeconds", seconds(r.provisionWall()));
+    m.put("campaignWallSeconds", seconds(r.campaignWall()));
+    m.put("campaignSimulatedSeconds", seconds(r.campaignSimulated()));
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("samples", r.updateTime().count());
+    t.put("p50Seconds", seconds(r.updateTime().p50()));
+    t.put("p90Seconds", seconds(r.updateTime().p90()));
+    t.put("p99Seconds", seconds(r.updateTime().p99()));
+    t.put("maxSeconds", seconds(r.updateTime().max()));
+    m.put("updateTimeSimulated", t);
+    m.put("vehiclesUpdatedPerWallSecond", round(r.vehiclesPerWallSecond()));
+    m.put("journalEventsProvisioning", r.journalEventsProvisioning());
+    m.put("journalEventsCampaign", r.journalEventsCampaign());
+    m.put("journalEventsPerWallSecond", round(r.journalEventsPerWallSecond()));
+    m.put("heapBytesPerVehicle", r.heapBytesPerVehicle());
+    return m;
+  }
+
+  /** The summary printed at the end of a run. */
+  public static String summary(CampaignRun.Result r) {
+    CampaignRun.Percentiles p = r.updateTime();
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Campaign %s: %s%n",
+            r.campaignId(),
+            r.succeeded() ? r.status() : r.status() + " (" + r.problem() + ")"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  fleet         %,d vehicles, %,d ECUs, seed %d, time scale %s%n",
+            r.vehicles(),
+            r.ecus(),
+            r.seed(),
+            number(r.timeScale())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  targeted      %,d in %d waves%n  updated       %,d%n  failed        %,d%n"
+                + "  rolled back   %,d%n  refused       %,d%n  unreachable   %,d%n",
+            r.targeted(),
+            r.waves(),
+            r.updated(),
+            r.failed(),
+            r.rolledBack(),
+            r.refused(),
+            r.unreachable()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  duration      %s simulated, %s wall (provisioning took %s wall)%n",
+            duration(r.campaignSimulated()),
+            duration(r.campaignWall()),
+            duration(r.provisionWall())));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  update time   p50 %s  p90 %s  p99 %s  max %s (simulated, %,d vehicles)%n",
+            duration(p.p50()),
+            duration(p.p90()),
+            duration(p.p99()),
+            duration(p.max()),
+            p.count()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  throughput    %.1f vehicles/s, %,.0f journal events/s (wall)%n",
+            r.vehiclesPerWallSecond(),
+            r.journalEventsPerWallSecond()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  journal       %,d events to provision, %,d during the campaign%n",
+            r.journalEventsProvisioning(),
+            r.journalEventsCampaign()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  heap          %,d bytes per vehicle (with its ECUs and bus)%n",
+            r.heapBytesPerVehicle()));
+    return b.toString();
+  }
+
+  /** Writes {@code <kind>-<timestamp>.json} and {@code .html} into {@code dir}. */
+  public static Files write(CampaignRun.Result r, Path dir, String kind) throws IOException {
+    java.nio.file.Files.createDirectories(dir);
+    String base = kind + "-" + STAMP.format(r.startedAt());
+    Path json = dir.resolve(base + ".json");
+    Path html = dir.resolve(base + ".html");
+    Map<String, Object> figures = figures(r);
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    java.nio.file.Files.writeString(json, mapper.writeValueAsString(figures) + "\n");
+    java.nio.file.Files.writeString(html, html(kind, r, figures), StandardCharsets.UTF_8);
+    return new Files(json, html);
+  }
+
+  static String html(String kind, CampaignRun.Result r, Map<String, Object> figures) {
+    StringBuilder rows = new StringBuilder();
+    flatten("", figures, rows);
+    CampaignRun.Percentiles p = r.updateTime();
+    double max = Math.max(1, seconds(p.max()));
+    StringBuilder bars = new StringBuilder();
+    for (var e :
+        List.of(
+            Map.entry("p50", p.p50()),
+            Map.entry("p90", p.p90()),
+            Map.entry("p99", p.p99()),
+            Map.entry("max", p.max()))) {
+      bars.append(
+          String.format(
+              Locale.ROOT,
+              "<div class=bar><span>%s</span><i style=\"width:%.1f%%\"></i><b>%s</b></div>%n",
+              e.getKey(),
+              100 * seconds(e.getValue()) / max,
+              escape(duration(e.getValue()))));
+    }
+    int targeted = Math.max(1, r.targeted());
+    String outcome =
+        String.format(
+            Locale.ROOT,
+            "<div class=stack><i class=ok style=\"width:%.2f%%\"></i><i class=bad"
+                + " style=\"width:%.2f%%\"></i><i class=rb style=\"width:%.2f%%\"></i></div>",
+            100.0 * r.updated() / targeted,
+            100.0 * (r.failed() + r.refused()) / targeted,
+            100.0 * r.rolledBack() / targeted);
+    return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <title>fleetsim %1$s %2$s</title>
+        <style>
+        body{font-family:system-ui,sans-serif;margin:2em;max-width:60em;color:#222}
+        table{border-collapse:collapse}td{padding:.2em 1em;border-bottom:1px solid #ddd}
+        td:first-child{color:#555}.bar{display:flex;align-items:center;margin:.2em 0}
+        .bar span{width:3em}.bar i{display:block;height:1em;background:#4a7bd0;margin-right:.5em}
+        .stack{display:flex;height:1.4em;background:#eee;margin:1em 0}.stack i{display:block}
+        .ok{background:#3a9d5d}.bad{background:#c94040}.rb{background:#e0a030}
+        </style></head><body>
+        <h1>fleetsim %1$s: campaign %2$s</h1>
+        <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated in %6$s simulated (%7$s wall).</p>
+        %8$s
+        <h2>Per-vehicle update time (simulated)</h2>
+        %9$s
+        <h2>All figures</h2>
+        <table>
+        %10$s</table>
+        </body></html>
+        """
+        .formatted(
+            escape(kind),
+            escape(r.campaignId()),
+            escape(r.succeeded() ? r.status().toString() : r.status() + ": " + r.problem()),
+            r.updated(),
+            r.targeted(),
+            escape(duration(r.campaignSimulated())),
+            escape(duration(r.campaignWall())),
+            outcome,
+            bars,
+            rows);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void flatten(String prefix, Map<String, Object> m, StringBuilder rows) {
+    for (var e : m.entrySet()) {
+      String name = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> nested) {
+        flatten(name + ".", (Map<String, Object>) nested, rows);
+      } else {
+        rows.append("<tr><td>")
+            .append(escape(name))
+            .append("</td><td>")
+            .append(escape(String.valueOf(e.getValue())))
+            .append("</td></tr>\n");
+      }
+    }
+  }
+
+  static String escape(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+
+  static double seconds(Duration d) {
+    return round(d.toNanos() / 1e9);
+  }
+
+  private static double round(double d) {
+    return Math.round(d * 1000) / 1000.0;
+  }
+
+  private static String number(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  /** {@code 1h02m}, {@code 3m05s}, {@code 12.4s} or {@code 830ms}: short and unambiguous. */
+  public static String duration(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    if (ms < 60_000) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    long s = d.toSeconds();
+    if (s < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+    if (s < 86_400) {
+      return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    }
+    return String.format(Locale.ROOT, "%dd%02dh", s / 86_400, (s % 86_400) / 3600);
+  }
+}
