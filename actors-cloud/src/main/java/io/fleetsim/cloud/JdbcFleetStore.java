@@ -61,11 +61,16 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
    * next to the events it is built from.
    */
   public static JdbcFleetStore fromConfig(Config config) {
-    for (String path :
-        List.of(
-            "pekko-persistence-jdbc.shared-databases.slick.db",
-            "jdbc-journal.slick.db",
-            "jdbc-read-journal.slick.db")) {
+    List<String> paths = new ArrayList<>();
+    if (config.hasPath("jdbc-read-journal.use-shared-db")) {
+      paths.add(
+          "pekko-persistence-jdbc.shared-databases."
+              + config.getString("jdbc-read-journal.use-shared-db")
+              + ".db");
+    }
+    paths.add("jdbc-read-journal.slick.db");
+    paths.add("jdbc-journal.slick.db");
+    for (String path : paths) {
       if (config.hasPath(path + ".url")) {
         Config db = config.getConfig(path);
         return new JdbcFleetStore(
