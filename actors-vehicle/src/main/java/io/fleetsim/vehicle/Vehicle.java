@@ -197,6 +197,8 @@ public final class Vehicle
 
   record Reported(long counter, byte[] manifest, String failure) implements Command {}
 
+  record SendManifest(long counter, byte[] manifest) implements Command {}
+
   record ReportAcked(long counter, String failure) implements Command {}
 
   record PhaseTimeout(Phase phase, String updateId) implements Command {}
@@ -614,6 +616,7 @@ public final class Vehicle
         .onCommand(TransferProgressed.class, this::onProgress)
         .onCommand(Transferred.class, this::onTransferred)
         .onCommand(Reported.class, this::onReported)
+        .onCommand(SendManifest.class, this::onSendManifest)
         .onCommand(ReportAcked.class, this::onReportAcked)
         .onCommand(PhaseTimeout.class, this::onPhaseTimeout)
         .onCommand(Provisioned.class, (s, c) -> Effect().none());
@@ -1068,14 +1071,13 @@ public final class Vehicle
         ImageVerifier.verify(
             new TargetFile(i.targetName(), i.length(), Map.of("sha256", i.sha256()), null), image);
       } catch (VerificationException e) {
-        return Effect()
-            .persist(
-                List.of(
-                    new DownloadCompleted(c.bytes(), clock.now()),
-                    new AttackDetected(e.attack().name(), e.getMessage(), clock.now())))
-            .thenRun(
-                ns ->
-                    ctx.getSelf().tell(new PhaseTimeout(Phase.VERIFYING, ns.update().updateId())));
+        // Refused before any ECU sees it; the manifest then tells the Director the update failed.
+        return fail(
+            s,
+            "image refused (" + e.attack() + "): " + e.getMessage(),
+            List.of(
+                new DownloadCompleted(c.bytes(), clock.now()),
+                new AttackDetected(e.attack().name(), e.getMessage(), clock.now())));
       }
     }
     c.images().values().forEach(deps.blobs()::put);
@@ -1172,13 +1174,27 @@ public final class Vehicle
       ctx.getLog().warn("vehicle {}: could not collect ECU reports: {}", vin, c.failure());
       return Effect().none(); // the phase timeout retries with a new counter
     }
+    // The Director sees the manifest when the link has carried it there.
     NetworkLink.Exchange e = link(s).exchange(c.manifest().length, clock.now());
+    if (e.delivered()) {
+      timers.startSingleTimer(
+          SendManifest.class,
+          new SendManifest(c.counter(), c.manifest()),
+          clock.toWall(e.duration()));
+    }
+    return Effect().none(); // an undelivered manifest is signed and sent again at the phase timeout
+  }
+
+  private Effect<Event, State> onSendManifest(State s, SendManifest c) {
+    Update u = s.update();
+    if (u == null || s.phase() != Phase.REPORTING || c.counter() != u.manifestCounter()) {
+      return Effect().none();
+    }
     CompletionStage<Director.ManifestResult> sent =
         askStatus(
             deps.director().apply(vin),
             (ActorRef<StatusReply<Director.ManifestResult>> r) ->
                 new Director.ReportManifest(c.manifest(), r));
-    // The Director sees the manifest when the link delivers it; the entity simply waits as long.
     ctx.pipeToSelf(
         sent, (r, err) -> new ReportAcked(c.counter(), err == null ? null : rootCause(err)));
     return Effect().none();
@@ -1225,10 +1241,14 @@ public final class Vehicle
     return b.toString();
   }
 
-  /** Leaves the update unfinished at the ECUs that have no result yet, and reports. */
+  /** Ends the update at every ECU that has no result yet as FAILED, and goes on to report. */
   private Effect<Event, State> fail(State s, String reason) {
+    return fail(s, reason, List.of());
+  }
+
+  private Effect<Event, State> fail(State s, String reason, List<Event> before) {
     Update u = s.update();
-    List<Event> events = new ArrayList<>();
+    List<Event> events = new ArrayList<>(before);
     for (PlannedInstall i : u.installs()) {
       if (!u.results().containsKey(i.ecuId())) {
         events.add(new EcuInstallReported(i.ecuId(), Ecu.InstallOutcome.FAILED, reason, null));
@@ -1255,9 +1275,6 @@ public final class Vehicle
     if (u == null || !u.updateId().equals(c.updateId())) {
       return Effect().none();
     }
-    if (c.phase() == Phase.VERIFYING) {
-      return fail(s, "the downloaded image did not match its signed target");
-    }
     if (s.phase() != c.phase()) {
       return Effect().none();
     }
@@ -1278,6 +1295,11 @@ public final class Vehicle
     }
     if (s.update() == null) {
       schedulePoll(true);
+      return;
+    }
+    if (s.phase() == Phase.REPORTING) {
+      // The Director may have accepted the last manifest already: sign again with a new counter.
+      ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
       return;
     }
     if ((s.phase() == Phase.DISTRIBUTING || s.phase() == Phase.INSTALLING) && !imagesStored(s)) {

@@ -262,6 +262,53 @@ class VehicleUpdateTest {
   }
 
   @Test
+  void consentAndParkingGateTheInstall() {
+    FirmwareImage info1 = publish(EcuType.INFOTAINMENT, "hw-info", "1.0.0", 1, 8192);
+    FirmwareImage gw1 = publish(EcuType.GATEWAY, "hw-gw", "1.0.0", 1, 8192);
+    String vin = "FSIMTEST000000004";
+    RecipientRef<Vehicle.Command> car = VehicleSharding.vehicle(testKit.system(), vin);
+    assertTrue(
+        ask(
+                car,
+                (ActorRef<StatusReply<org.apache.pekko.Done>> r) ->
+                    new Vehicle.Provision(spec(vin, "lte", info1, gw1), r))
+            .isSuccess());
+    car.tell(new Vehicle.SetDriveState(Vehicle.DriveState.DRIVING));
+
+    FirmwareImage info2 = publish(EcuType.INFOTAINMENT, "hw-info", "2.0.0", 2, 8192);
+    StatusReply<org.apache.pekko.Done> assigned =
+        ask(
+            cloud.refs().director(vin),
+            replyTo ->
+                new Director.Assign(
+                    "campaign-consent", info2, new Director.Constraints(true, true), replyTo));
+    assertTrue(assigned.isSuccess());
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(
+        Duration.ofSeconds(20),
+        () -> {
+          assertEquals(Vehicle.Phase.AWAITING_CONSENT, status(vin).phase());
+          return null;
+        });
+    // The driver's consent arrives after 10 simulated seconds (50 ms here); a minute later the
+    // vehicle still waits, because it is driving.
+    probe.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(Vehicle.Phase.AWAITING_CONSENT, status(vin).phase());
+    assertEquals("1.0.0", status(vin).installedVersions().get("engine"));
+
+    car.tell(new Vehicle.SetDriveState(Vehicle.DriveState.PARKED));
+    probe.awaitAssert(
+        Duration.ofSeconds(30),
+        () -> {
+          Vehicle.Status s = status(vin);
+          assertEquals(1, s.history().size(), s.toString());
+          assertEquals("SUCCEEDED", s.history().get(0).outcome());
+          assertEquals("2.0.0", s.installedVersions().get("engine"));
+          return null;
+        });
+  }
+
+  @Test
   void statusOfAnUnknownVehicleIsNew() {
     assertEquals(Vehicle.Lifecycle.NEW, status("FSIMUNKNOWN000000").lifecycle());
     assertTrue(BlobStore.get(testKit.system()) != null);
