@@ -2,6 +2,7 @@ package io.fleetsim.vehicle;
 
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.DirectorKeys;
+import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
@@ -166,8 +167,17 @@ public final class Vehicle
       implements CborSerializable {}
 
   /** One finished update, in simulated time. */
+  /**
+   * @param downloadedBytes what crossed the cellular link for the images (a delta, when the
+   *     repository had one from the running version, is much smaller than the image)
+   */
   public record UpdateRecord(
-      String campaignId, Instant startedAt, Instant finishedAt, String outcome, String detail)
+      String campaignId,
+      Instant startedAt,
+      Instant finishedAt,
+      String outcome,
+      String detail,
+      long downloadedBytes)
       implements CborSerializable {
 
     public Duration duration() {
@@ -187,7 +197,8 @@ public final class Vehicle
 
   record ConsentTimer() implements Command {}
 
-  record Downloaded(Map<String, byte[]> images, String failure) implements Command {}
+  record Downloaded(Map<String, byte[]> images, long networkBytes, String failure)
+      implements Command {}
 
   record DownloadArrived(Map<String, byte[]> images, long bytes) implements Command {}
 
@@ -257,7 +268,8 @@ public final class Vehicle
       implements CborSerializable {}
 
   /** What one ECU runs, as far as the primary knows. */
-  public record Installed(String version, long releaseCounter) implements CborSerializable {}
+  public record Installed(String version, String sha256, long releaseCounter)
+      implements CborSerializable {}
 
   public record Update(
       String updateId,
@@ -270,7 +282,8 @@ public final class Vehicle
       byte[] directorTargets,
       Set<String> transferred,
       Map<String, InstallResult> results,
-      long manifestCounter)
+      long manifestCounter,
+      long downloadedBytes)
       implements CborSerializable {
 
     public Update {
@@ -291,7 +304,8 @@ public final class Vehicle
           directorTargets,
           transferred,
           results,
-          manifestCounter);
+          manifestCounter,
+          downloadedBytes);
     }
 
     Update withTransferred(String ecuId) {
@@ -308,7 +322,8 @@ public final class Vehicle
           directorTargets,
           t,
           results,
-          manifestCounter);
+          manifestCounter,
+          downloadedBytes);
     }
 
     Update withResult(String ecuId, InstallResult r) {
@@ -325,7 +340,24 @@ public final class Vehicle
           directorTargets,
           transferred,
           m,
-          manifestCounter);
+          manifestCounter,
+          downloadedBytes);
+    }
+
+    Update withDownloaded(long bytes) {
+      return new Update(
+          updateId,
+          campaignId,
+          startedAt,
+          requireConsent,
+          requireParked,
+          consentGiven,
+          installs,
+          directorTargets,
+          transferred,
+          results,
+          manifestCounter,
+          bytes);
     }
 
     Update withCounter(long counter) {
@@ -340,7 +372,8 @@ public final class Vehicle
           directorTargets,
           transferred,
           results,
-          counter);
+          counter,
+          downloadedBytes);
     }
 
     boolean allResults() {
@@ -950,6 +983,7 @@ public final class Vehicle
             r.directorTargets(),
             Set.of(),
             Map.of(),
+            0,
             0);
     events.add(new UpdateFound(u));
     return Effect().persist(events).thenRun(this::proceed);
@@ -1020,28 +1054,73 @@ public final class Vehicle
   }
 
   private void download(State s) {
-    Update u = s.update();
-    RecipientRef<ImageRepository.Command> repo = deps.imageRepository();
-    Map<String, CompletionStage<byte[]>> fetches = new LinkedHashMap<>();
-    for (PlannedInstall i : u.installs()) {
-      fetches.computeIfAbsent(
-          i.sha256(),
-          sha ->
-              askStatus(
-                  repo, (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetBlob(sha, r)));
+    Map<String, CompletionStage<Fetched>> fetches = new LinkedHashMap<>();
+    for (PlannedInstall i : s.update().installs()) {
+      Installed running = s.installed().get(i.ecuId());
+      fetches.computeIfAbsent(i.sha256(), sha -> fetchImage(i, running));
     }
-    CompletionStage<Map<String, byte[]>> all =
-        CompletableFuture.completedFuture(new LinkedHashMap<>());
-    for (Map.Entry<String, CompletionStage<byte[]>> f : fetches.entrySet()) {
+    CompletionStage<Downloaded> all =
+        CompletableFuture.completedFuture(new Downloaded(new LinkedHashMap<>(), 0, null));
+    for (Map.Entry<String, CompletionStage<Fetched>> f : fetches.entrySet()) {
       all =
           all.thenCombine(
               f.getValue(),
-              (m, bytes) -> {
-                m.put(f.getKey(), bytes);
-                return m;
+              (d, fetched) -> {
+                d.images().put(f.getKey(), fetched.image());
+                return new Downloaded(d.images(), d.networkBytes() + fetched.networkBytes(), null);
               });
     }
-    ctx.pipeToSelf(all, (m, err) -> new Downloaded(m, err == null ? null : rootCause(err)));
+    ctx.pipeToSelf(all, (d, err) -> err == null ? d : new Downloaded(Map.of(), 0, rootCause(err)));
+  }
+
+  /** An image as the vehicle rebuilt it, and how many bytes crossed the link for it. */
+  record Fetched(byte[] image, long networkBytes) {}
+
+  /**
+   * The image for one install: as a binary delta from what the ECU runs when the repository has one
+   * (only the delta crosses the link; the base is what the ECU already holds), else whole.
+   */
+  private CompletionStage<Fetched> fetchImage(PlannedInstall i, Installed running) {
+    RecipientRef<ImageRepository.Command> repo = deps.imageRepository();
+    String[] typeAndVersion = typeAndVersion(i.targetName());
+    CompletionStage<FirmwareImage> info =
+        typeAndVersion == null || running == null
+            ? CompletableFuture.completedFuture(null)
+            : this.<ImageRepository.Command, FirmwareImage>askStatus(
+                    repo,
+                    r -> new ImageRepository.GetImage(typeAndVersion[0], typeAndVersion[1], r))
+                .exceptionally(err -> null);
+    return info.thenCompose(
+        image -> {
+          if (image != null
+              && image.hasDelta()
+              && image.sha256().equals(i.sha256())
+              && image.deltaFromVersion().equals(running.version())) {
+            return blob(image.deltaSha256())
+                .thenCombine(
+                    blob(running.sha256()),
+                    (delta, base) ->
+                        new Fetched(Delta.apply(base, delta, i.length()), delta.length));
+          }
+          return blob(i.sha256()).thenApply(bytes -> new Fetched(bytes, bytes.length));
+        });
+  }
+
+  private CompletionStage<byte[]> blob(String sha256) {
+    return askStatus(
+        deps.imageRepository(),
+        (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetBlob(sha256, r));
+  }
+
+  /** {@code ENGINE/2.0.0.img} → {@code [ENGINE, 2.0.0]}; null for names of another form. */
+  static String[] typeAndVersion(String targetName) {
+    int slash = targetName.indexOf('/');
+    if (slash <= 0 || !targetName.endsWith(".img")) {
+      return null;
+    }
+    return new String[] {
+      targetName.substring(0, slash), targetName.substring(slash + 1, targetName.length() - 4)
+    };
   }
 
   private Effect<Event, State> onDownloaded(State s, Downloaded c) {
@@ -1051,7 +1130,7 @@ public final class Vehicle
     if (c.failure() != null) {
       return fail(s, "download failed: " + c.failure());
     }
-    long bytes = c.images().values().stream().mapToLong(b -> b.length).sum();
+    long bytes = c.networkBytes();
     NetworkLink.Exchange e = link(s).exchange(bytes, clock.now());
     if (!e.delivered()) {
       return fail(s, "download failed: the link lost every attempt");
@@ -1215,11 +1294,18 @@ public final class Vehicle
       if (r != null && r.outcome() == Ecu.InstallOutcome.INSTALLED) {
         EcuSpec ecu = s.ecuBySerial(i.ecuSerial());
         installed.put(
-            i.ecuId(), new Installed(versionOf(ecu.type(), i.targetName()), i.releaseCounter()));
+            i.ecuId(),
+            new Installed(versionOf(ecu.type(), i.targetName()), i.sha256(), i.releaseCounter()));
       }
     }
     UpdateRecord record =
-        new UpdateRecord(u.campaignId(), u.startedAt(), clock.now(), u.outcome(), detail(u));
+        new UpdateRecord(
+            u.campaignId(),
+            u.startedAt(),
+            clock.now(),
+            u.outcome(),
+            detail(u),
+            u.downloadedBytes());
     return Effect()
         .persist(new UpdateFinished(record, installed))
         .thenRun(ns -> schedulePoll(false));
@@ -1380,7 +1466,9 @@ public final class Vehicle
                     s.attacksDetected()))
         .onEvent(ConsentGiven.class, (s, e) -> s.with(s.update().withConsent()))
         .onEvent(DownloadStarted.class, (s, e) -> s.with(Phase.DOWNLOADING))
-        .onEvent(DownloadCompleted.class, (s, e) -> s.with(Phase.VERIFYING))
+        .onEvent(
+            DownloadCompleted.class,
+            (s, e) -> s.with(s.update().withDownloaded(e.bytes())).with(Phase.VERIFYING))
         .onEvent(ImagesVerified.class, (s, e) -> s.with(Phase.DISTRIBUTING))
         .onEvent(
             EcuTransferred.class,
@@ -1473,6 +1561,7 @@ public final class Vehicle
                     e.ecuId(),
                     new Installed(
                         versionOf(e.type(), e.installed().version()),
+                        e.installed().sha256(),
                         e.installed().releaseCounter())));
     return Map.copyOf(m);
   }

@@ -182,6 +182,10 @@ class VehicleUpdateTest {
     assertEquals("SUCCEEDED", s.history().get(0).outcome(), s.toString());
     assertEquals("2.0.0", s.installedVersions().get("engine"));
     assertEquals("2.0.0", s.installedVersions().get("adas"));
+    // Both new images exist as deltas from 1.0.0: far less than the images crossed the link.
+    long images = engine2.length() + adas2.length();
+    long downloaded = s.history().get(0).downloadedBytes();
+    assertTrue(downloaded > 0 && downloaded < images / 2, downloaded + " of " + images);
     assertEquals(Vehicle.Phase.IDLE, s.phase());
 
     // The ECUs run the new images from the other bank; the old bank still holds 1.0.0.
