@@ -8,8 +8,6 @@ import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.ImageRepository;
-import io.fleetsim.cloud.InMemoryFleetStore;
-import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
@@ -24,12 +22,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class VehicleRestartTest {
 
+  static TestFleet fleet;
   static ActorTestKit testKit;
   static CloudSharding.Cloud cloud;
   static final AtomicReference<ActorRef<Vehicle.Command>> vehicle = new AtomicReference<>();
@@ -51,29 +46,13 @@ class VehicleRestartTest {
   static void start() {
     // Slow enough in wall time to catch each phase: a 1 MiB download on the rural profile takes
     // about 4 s simulated, its transfer over CAN FD about 7 s.
-    testKit =
-        ActorTestKit.create(
+    fleet =
+        TestFleet.start(
             "VehicleRestartTest",
-            ConfigFactory.parseString("fleetsim.time-scale = 2")
-                .withFallback(PersistenceTestKitPlugin.getInstance().config())
-                .withFallback(PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(SingleNode.config("VehicleRestartTest")));
-    SingleNode.joinSelf(testKit.system());
-    TestProbe<Object> up = testKit.createTestProbe();
-    up.awaitAssert(
-        () -> {
-          assertEquals(MemberStatus.up(), Cluster.get(testKit.system()).selfMember().status());
-          return null;
-        });
-    // The vehicle is spawned by the test (so the test can stop it); wake-ups go to it.
-    cloud =
-        CloudSharding.init(
-            testKit.system(),
-            (vin, campaignId) -> vehicle.get().tell(new Vehicle.Notify(campaignId)),
-            new InMemoryFleetStore(),
-            "pekko.persistence.testkit.query",
-            false);
-    VehicleSharding.init(testKit.system());
+            ConfigFactory.parseString("fleetsim.time-scale = 2"),
+            tk -> (vin, campaignId) -> vehicle.get().tell(new Vehicle.Notify(campaignId)));
+    testKit = fleet.testKit();
+    cloud = fleet.cloud();
   }
 
   @AfterAll
@@ -82,9 +61,7 @@ class VehicleRestartTest {
   }
 
   static <Q, R> R ask(RecipientRef<Q> ref, Function<ActorRef<R>, Q> msg) {
-    TestProbe<R> probe = testKit.createTestProbe();
-    ref.tell(msg.apply(probe.ref()));
-    return probe.receiveMessage(Duration.ofSeconds(20));
+    return fleet.ask(ref, msg);
   }
 
   static FirmwareImage publish(String version, long counter) {

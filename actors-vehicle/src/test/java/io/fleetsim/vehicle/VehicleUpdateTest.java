@@ -9,9 +9,7 @@ import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.ImageRepository;
-import io.fleetsim.cloud.InMemoryFleetStore;
 import io.fleetsim.cluster.BlobStore;
-import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.CanBus;
 import io.fleetsim.ecu.Ecu;
@@ -25,12 +23,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,38 +35,24 @@ import org.junit.jupiter.api.Test;
  */
 class VehicleUpdateTest {
 
+  static TestFleet fleet;
   static ActorTestKit testKit;
   static CloudSharding.Cloud cloud;
 
   @BeforeAll
   static void start() {
-    testKit =
-        ActorTestKit.create(
+    fleet =
+        TestFleet.start(
             "VehicleUpdateTest",
             ConfigFactory.parseString(
-                    """
+                """
                     fleetsim.time-scale = 200
                     fleetsim.vehicle.poll-interval = 1h
                     fleetsim.vehicle.consent-delay = 10s
-                    """)
-                .withFallback(PersistenceTestKitPlugin.getInstance().config())
-                .withFallback(PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(SingleNode.config("VehicleUpdateTest")));
-    SingleNode.joinSelf(testKit.system());
-    TestProbe<Object> up = testKit.createTestProbe();
-    up.awaitAssert(
-        () -> {
-          assertEquals(MemberStatus.up(), Cluster.get(testKit.system()).selfMember().status());
-          return null;
-        });
-    cloud =
-        CloudSharding.init(
-            testKit.system(),
-            VehicleSharding.notifier(testKit.system()),
-            new InMemoryFleetStore(),
-            "pekko.persistence.testkit.query",
-            false);
-    VehicleSharding.init(testKit.system());
+                    """),
+            tk -> VehicleSharding.notifier(tk.system()));
+    testKit = fleet.testKit();
+    cloud = fleet.cloud();
   }
 
   @AfterAll
@@ -81,9 +61,7 @@ class VehicleUpdateTest {
   }
 
   static <Q, R> R ask(RecipientRef<Q> ref, Function<ActorRef<R>, Q> msg) {
-    TestProbe<R> probe = testKit.createTestProbe();
-    ref.tell(msg.apply(probe.ref()));
-    return probe.receiveMessage(Duration.ofSeconds(20));
+    return fleet.ask(ref, msg);
   }
 
   static FirmwareImage publish(EcuType type, String hw, String version, long counter, int size) {
