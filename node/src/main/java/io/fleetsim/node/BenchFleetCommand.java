@@ -35,7 +35,7 @@ final class BenchFleetCommand implements Callable<Integer> {
 
   @Option(
       names = "--time-scale",
-      defaultValue = "5000",
+      defaultValue = "1000",
       description = "Simulated seconds per wall second (default: ${DEFAULT-VALUE}).")
   double timeScale;
 

@@ -1,12 +1,17 @@
 package io.fleetsim.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class FleetsimCliTest {
@@ -43,5 +48,75 @@ class FleetsimCliTest {
     assertNotEquals(0, r.exit());
     assertTrue(r.err().contains("Unmatched argument") || r.err().contains("Unknown"), r.err());
     assertTrue(!r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void demoHelpDescribesItsOptions() {
+    Run r = run("demo", "--help");
+    assertEquals(0, r.exit());
+    for (String option :
+        List.of(
+            "--vehicles", "--time-scale", "--seed", "--data-dir", "--report-dir", "--timeout")) {
+      assertTrue(r.out().contains(option), option + " missing from " + r.out());
+    }
+  }
+
+  @Test
+  void benchFleetHelpIsThereAndBenchAloneAsksForASubcommand() {
+    Run help = run("bench", "fleet", "--help");
+    assertEquals(0, help.exit());
+    assertTrue(help.out().contains("journal events per second"), help.out());
+    Run bare = run("bench");
+    assertEquals(2, bare.exit());
+    assertTrue(bare.err().contains("bench needs a subcommand"), bare.err());
+  }
+
+  @Test
+  void aNegativeVehicleCountIsAClearUsageError() {
+    Run r = run("demo", "--vehicles", "-5");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--vehicles must be at least 1, was -5"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+    Run bench = run("bench", "fleet", "--vehicles", "0");
+    assertEquals(2, bench.exit());
+    assertTrue(bench.err().contains("--vehicles must be at least 1, was 0"), bench.err());
+  }
+
+  @Test
+  void otherBadOptionsAreUsageErrorsToo() {
+    assertUsageError(run("demo", "--vehicles", "many"), "--vehicles");
+    assertUsageError(run("demo", "--time-scale", "0"), "--time-scale must be a positive number");
+    assertUsageError(run("demo", "--time-scale", "-3"), "--time-scale must be a positive number");
+    assertUsageError(run("demo", "--timeout", "soon"), "not a duration");
+    assertUsageError(run("demo", "--vehicles", "2000000"), "at most 1,000,000");
+  }
+
+  @Test
+  void theDemoRefusesToWipeADirectoryThatIsNotItsOwn(@TempDir Path dir) throws Exception {
+    Path precious = Files.writeString(dir.resolve("thesis.tex"), "years of work");
+    Run r = run("demo", "--vehicles", "5", "--data-dir", dir.toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("refusing to wipe"), r.err());
+    assertTrue(Files.exists(precious));
+  }
+
+  @Test
+  void wipingRemovesOnlyFleetsimDatabaseFiles(@TempDir Path dir) throws Exception {
+    CommandLine cli = FleetsimCli.commandLine();
+    Files.writeString(dir.resolve("fleetsim.mv.db"), "x");
+    Files.writeString(dir.resolve("fleetsim.trace.db"), "x");
+    assertTrue(RunOptions.wipe(cli.getCommandSpec(), dir));
+    try (var left = Files.list(dir)) {
+      assertEquals(0, left.count());
+    }
+    assertFalse(RunOptions.wipe(cli.getCommandSpec(), dir));
+    Path fresh = dir.resolve("new/deeper");
+    assertFalse(RunOptions.wipe(cli.getCommandSpec(), fresh));
+    assertTrue(Files.isDirectory(fresh));
+  }
+
+  private static void assertUsageError(Run r, String message) {
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains(message), r.err());
   }
 }

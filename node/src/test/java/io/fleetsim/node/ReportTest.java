@@ -1,0 +1,184 @@
+package io.fleetsim.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsim.cloud.Campaign;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ReportTest {
+
+  static CampaignRun.Result result(String problem) {
+    List<Duration> times = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      times.add(Duration.ofSeconds(i * 60L));
+    }
+    return new CampaignRun.Result(
+        "adas-1.1.0",
+        problem == null ? Campaign.Status.COMPLETED : Campaign.Status.PAUSED,
+        problem,
+        42,
+        1000,
+        100,
+        300,
+        4,
+        100,
+        97,
+        2,
+        1,
+        0,
+        0,
+        97,
+        Duration.ofSeconds(3),
+        Duration.ofSeconds(20),
+        Duration.ofHours(5),
+        CampaignRun.Percentiles.of(times),
+        400,
+        5000,
+        70_000,
+        Instant.parse("2030-01-02T03:04:05Z"));
+  }
+
+  @Test
+  void percentilesUseTheNearestRank() {
+    List<Duration> times = new ArrayList<>();
+    for (int i = 100; i >= 1; i--) {
+      times.add(Duration.ofSeconds(i));
+    }
+    CampaignRun.Percentiles p = CampaignRun.Percentiles.of(times);
+    assertEquals(100, p.count());
+    assertEquals(Duration.ofSeconds(50), p.p50());
+    assertEquals(Duration.ofSeconds(90), p.p90());
+    assertEquals(Duration.ofSeconds(99), p.p99());
+    assertEquals(Duration.ofSeconds(100), p.max());
+    CampaignRun.Percentiles one = CampaignRun.Percentiles.of(List.of(Duration.ofSeconds(7)));
+    assertEquals(Duration.ofSeconds(7), one.p50());
+    assertEquals(Duration.ofSeconds(7), one.p99());
+    assertEquals(0, CampaignRun.Percentiles.of(List.of()).count());
+  }
+
+  @Test
+  void aTickSumsTheWaves() {
+    Campaign.Progress p =
+        new Campaign.Progress(
+            "c",
+            Campaign.Status.RUNNING,
+            1,
+            null,
+            List.of(
+                new Campaign.WaveProgress(0, 10, 10, 0, 9, 1, 0, 0),
+                new Campaign.WaveProgress(1, 90, 60, 20, 38, 0, 1, 1),
+                new Campaign.WaveProgress(2, 100, 0, 0, 0, 0, 0, 0)),
+            Map.of(),
+            Map.of());
+    CampaignRun.Tick t = CampaignRun.Tick.of(p, Duration.ofSeconds(1), Duration.ofMinutes(16));
+    assertEquals(200, t.targeted());
+    assertEquals(47, t.succeeded());
+    assertEquals(20, t.updating());
+    assertEquals(1, t.failed());
+    assertEquals(1, t.rolledBack());
+    assertEquals(1, t.refused());
+    assertEquals(50, t.settled());
+    assertEquals(130, t.queued());
+    assertFalse(t.allSettled());
+    assertEquals(3, t.waves());
+    String line = ProgressLine.line(t);
+    assertTrue(line.contains("wave 2/3"), line);
+    assertTrue(line.contains("updated 47"), line);
+    assertTrue(line.contains("sim 16m00s"), line);
+  }
+
+  @Test
+  void theBarShowsUpdatedAndFailedShares() {
+    assertEquals("[" + ".".repeat(30) + "]", ProgressLine.bar(0, 0, 100));
+    assertEquals("[" + "#".repeat(15) + ".".repeat(15) + "]", ProgressLine.bar(50, 0, 100));
+    assertEquals("[" + "#".repeat(29) + "x" + "]", ProgressLine.bar(99, 1, 100));
+    assertEquals("[" + "#".repeat(30) + "]", ProgressLine.bar(7, 0, 7));
+    assertEquals("[" + ".".repeat(30) + "]", ProgressLine.bar(0, 0, 0));
+  }
+
+  @Test
+  void aTerminalGetsOneRedrawnLineAndAPipeGetsPlainLines() {
+    StringWriter tty = new StringWriter();
+    ProgressLine onTty = new ProgressLine(new PrintWriter(tty), true);
+    onTty.provisioned(10, 10);
+    onTty.phase("next");
+    assertTrue(tty.toString().startsWith("\r  provisioned"), tty.toString());
+    assertTrue(tty.toString().contains("10/10\n- next"), tty.toString());
+
+    StringWriter pipe = new StringWriter();
+    ProgressLine onPipe = new ProgressLine(new PrintWriter(pipe), false);
+    onPipe.provisioned(10, 10);
+    onPipe.phase("next");
+    assertFalse(pipe.toString().contains("\r"), pipe.toString());
+    assertTrue(pipe.toString().startsWith("provisioned"), pipe.toString());
+  }
+
+  @Test
+  void durationsReadShort() {
+    assertEquals("830ms", Report.duration(Duration.ofMillis(830)));
+    assertEquals("12.4s", Report.duration(Duration.ofMillis(12_400)));
+    assertEquals("3m05s", Report.duration(Duration.ofSeconds(185)));
+    assertEquals("1h02m", Report.duration(Duration.ofMinutes(62)));
+    assertEquals("2d03h", Report.duration(Duration.ofHours(51)));
+  }
+
+  @Test
+  void theReportFilesCarryTheSameFigures(@TempDir Path dir) throws Exception {
+    CampaignRun.Result r = result(null);
+    Report.Files files = Report.write(r, dir.resolve("reports"), "demo");
+    assertEquals("demo-20300102-030405.json", files.json().getFileName().toString());
+    JsonNode json = new ObjectMapper().readTree(files.json().toFile());
+    assertEquals("adas-1.1.0", json.get("campaignId").asText());
+    assertEquals(97, json.get("updated").asInt());
+    assertEquals(1, json.get("rolledBack").asInt());
+    assertEquals(4.85, json.get("vehiclesUpdatedPerWallSecond").asDouble(), 1e-9);
+    assertEquals(250.0, json.get("journalEventsPerWallSecond").asDouble(), 1e-9);
+    assertEquals(3000.0, json.get("updateTimeSimulated").get("p50Seconds").asDouble(), 1e-9);
+    assertEquals(70_000, json.get("heapBytesPerVehicle").asLong());
+    String html = Files.readString(files.html());
+    assertTrue(html.startsWith("<!DOCTYPE html>"), html);
+    assertTrue(html.contains("97 of 100 targeted vehicles updated"), html);
+    assertTrue(html.contains("updateTimeSimulated.p99Seconds"), html);
+    assertFalse(html.contains("<script"), "self-contained and static");
+    String summary = Report.summary(r);
+    assertTrue(summary.contains("updated       97"), summary);
+    assertTrue(summary.contains("p50 50m00s"), summary);
+  }
+
+  @Test
+  void aProblemIsEscapedInTheHtml(@TempDir Path dir) throws Exception {
+    CampaignRun.Result r = result("failureThreshold: <wave 1> & more");
+    String html = Files.readString(Report.write(r, dir, "demo").html());
+    assertTrue(html.contains("&lt;wave 1&gt; &amp; more"), html);
+    assertFalse(html.contains("<wave 1>"), html);
+    assertFalse(r.succeeded());
+  }
+
+  @Test
+  void durationOptionsAcceptShortAndIsoForms() {
+    RunOptions.DurationConverter c = new RunOptions.DurationConverter();
+    assertEquals(Duration.ofSeconds(90), c.convert("90s"));
+    assertEquals(Duration.ofMinutes(10), c.convert("10m"));
+    assertEquals(Duration.ofHours(1), c.convert("1h"));
+    assertEquals(Duration.ofMillis(500), c.convert("500ms"));
+    assertEquals(Duration.ofMinutes(10), c.convert("PT10M"));
+    assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("soon"));
+    assertThrows(CommandLine.TypeConversionException.class, () -> c.convert("-5m"));
+  }
+}
