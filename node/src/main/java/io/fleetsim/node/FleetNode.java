@@ -130,7 +130,16 @@ public final class FleetNode implements AutoCloseable {
             // ten seconds would make every CLI run linger after its work is done.
             .withValue(
                 "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout",
-                ConfigValueFactory.fromAnyRef("3s"));
+                ConfigValueFactory.fromAnyRef("3s"))
+            // A wave start makes thousands of Directors and vehicles persist within a second;
+            // the journal's default queue of 1,000 writes overflows and its circuit breaker
+            // then fails every entity fast. Queue more and give slow batches longer instead.
+            .withValue("jdbc-journal.bufferSize", ConfigValueFactory.fromAnyRef(100_000))
+            .withValue(
+                "jdbc-journal.circuit-breaker.call-timeout", ConfigValueFactory.fromAnyRef("60s"))
+            .withValue(
+                "jdbc-snapshot-store.circuit-breaker.call-timeout",
+                ConfigValueFactory.fromAnyRef("60s"));
     overlay =
         switch (o.db()) {
           case H2 ->

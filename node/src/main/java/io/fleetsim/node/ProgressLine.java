@@ -1,5 +1,6 @@
 package io.fleetsim.node;
 
+import io.fleetsim.cloud.Campaign;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -10,12 +11,13 @@ import java.util.Locale;
  */
 final class ProgressLine implements CampaignRun.Listener {
 
-  private static final int BAR = 30;
+  private static final int BAR = 20;
   private static final long TERMINAL_EVERY_NANOS = 200_000_000L;
   private static final long PLAIN_EVERY_NANOS = 5_000_000_000L;
 
   private final PrintWriter out;
   private final boolean terminal;
+  private final int width = terminalWidth();
   private int drawn;
   private long lastDraw;
   private String lastKey = "";
@@ -44,7 +46,7 @@ final class ProgressLine implements CampaignRun.Listener {
       return;
     }
     String line =
-        String.format(Locale.ROOT, "  provisioned %s %,d/%,d", bar(done, 0, total), done, total);
+        String.format(Locale.ROOT, "provisioned %s %,d/%,d", bar(done, 0, total), done, total);
     draw(line);
   }
 
@@ -56,7 +58,7 @@ final class ProgressLine implements CampaignRun.Listener {
     if (!changed && !due(terminal ? TERMINAL_EVERY_NANOS : PLAIN_EVERY_NANOS)) {
       return;
     }
-    draw(line(t));
+    draw(terminal ? line(t, width) : line(t));
   }
 
   @Override
@@ -64,24 +66,53 @@ final class ProgressLine implements CampaignRun.Listener {
     endLine();
   }
 
+  /** The whole line, however long; pipes get this. */
   static String line(CampaignRun.Tick t) {
+    return line(t, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The line cut to {@code width} by leaving out whole trailing fields, most important first: a
+   * line wider than the terminal wraps, and {@code \r} would then redraw only its last part.
+   */
+  static String line(CampaignRun.Tick t, int width) {
     int bad = t.failed() + t.rolledBack() + t.refused();
-    return String.format(
-        Locale.ROOT,
-        "  %-9s wave %d/%d %s %5.1f%%  updated %,d  updating %,d  queued %,d  failed %,d"
-            + "  rolled back %,d  | sim %s  wall %s",
-        t.status(),
-        Math.max(0, t.wave()) + 1,
-        t.waves(),
-        bar(t.succeeded(), bad, t.targeted()),
-        t.targeted() == 0 ? 0.0 : 100.0 * t.settled() / t.targeted(),
-        t.succeeded(),
-        t.updating(),
-        t.queued(),
-        t.failed() + t.refused(),
-        t.rolledBack(),
-        Report.duration(t.simulated()),
-        Report.duration(t.wall()));
+    String head =
+        String.format(
+            Locale.ROOT,
+            "%s wave %d/%d %s %5.1f%%",
+            t.status() == Campaign.Status.RUNNING ? "" : t.status() + " ",
+            Math.max(0, t.wave()) + 1,
+            t.waves(),
+            bar(t.succeeded(), bad, t.targeted()),
+            t.targeted() == 0 ? 0.0 : 100.0 * t.settled() / t.targeted());
+    StringBuilder b = new StringBuilder(head.strip());
+    for (String field :
+        new String[] {
+          String.format(Locale.ROOT, "updated %,d", t.succeeded()),
+          String.format(Locale.ROOT, "failed %,d", t.failed() + t.refused()),
+          String.format(Locale.ROOT, "rolled back %,d", t.rolledBack()),
+          String.format(Locale.ROOT, "updating %,d", t.updating()),
+          String.format(Locale.ROOT, "queued %,d", t.queued()),
+          "sim " + Report.duration(t.simulated()),
+          "wall " + Report.duration(t.wall())
+        }) {
+      if (b.length() + 2 + field.length() > width) {
+        break;
+      }
+      b.append("  ").append(field);
+    }
+    return b.toString();
+  }
+
+  /** Terminal width from {@code COLUMNS} when the shell exports it, else the classic 80. */
+  static int terminalWidth() {
+    try {
+      int columns = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").trim());
+      return columns >= 40 ? columns - 1 : 79;
+    } catch (NumberFormatException e) {
+      return 79;
+    }
   }
 
   /** {@code [#####x.....]}: '#' updated, 'x' failed or rolled back, '.' still to go. */

@@ -101,15 +101,20 @@ class ReportTest {
     assertTrue(line.contains("wave 2/3"), line);
     assertTrue(line.contains("updated 47"), line);
     assertTrue(line.contains("sim 16m00s"), line);
+    String narrow = ProgressLine.line(t, 79);
+    assertTrue(narrow.length() <= 79, narrow);
+    assertTrue(narrow.startsWith("wave 2/3 ["), narrow);
+    assertTrue(narrow.contains("updated 47  failed 2"), narrow);
+    assertFalse(narrow.contains("wall"), narrow);
   }
 
   @Test
   void theBarShowsUpdatedAndFailedShares() {
-    assertEquals("[" + ".".repeat(30) + "]", ProgressLine.bar(0, 0, 100));
-    assertEquals("[" + "#".repeat(15) + ".".repeat(15) + "]", ProgressLine.bar(50, 0, 100));
-    assertEquals("[" + "#".repeat(29) + "x" + "]", ProgressLine.bar(99, 1, 100));
-    assertEquals("[" + "#".repeat(30) + "]", ProgressLine.bar(7, 0, 7));
-    assertEquals("[" + ".".repeat(30) + "]", ProgressLine.bar(0, 0, 0));
+    assertEquals("[" + ".".repeat(20) + "]", ProgressLine.bar(0, 0, 100));
+    assertEquals("[" + "#".repeat(10) + ".".repeat(10) + "]", ProgressLine.bar(50, 0, 100));
+    assertEquals("[" + "#".repeat(19) + "x" + "]", ProgressLine.bar(99, 1, 100));
+    assertEquals("[" + "#".repeat(20) + "]", ProgressLine.bar(7, 0, 7));
+    assertEquals("[" + ".".repeat(20) + "]", ProgressLine.bar(0, 0, 0));
   }
 
   @Test
@@ -118,7 +123,7 @@ class ReportTest {
     ProgressLine onTty = new ProgressLine(new PrintWriter(tty), true);
     onTty.provisioned(10, 10);
     onTty.phase("next");
-    assertTrue(tty.toString().startsWith("\r  provisioned"), tty.toString());
+    assertTrue(tty.toString().startsWith("\rprovisioned"), tty.toString());
     assertTrue(tty.toString().contains("10/10\n- next"), tty.toString());
 
     StringWriter pipe = new StringWriter();
