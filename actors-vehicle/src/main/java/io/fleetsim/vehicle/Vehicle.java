@@ -230,7 +230,7 @@ public final class Vehicle
   /** Newly trusted metadata, persisted so a restart keeps its rollback protection. */
   public record TrustUpdated(TrustedState director, TrustedState images) implements Event {}
 
-  public record UpdateFound(Update update) implements Event {}
+  public record UpdateFound(UpdatePlan plan) implements Event {}
 
   public record ConsentGiven(Instant at) implements Event {}
 
@@ -271,15 +271,26 @@ public final class Vehicle
   public record Installed(String version, String sha256, long releaseCounter)
       implements CborSerializable {}
 
-  public record Update(
+  /** What an update is to do, fixed when the check that found it verified its targets. */
+  public record UpdatePlan(
       String updateId,
       String campaignId,
       Instant startedAt,
       boolean requireConsent,
       boolean requireParked,
-      boolean consentGiven,
       List<PlannedInstall> installs,
-      byte[] directorTargets,
+      byte[] directorTargets)
+      implements CborSerializable {
+
+    public UpdatePlan {
+      installs = List.copyOf(installs);
+    }
+  }
+
+  /** An update under way: its plan and how far it got. */
+  public record Update(
+      UpdatePlan plan,
+      boolean consentGiven,
       Set<String> transferred,
       Map<String, InstallResult> results,
       long manifestCounter,
@@ -287,101 +298,72 @@ public final class Vehicle
       implements CborSerializable {
 
     public Update {
-      installs = List.copyOf(installs);
       transferred = Set.copyOf(transferred);
       results = Map.copyOf(results);
     }
 
+    static Update of(UpdatePlan plan) {
+      return new Update(plan, false, Set.of(), Map.of(), 0, 0);
+    }
+
+    String updateId() {
+      return plan.updateId();
+    }
+
+    String campaignId() {
+      return plan.campaignId();
+    }
+
+    Instant startedAt() {
+      return plan.startedAt();
+    }
+
+    boolean requireConsent() {
+      return plan.requireConsent();
+    }
+
+    boolean requireParked() {
+      return plan.requireParked();
+    }
+
+    List<PlannedInstall> installs() {
+      return plan.installs();
+    }
+
+    byte[] directorTargets() {
+      return plan.directorTargets();
+    }
+
     Update withConsent() {
-      return new Update(
-          updateId,
-          campaignId,
-          startedAt,
-          requireConsent,
-          requireParked,
-          true,
-          installs,
-          directorTargets,
-          transferred,
-          results,
-          manifestCounter,
-          downloadedBytes);
+      return new Update(plan, true, transferred, results, manifestCounter, downloadedBytes);
     }
 
     Update withTransferred(String ecuId) {
       Set<String> t = new java.util.HashSet<>(transferred);
       t.add(ecuId);
-      return new Update(
-          updateId,
-          campaignId,
-          startedAt,
-          requireConsent,
-          requireParked,
-          consentGiven,
-          installs,
-          directorTargets,
-          t,
-          results,
-          manifestCounter,
-          downloadedBytes);
+      return new Update(plan, consentGiven, t, results, manifestCounter, downloadedBytes);
     }
 
     Update withResult(String ecuId, InstallResult r) {
       Map<String, InstallResult> m = new TreeMap<>(results);
       m.put(ecuId, r);
-      return new Update(
-          updateId,
-          campaignId,
-          startedAt,
-          requireConsent,
-          requireParked,
-          consentGiven,
-          installs,
-          directorTargets,
-          transferred,
-          m,
-          manifestCounter,
-          downloadedBytes);
+      return new Update(plan, consentGiven, transferred, m, manifestCounter, downloadedBytes);
     }
 
     Update withDownloaded(long bytes) {
-      return new Update(
-          updateId,
-          campaignId,
-          startedAt,
-          requireConsent,
-          requireParked,
-          consentGiven,
-          installs,
-          directorTargets,
-          transferred,
-          results,
-          manifestCounter,
-          bytes);
+      return new Update(plan, consentGiven, transferred, results, manifestCounter, bytes);
     }
 
     Update withCounter(long counter) {
-      return new Update(
-          updateId,
-          campaignId,
-          startedAt,
-          requireConsent,
-          requireParked,
-          consentGiven,
-          installs,
-          directorTargets,
-          transferred,
-          results,
-          counter,
-          downloadedBytes);
+      return new Update(plan, consentGiven, transferred, results, counter, downloadedBytes);
     }
 
     boolean allResults() {
-      return results.size() == installs.size();
+      return results.size() == installs().size();
     }
 
     boolean allTransferred() {
-      return installs.stream()
+      return installs().stream()
           .allMatch(i -> transferred.contains(i.ecuId()) || results.containsKey(i.ecuId()));
     }
 
@@ -971,21 +953,16 @@ public final class Vehicle
       schedulePoll(false);
       return Effect().persist(events);
     }
-    Update u =
-        new Update(
+    UpdatePlan plan =
+        new UpdatePlan(
             vin + "-u" + (s.updatesStarted() + 1),
             campaignId,
             clock.now(),
             consent,
             parked,
-            false,
             installs,
-            r.directorTargets(),
-            Set.of(),
-            Map.of(),
-            0,
-            0);
-    events.add(new UpdateFound(u));
+            r.directorTargets());
+    events.add(new UpdateFound(plan));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
@@ -1459,7 +1436,7 @@ public final class Vehicle
                     s.directorTrust(),
                     s.imageTrust(),
                     s.installed(),
-                    e.update(),
+                    Update.of(e.plan()),
                     s.manifestCounter(),
                     s.updatesStarted() + 1,
                     s.history(),
