@@ -4,9 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.fleetsim.cloud.CloudSharding;
-import io.fleetsim.cloud.FleetStore;
-import io.fleetsim.cloud.InMemoryFleetStore;
-import io.fleetsim.cloud.JdbcFleetStore;
 import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.vehicle.Vehicle;
@@ -101,13 +98,7 @@ public final class FleetNode implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleetsim", config);
     try {
       join(system, options.seedNodes());
-      CloudSharding.Cloud cloud =
-          CloudSharding.init(
-              system,
-              VehicleSharding.notifier(system),
-              readModelStore(config),
-              config.getString("fleetsim.cloud.read-journal"),
-              true);
+      CloudSharding.Cloud cloud = CloudSharding.init(system, VehicleSharding.notifier(system));
       VehicleSharding.init(system);
       return new FleetNode(system, cloud, config);
     } catch (RuntimeException e) {
@@ -135,6 +126,11 @@ public final class FleetNode implements AutoCloseable {
             // the journal's default queue of 1,000 writes overflows and its circuit breaker
             // then fails every entity fast. Queue more and give slow batches longer instead.
             .withValue("jdbc-journal.bufferSize", ConfigValueFactory.fromAnyRef(100_000))
+            // A campaign entity receives every vehicle's assignment reply and outcome while it
+            // persists; past the default stash of 4,096 Pekko drops them silently and those
+            // vehicles never settle, so a large wave would stall below its success threshold.
+            .withValue(
+                "pekko.persistence.typed.stash-capacity", ConfigValueFactory.fromAnyRef(1_000_000))
             .withValue(
                 "jdbc-journal.circuit-breaker.call-timeout", ConfigValueFactory.fromAnyRef("60s"))
             .withValue(
@@ -162,22 +158,6 @@ public final class FleetNode implements AutoCloseable {
     Config settings = overlay.withFallback(SingleNode.config("fleetsim")).resolve();
     // The persistence module leaves the journal unselected; a node is where it is chosen.
     return PersistenceSetup.fromSettings(settings).withFallback(settings).resolve();
-  }
-
-  /**
-   * The fleet read model in the journal's database. Built here rather than by {@code
-   * JdbcFleetStore.fromConfig}, which looks for a Slick database under a name the persistence
-   * module does not use ({@code shared-databases.slick}).
-   */
-  static FleetStore readModelStore(Config config) {
-    if (config.getString("fleetsim.cloud.read-model").equals("memory")) {
-      return new InMemoryFleetStore();
-    }
-    Config db = journalDb(config);
-    return new JdbcFleetStore(
-        db.getString("url"),
-        db.hasPath("user") ? db.getString("user") : "",
-        db.hasPath("password") ? db.getString("password") : "");
   }
 
   private static Config journalDb(Config config) {
