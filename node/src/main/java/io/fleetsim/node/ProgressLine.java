@@ -80,7 +80,7 @@ final class ProgressLine implements CampaignRun.Listener {
     String head =
         String.format(
             Locale.ROOT,
-            "%s wave %d/%d %s %5.1f%%",
+            "%swave %d/%d %s %5.1f%%",
             t.status() == Campaign.Status.RUNNING ? "" : t.status() + " ",
             Math.max(0, t.wave()) + 1,
             t.waves(),

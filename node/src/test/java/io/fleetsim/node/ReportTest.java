@@ -98,7 +98,7 @@ class ReportTest {
     assertFalse(t.allSettled());
     assertEquals(3, t.waves());
     String line = ProgressLine.line(t);
-    assertTrue(line.contains("wave 2/3"), line);
+    assertTrue(line.startsWith("wave 2/3 ["), line);
     assertTrue(line.contains("updated 47"), line);
     assertTrue(line.contains("sim 16m00s"), line);
     String narrow = ProgressLine.line(t, 79);
