@@ -228,7 +228,7 @@ public final class Vehicle
   public record DriveStateChanged(DriveState drive) implements Event {}
 
   /** Newly trusted metadata, persisted so a restart keeps its rollback protection. */
-  public record TrustUpdated(TrustedState director, TrustedState images) implements Event {}
+  public record TrustUpdated(Trust trust) implements Event {}
 
   public record UpdateFound(UpdatePlan plan) implements Event {}
 
@@ -265,6 +265,13 @@ public final class Vehicle
       implements CborSerializable {}
 
   public record InstallResult(Ecu.InstallOutcome outcome, String reason, String version)
+      implements CborSerializable {}
+
+  /**
+   * The metadata of both repositories this primary trusts, and until when all of it is valid (null
+   * until a first full verification).
+   */
+  public record Trust(TrustedState director, TrustedState images, Instant until)
       implements CborSerializable {}
 
   /** What one ECU runs, as far as the primary knows. */
@@ -384,8 +391,7 @@ public final class Vehicle
       DriveState drive,
       Phase phase,
       String primaryKeySeedHex,
-      TrustedState directorTrust,
-      TrustedState imageTrust,
+      Trust trust,
       Map<String, Installed> installed,
       Update update,
       long manifestCounter,
@@ -400,7 +406,6 @@ public final class Vehicle
           Lifecycle.NEW,
           DriveState.PARKED,
           Phase.IDLE,
-          null,
           null,
           null,
           Map.of(),
@@ -418,8 +423,7 @@ public final class Vehicle
           drive,
           p,
           primaryKeySeedHex,
-          directorTrust,
-          imageTrust,
+          trust,
           installed,
           update,
           manifestCounter,
@@ -435,8 +439,7 @@ public final class Vehicle
           drive,
           phase,
           primaryKeySeedHex,
-          directorTrust,
-          imageTrust,
+          trust,
           installed,
           u,
           manifestCounter,
@@ -452,8 +455,7 @@ public final class Vehicle
           drive,
           phase,
           primaryKeySeedHex,
-          directorTrust,
-          imageTrust,
+          trust,
           installed,
           update,
           manifestCounter,
@@ -469,8 +471,7 @@ public final class Vehicle
           d,
           phase,
           primaryKeySeedHex,
-          directorTrust,
-          imageTrust,
+          trust,
           installed,
           update,
           manifestCounter,
@@ -479,15 +480,14 @@ public final class Vehicle
           attacksDetected);
     }
 
-    State withTrust(TrustedState director, TrustedState images) {
+    State with(Trust t) {
       return new State(
           spec,
           lifecycle,
           drive,
           phase,
           primaryKeySeedHex,
-          director,
-          images,
+          t,
           installed,
           update,
           manifestCounter,
@@ -802,14 +802,18 @@ public final class Vehicle
    * install, or the attack that made it refuse; plus how many bytes crossed the link.
    */
   record CheckResult(
-      TrustedState director,
-      TrustedState images,
+      Trust trust,
       List<VerifiedTarget> targets,
       byte[] directorTargets,
       long networkBytes,
       String attack,
       String detail)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    static CheckResult nothingNew(Trust trust, long networkBytes) {
+      return new CheckResult(trust, List.of(), null, networkBytes, null, null);
+    }
+  }
 
   private Effect<Event, State> startCheck(State s) {
     if (s.update() != null || checking) {
@@ -825,17 +829,32 @@ public final class Vehicle
       Installed i = s.installed().get(e.ecuId());
       counters.put(e.serial(), i == null ? e.installed().releaseCounter() : i.releaseCounter());
     }
-    CompletionStage<Map<String, byte[]>> directorFiles =
-        fetchRepository(s.directorTrust(), name -> directorFile(name));
-    CompletionStage<Map<String, byte[]>> imageFiles =
-        fetchRepository(s.imageTrust(), name -> imageFile(name));
-    TrustedState dTrust = s.directorTrust();
-    TrustedState iTrust = s.imageTrust();
+    Trust trust = s.trust();
+    // The TUF order: newer roots and the timestamp first. When both repositories serve the very
+    // timestamps this vehicle verified last time, nothing is new and the poll ends there.
     CompletionStage<CheckResult> result =
-        directorFiles.thenCombine(
-            imageFiles, (d, i) -> UptaneCheck.run(dTrust, iTrust, d, i, inventory, counters, now));
+        fetchHead(trust.director(), this::directorFile)
+            .thenCombine(fetchHead(trust.images(), this::imageFile), Heads::new)
+            .thenCompose(
+                heads -> {
+                  if (UptaneCheck.unchanged(trust, heads.director(), heads.images(), now)) {
+                    return CompletableFuture.completedFuture(
+                        CheckResult.nothingNew(trust, heads.bytes()));
+                  }
+                  return fetchRest(heads.director(), this::directorFile)
+                      .thenCombine(
+                          fetchRest(heads.images(), this::imageFile),
+                          (d, i) -> UptaneCheck.run(trust, d, i, inventory, counters, now));
+                });
     ctx.pipeToSelf(result, (r, err) -> new CheckDone(r, err == null ? null : rootCause(err)));
     return Effect().none();
+  }
+
+  /** Newer roots and the timestamp of both repositories. */
+  record Heads(Map<String, byte[]> director, Map<String, byte[]> images) {
+    long bytes() {
+      return UptaneCheck.size(director) + UptaneCheck.size(images);
+    }
   }
 
   private CompletionStage<byte[]> directorFile(String name) {
@@ -850,32 +869,33 @@ public final class Vehicle
         (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetMetadata(name, r));
   }
 
-  /**
-   * Fetches what the TUF client workflow will read: every root after the trusted one (until the
-   * repository has no more), then timestamp, snapshot and targets.
-   */
-  private CompletionStage<Map<String, byte[]>> fetchRepository(
+  /** Every root after the trusted one (until the repository has no more), then the timestamp. */
+  private CompletionStage<Map<String, byte[]>> fetchHead(
       TrustedState trusted, java.util.function.Function<String, CompletionStage<byte[]>> fetch) {
-    int rootVersion = UptaneCheck.rootVersion(trusted);
     Map<String, byte[]> files = new java.util.concurrent.ConcurrentHashMap<>();
-    return fetchRoots(rootVersion + 1, files, fetch)
-        .thenCompose(
-            x ->
-                fetch
-                    .apply("timestamp.json")
-                    .thenCombine(
-                        fetch.apply("snapshot.json"),
-                        (t, sn) -> {
-                          files.put("timestamp.json", t);
-                          files.put("snapshot.json", sn);
-                          return files;
-                        })
-                    .thenCombine(
-                        fetch.apply("targets.json"),
-                        (m, t) -> {
-                          m.put("targets.json", t);
-                          return m;
-                        }));
+    return fetchRoots(UptaneCheck.rootVersion(trusted) + 1, files, fetch)
+        .thenCompose(x -> fetch.apply("timestamp.json"))
+        .thenApply(
+            t -> {
+              files.put("timestamp.json", t);
+              return files;
+            });
+  }
+
+  /** What the workflow reads after the timestamp: snapshot and targets. */
+  private CompletionStage<Map<String, byte[]>> fetchRest(
+      Map<String, byte[]> head,
+      java.util.function.Function<String, CompletionStage<byte[]>> fetch) {
+    return fetch
+        .apply("snapshot.json")
+        .thenCombine(
+            fetch.apply("targets.json"),
+            (snapshot, targets) -> {
+              Map<String, byte[]> files = new LinkedHashMap<>(head);
+              files.put("snapshot.json", snapshot);
+              files.put("targets.json", targets);
+              return files;
+            });
   }
 
   private CompletionStage<Done> fetchRoots(
@@ -928,8 +948,8 @@ public final class Vehicle
       schedulePoll(false);
       return Effect().persist(events);
     }
-    if (!sameTrust(s.directorTrust(), r.director()) || !sameTrust(s.imageTrust(), r.images())) {
-      events.add(new TrustUpdated(r.director(), r.images()));
+    if (!sameTrust(s.trust(), r.trust())) {
+      events.add(new TrustUpdated(r.trust()));
     }
     List<PlannedInstall> installs = new ArrayList<>();
     String campaignId = null;
@@ -966,11 +986,19 @@ public final class Vehicle
     return Effect().persist(events).thenRun(this::proceed);
   }
 
-  private static boolean sameTrust(TrustedState a, TrustedState b) {
+  /** Same bytes trusted for both repositories, and the same validity. */
+  private static boolean sameTrust(Trust a, Trust b) {
     return a != null
         && b != null
+        && Objects.equals(a.until(), b.until())
+        && sameState(a.director(), b.director())
+        && sameState(a.images(), b.images());
+  }
+
+  private static boolean sameState(TrustedState a, TrustedState b) {
+    return java.util.Arrays.equals(a.root(), b.root())
         && java.util.Arrays.equals(a.timestamp(), b.timestamp())
-        && java.util.Arrays.equals(a.root(), b.root())
+        && java.util.Arrays.equals(a.snapshot(), b.snapshot())
         && java.util.Arrays.equals(a.targets(), b.targets());
   }
 
@@ -1412,7 +1440,6 @@ public final class Vehicle
                     Phase.IDLE,
                     e.primaryKeySeedHex(),
                     null,
-                    null,
                     installedAtFactory(e.spec()),
                     null,
                     0,
@@ -1420,10 +1447,11 @@ public final class Vehicle
                     List.of(),
                     0))
         .onEvent(
-            Activated.class, (s, e) -> s.withTrust(e.director(), e.images()).with(Lifecycle.ACTIVE))
+            Activated.class,
+            (s, e) -> s.with(new Trust(e.director(), e.images(), null)).with(Lifecycle.ACTIVE))
         .onEvent(Decommissioned.class, (s, e) -> s.with(Lifecycle.DECOMMISSIONED))
         .onEvent(DriveStateChanged.class, (s, e) -> s.with(e.drive()))
-        .onEvent(TrustUpdated.class, (s, e) -> s.withTrust(e.director(), e.images()))
+        .onEvent(TrustUpdated.class, (s, e) -> s.with(e.trust()))
         .onEvent(
             UpdateFound.class,
             (s, e) ->
@@ -1433,8 +1461,7 @@ public final class Vehicle
                     s.drive(),
                     Phase.AWAITING_CONSENT,
                     s.primaryKeySeedHex(),
-                    s.directorTrust(),
-                    s.imageTrust(),
+                    s.trust(),
                     s.installed(),
                     Update.of(e.plan()),
                     s.manifestCounter(),
@@ -1483,8 +1510,7 @@ public final class Vehicle
                   s.drive(),
                   Phase.IDLE,
                   s.primaryKeySeedHex(),
-                  s.directorTrust(),
-                  s.imageTrust(),
+                  s.trust(),
                   Map.copyOf(e.installed()),
                   null,
                   s.manifestCounter(),
@@ -1501,8 +1527,7 @@ public final class Vehicle
                     s.drive(),
                     s.phase(),
                     s.primaryKeySeedHex(),
-                    s.directorTrust(),
-                    s.imageTrust(),
+                    s.trust(),
                     s.installed(),
                     s.update(),
                     s.manifestCounter(),
@@ -1519,8 +1544,7 @@ public final class Vehicle
         s.drive(),
         s.phase(),
         s.primaryKeySeedHex(),
-        s.directorTrust(),
-        s.imageTrust(),
+        s.trust(),
         s.installed(),
         s.update(),
         Math.max(counter, s.manifestCounter()),
