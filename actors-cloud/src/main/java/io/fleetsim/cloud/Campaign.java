@@ -107,6 +107,9 @@ public final class Campaign
 
   private record SoakElapsed(int wave) implements Command {}
 
+  /** Time to write the per-vehicle facts gathered since the last write. */
+  private record Flush() implements Command {}
+
   private record RollbackResolved(
       Map<String, FirmwareImage> images, String error, ActorRef<StatusReply<Integer>> replyTo)
       implements Command {}
@@ -393,6 +396,19 @@ public final class Campaign
   private final SimClock clock;
   private final long seed;
 
+  /**
+   * Per-vehicle facts (assignment replies, in progress, outcomes) not written yet. A wave of
+   * thousands of vehicles sends thousands of them within seconds, and one campaign persists one
+   * write at a time; gathering them for {@link #FLUSH_AFTER} and writing them as one atomic batch
+   * (with the gate decision they lead to) keeps the campaign from becoming the fleet's queue. Not
+   * state: a fact lost with a crash before its write is like a lost tell, which the Director's
+   * fire-and-forget report to the campaign already allows for.
+   */
+  private final List<Command> unwritten = new ArrayList<>();
+
+  static final Duration FLUSH_AFTER = Duration.ofMillis(20);
+  static final int FLUSH_AT = 1000;
+
   private Campaign(
       String campaignId,
       CloudRefs refs,
@@ -510,9 +526,10 @@ public final class Campaign
         .onCommand(RollbackResolved.class, this::onRollbackResolved);
     b.forAnyState()
         .onCommand(GetProgress.class, (s, c) -> Effect().reply(c.replyTo(), s.progress()))
-        .onCommand(AssignmentReplied.class, this::onAssignmentReplied)
-        .onCommand(RecordInProgress.class, this::onInProgress)
-        .onCommand(RecordOutcome.class, this::onOutcome)
+        .onCommand(AssignmentReplied.class, this::buffer)
+        .onCommand(RecordInProgress.class, this::buffer)
+        .onCommand(RecordOutcome.class, this::buffer)
+        .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(Halt.class, (s, c) -> Effect().none())
         .onCommand(SoakElapsed.class, (s, c) -> Effect().none())
         .onCommand(
@@ -707,33 +724,62 @@ public final class Campaign
         (done, err) -> new AssignmentReplied(vin, rollback, err == null ? null : err.getMessage()));
   }
 
-  private Effect<Event, State> onAssignmentReplied(State s, AssignmentReplied c) {
+  private Effect<Event, State> buffer(State s, Command fact) {
+    unwritten.add(fact);
+    if (unwritten.size() >= FLUSH_AT) {
+      return flush(s);
+    }
+    if (!timers.isTimerActive("flush")) {
+      timers.startSingleTimer("flush", new Flush(), FLUSH_AFTER);
+    }
+    return Effect().none();
+  }
+
+  /** Writes the gathered facts that still apply, in the order they arrived, as one batch. */
+  private Effect<Event, State> flush(State s) {
+    timers.cancel("flush");
+    List<Event> events = new ArrayList<>();
+    State after = s;
+    for (Command fact : unwritten) {
+      Event e = null;
+      if (fact instanceof AssignmentReplied c) {
+        e = assignmentEvent(after, c);
+      } else if (fact instanceof RecordInProgress c) {
+        e = inProgressEvent(after, c);
+      } else if (fact instanceof RecordOutcome c) {
+        e = outcomeEvent(after, c);
+      }
+      if (e != null) {
+        events.add(e);
+        after = events().apply(after, e);
+      }
+    }
+    unwritten.clear();
+    return events.isEmpty() ? Effect().none() : persistGated(s, events);
+  }
+
+  private static Event assignmentEvent(State s, AssignmentReplied c) {
     VehicleStatus current = c.rollback() ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
     if (current != VehicleStatus.PENDING) {
-      return Effect().none();
+      return null;
     }
-    Event e =
-        c.error() == null
-            ? new AssignmentAccepted(c.vin())
-            : new AssignmentRefused(c.vin(), c.error());
-    return persistGated(s, e);
+    return c.error() == null
+        ? new AssignmentAccepted(c.vin())
+        : new AssignmentRefused(c.vin(), c.error());
   }
 
-  private Effect<Event, State> onInProgress(State s, RecordInProgress c) {
+  private static Event inProgressEvent(State s, RecordInProgress c) {
     VehicleStatus current = s.inRollback(c.vin()) ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
-    if (current != VehicleStatus.ASSIGNED) {
-      return Effect().none();
-    }
-    return Effect().persist(new VehicleInProgress(c.vin()));
+    return current == VehicleStatus.ASSIGNED ? new VehicleInProgress(c.vin()) : null;
   }
 
-  private Effect<Event, State> onOutcome(State s, RecordOutcome c) {
+  private static Event outcomeEvent(State s, RecordOutcome c) {
     boolean known = s.waveOf().containsKey(c.vin());
     VehicleStatus current = s.inRollback(c.vin()) ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
     if (!known || current.settled() || current == VehicleStatus.PENDING) {
-      return Effect().none();
+      return null;
     }
-    return persistGated(s, new OutcomeRecorded(c.vin(), c.outcome(), c.installedVersion()));
+    return new OutcomeRecorded(c.vin(), c.outcome(), c.installedVersion());
   }
 
   private Effect<Event, State> onSoakElapsed(State s, SoakElapsed c) {
@@ -751,13 +797,23 @@ public final class Campaign
    */
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistGated(
       State s, Event e) {
-    State after = events().apply(s, e);
+    return persistGated(s, List.of(e));
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistGated(
+      State s, List<Event> facts) {
+    State after = s;
+    for (Event e : facts) {
+      after = events().apply(after, e);
+    }
     Event decision = after.status() == Status.RUNNING ? gateDecision(after) : null;
     if (decision == null) {
-      return Effect().persist(e);
+      return Effect().persist(facts);
     }
+    List<Event> all = new ArrayList<>(facts);
+    all.add(decision);
     return Effect()
-        .persist(List.of(e, decision))
+        .persist(all)
         .thenRun(
             x -> {
               if (decision instanceof WaveStarted) {

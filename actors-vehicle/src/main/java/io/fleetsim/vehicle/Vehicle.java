@@ -560,6 +560,7 @@ public final class Vehicle
   private final Random rng;
   private final ActorRef<CanBus.TransferResult> transferAdapter;
   private final ActorRef<CanBus.TransferProgress> progressAdapter;
+  private final java.util.concurrent.Executor dispatcher;
   private NetworkLink link;
 
   /** A check is in flight (not persisted: a restart simply checks again). */
@@ -577,6 +578,7 @@ public final class Vehicle
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = Settings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
+    this.dispatcher = ctx.getExecutionContext();
     this.transferAdapter = ctx.messageAdapter(CanBus.TransferResult.class, Transferred::new);
     this.progressAdapter =
         ctx.messageAdapter(CanBus.TransferProgress.class, TransferProgressed::new);
@@ -1580,15 +1582,36 @@ public final class Vehicle
 
   private <Req, Res> CompletionStage<Res> ask(
       RecipientRef<Req> target, java.util.function.Function<ActorRef<Res>, Req> message) {
-    return AskPattern.ask(
-        target, message::apply, settings.askTimeout(), ctx.getSystem().scheduler());
+    return onDispatcher(
+        AskPattern.ask(target, message::apply, settings.askTimeout(), ctx.getSystem().scheduler()));
   }
 
   private <Req, Res> CompletionStage<Res> askStatus(
       RecipientRef<Req> target,
       java.util.function.Function<ActorRef<StatusReply<Res>>, Req> message) {
-    return AskPattern.askWithStatus(
-        target, message::apply, settings.askTimeout(), ctx.getSystem().scheduler());
+    return onDispatcher(
+        AskPattern.askWithStatus(
+            target, message::apply, settings.askTimeout(), ctx.getSystem().scheduler()));
+  }
+
+  /**
+   * The stages Pekko's ask returns run every dependent stage asynchronously on the common fork-join
+   * pool, and on a machine with fewer than three cores the JDK then starts a new thread per stage.
+   * Continuing from a plain future completed on this actor's dispatcher keeps a check's dozen small
+   * continuations on threads that already exist.
+   */
+  private <T> CompletionStage<T> onDispatcher(CompletionStage<T> stage) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    stage.whenCompleteAsync(
+        (value, err) -> {
+          if (err != null) {
+            f.completeExceptionally(err);
+          } else {
+            f.complete(value);
+          }
+        },
+        dispatcher);
+    return f;
   }
 
   private static <T> CompletionStage<List<T>> allOf(List<CompletionStage<T>> stages) {

@@ -41,7 +41,22 @@ public final class FleetsimCli implements Runnable {
   public static void main(String[] args) {
     // SLF4J announces its provider on stderr; the terminal is for the simulation's output.
     System.setProperty("slf4j.internal.verbosity", "ERROR");
+    commonPoolForSmallMachines();
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * With fewer than three cores the common fork-join pool has parallelism 1, and the JDK then runs
+   * every asynchronous CompletableFuture stage on a thread of its own; the stages Pekko's ask
+   * returns are all asynchronous, so a fleet would start thousands of threads a second. Must run
+   * before anything touches the common pool; an explicit -D setting wins.
+   */
+  static void commonPoolForSmallMachines() {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(key) == null) {
+      System.setProperty(
+          key, String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
   }
 
   /** Reads the version Maven wrote into the jar at build time. */
