@@ -378,14 +378,31 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   /** The {@code fleetsim.ecu} section. */
   public record Settings(
-      double bootFailureRate, Duration bootTime, Duration watchdogTimeout, int maxBootAttempts) {
+      double bootFailureRate,
+      Duration bootTime,
+      Duration watchdogTimeout,
+      int maxBootAttempts,
+      Duration watchdogWallMargin) {
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig("fleetsim.ecu");
       return new Settings(
           c.getDouble("boot-failure-rate"),
           c.getDuration("boot-time"),
           c.getDuration("watchdog-timeout"),
-          c.getInt("max-boot-attempts"));
+          c.getInt("max-boot-attempts"),
+          c.getDuration("watchdog-wall-margin"));
+    }
+
+    /**
+     * When the watchdog fires, in wall time: the simulated timeout, but never sooner than the boot
+     * time plus a wall-clock margin. At a high time scale on a busy machine a healthy boot's
+     * confirmation can arrive tens of wall milliseconds late, which would otherwise look like
+     * minutes of simulated hang; a real hang never confirms and is still caught.
+     */
+    Duration watchdogWall(SimClock clock) {
+      Duration simulated = clock.toWall(watchdogTimeout);
+      Duration floor = clock.toWall(bootTime).plus(watchdogWallMargin);
+      return simulated.compareTo(floor) >= 0 ? simulated : floor;
     }
   }
 
@@ -583,6 +600,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
             state.profile().ecuSerial(),
             state.profile().hardwareId(),
             state.activeBank(),
+            last,
             cmd.nonce(),
             clock.now(),
             attack);
@@ -818,8 +836,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 outcome, clock.toWall(settings.bootTime()), attempt, context.getSelf()),
             BootProcess.childName(attempt));
     context.watch(child);
-    timers.startSingleTimer(
-        "watchdog", new WatchdogExpired(attempt), clock.toWall(settings.watchdogTimeout()));
+    timers.startSingleTimer("watchdog", new WatchdogExpired(attempt), settings.watchdogWall(clock));
   }
 
   private ReplyEffect<Event, State> bootConfirmed(State state, BootConfirmed cmd) {

@@ -6,10 +6,12 @@ import io.fleetsim.uptane.client.VerifiedTarget;
 import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.crypto.SigningKey;
+import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
 import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -59,13 +61,29 @@ final class EcuCrypto {
       String ecuSerial,
       String hardwareId,
       Bank installed,
+      Ecu.LastInstall last,
       long nonce,
       Instant now,
       String attackDetected) {
+    // What the director needs besides the running image: how the last install ended, when it
+    // did not end with that image running (Uptane leaves this field to the implementation).
+    Map<String, Json> custom =
+        new LinkedHashMap<>(
+            new EcuTargetCustom(ecuSerial, hardwareId, installed.releaseCounter())
+                .toJson()
+                .fields());
+    if (last != null && last.outcome() != Ecu.InstallOutcome.INSTALLED) {
+      custom.put("install_result", Json.str(last.outcome().name()));
+      if (last.reason() != null) {
+        custom.put("install_detail", Json.str(last.reason()));
+      }
+    }
     TargetFile target =
         new TargetFile(
-                installed.version(), installed.length(), Map.of("sha256", installed.sha256()), null)
-            .forEcu(new EcuTargetCustom(ecuSerial, hardwareId, installed.releaseCounter()));
+            installed.version(),
+            installed.length(),
+            Map.of("sha256", installed.sha256()),
+            new Json.Obj(custom));
     return EcuVersionReport.sign(
         SigningKey.fromHex(seedHex), ecuSerial, target, nonce, now, attackDetected);
   }

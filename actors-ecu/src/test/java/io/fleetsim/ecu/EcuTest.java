@@ -141,7 +141,7 @@ class EcuTest {
   }
 
   @Test
-  void eachBootFailureRollsBackThroughSupervision() {
+  void eachBootFailureRollsBackThroughSupervision() throws Exception {
     for (BootModel.Outcome failure :
         new BootModel.Outcome[] {
           BootModel.Outcome.CRASH, BootModel.Outcome.HANG, BootModel.Outcome.SELF_TEST_FAIL
@@ -160,6 +160,21 @@ class EcuTest {
       CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
       assertEquals(Ecu.InstallOutcome.ROLLED_BACK, done.outcome());
       assertTrue(done.reason().startsWith(failure.name()), done.reason());
+      // The signed version report tells the director the install was rolled back, and why.
+      byte[] report =
+          kit.<StatusReply<Ecu.SignedVersionReport>>runCommand(r -> new Ecu.SignVersionReport(3, r))
+              .reply()
+              .getValue()
+              .bytes();
+      var custom =
+          (io.fleetsim.uptane.json.Json.Obj)
+              io.fleetsim.uptane.manifest.EcuVersionReport.verify(
+                      report, io.fleetsim.uptane.crypto.PublicKey.fromHex(s.publicKeyHex()))
+                  .installed()
+                  .custom();
+      assertEquals(
+          new io.fleetsim.uptane.json.Json.Str("ROLLED_BACK"), custom.get("install_result"));
+      assertTrue(custom.get("install_detail").toString().contains(failure.name()));
     }
   }
 
