@@ -115,18 +115,27 @@ public final class FleetProjection {
               () -> {
                 long stored = store.loadOffset(NAME);
                 Offset from = stored < 0 ? NoOffset.getInstance() : Offset.sequence(stored);
+                // Applied in batches: one hop to the blocking pool and one offset write per
+                // batch, not per event, so the read model keeps up with a fleet being provisioned.
                 return journal
                     .eventsByTag(Director.TAG, from)
+                    .groupedWithin(500, Duration.ofMillis(100))
                     .mapAsync(
                         1,
-                        env ->
+                        batch ->
                             CompletableFuture.supplyAsync(
                                 () -> {
-                                  if (env.event() instanceof Director.Event e) {
-                                    apply(store, e);
+                                  long last = -1;
+                                  for (var env : batch) {
+                                    if (env.event() instanceof Director.Event e) {
+                                      apply(store, e);
+                                    }
+                                    if (env.offset() instanceof Sequence seq) {
+                                      last = seq.value();
+                                    }
                                   }
-                                  if (env.offset() instanceof Sequence seq) {
-                                    store.saveOffset(NAME, seq.value());
+                                  if (last >= 0) {
+                                    store.saveOffset(NAME, last);
                                   }
                                   return Done.getInstance();
                                 },

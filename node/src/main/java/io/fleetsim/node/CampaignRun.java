@@ -99,7 +99,7 @@ public final class CampaignRun {
           RolloutPolicy.of(95, 5, Duration.ofMinutes(15)),
           timeout,
           Duration.ofHours(6),
-          64);
+          256);
     }
   }
 
@@ -301,7 +301,7 @@ public final class CampaignRun {
         () -> node.cloud().fleet().count(filter),
         n -> n >= plan.vehicles(),
         n -> {},
-        Duration.ofMinutes(2),
+        Duration.ofMinutes(10),
         "the fleet read model to list every vehicle");
 
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
