@@ -259,7 +259,8 @@ public final class ImageRepository
   }
 
   private Effect<Event, State> onGetBlob(State s, GetBlob c) {
-    Optional<byte[]> bytes = blobs.get(c.sha256());
+    // Every vehicle of a campaign asks for the same image: hand out the one stored array.
+    Optional<byte[]> bytes = blobs.shared(c.sha256());
     if (bytes.isPresent()) {
       return Effect().reply(c.replyTo(), StatusReply.success(bytes.get()));
     }

@@ -1103,9 +1103,16 @@ public final class Vehicle
               && image.hasDelta()
               && image.sha256().equals(i.sha256())
               && image.deltaFromVersion().equals(running.version())) {
+            // The base is the image the ECU runs: on the vehicle already, it does not cross the
+            // link.
+            CompletionStage<byte[]> baseImage =
+                deps.blobs()
+                    .shared(running.sha256())
+                    .<CompletionStage<byte[]>>map(CompletableFuture::completedFuture)
+                    .orElseGet(() -> blob(running.sha256()));
             return blob(image.deltaSha256())
                 .thenCombine(
-                    blob(running.sha256()),
+                    baseImage,
                     (delta, base) ->
                         new Fetched(Delta.apply(base, delta, i.length()), delta.length));
           }
@@ -1166,7 +1173,14 @@ public final class Vehicle
                 new AttackDetected(e.attack().name(), e.getMessage(), clock.now())));
       }
     }
-    c.images().values().forEach(deps.blobs()::put);
+    // Kept for the bus to stream from; on a node that holds the image already, nothing is stored.
+    c.images()
+        .forEach(
+            (sha, bytes) -> {
+              if (!deps.blobs().contains(sha)) {
+                deps.blobs().put(bytes);
+              }
+            });
     return Effect()
         .persist(
             List.of(new DownloadCompleted(c.bytes(), clock.now()), new ImagesVerified(clock.now())))

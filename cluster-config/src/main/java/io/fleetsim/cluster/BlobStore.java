@@ -67,6 +67,14 @@ public final class BlobStore implements Extension {
   }
 
   /**
+   * The stored array itself, not a copy: for passing one image to thousands of vehicles on this
+   * node without a copy each. Callers must never modify it; use {@link #get} for bytes to change.
+   */
+  public Optional<byte[]> shared(String sha256Hex) {
+    return Optional.ofNullable(blobs.get(normalise(sha256Hex)));
+  }
+
+  /**
    * The content as a read-only buffer without copying it; for hot paths that only read, such as
    * hashing or slicing an image into CAN transfer blocks.
    */

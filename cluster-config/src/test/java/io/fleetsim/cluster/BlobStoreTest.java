@@ -3,6 +3,7 @@ package io.fleetsim.cluster;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,15 @@ class BlobStoreTest {
     ByteBuffer view = store.view(hash).orElseThrow();
     assertThrows(ReadOnlyBufferException.class, () -> view.put(0, (byte) 9));
     assertEquals(3, view.remaining());
+  }
+
+  @Test
+  void sharedHandsOutTheOneStoredArray() {
+    BlobStore store = new BlobStore();
+    String sha = store.put(new byte[] {4, 5, 6});
+    byte[] a = store.shared(sha).orElseThrow();
+    assertSame(a, store.shared(sha).orElseThrow());
+    assertTrue(store.shared("00".repeat(32)).isEmpty());
   }
 
   @Test
