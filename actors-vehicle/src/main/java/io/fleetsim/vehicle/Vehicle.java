@@ -566,6 +566,9 @@ public final class Vehicle
   /** A check is in flight (not persisted: a restart simply checks again). */
   private boolean checking;
 
+  /** A wake-up arrived while busy (not persisted: a restarted vehicle checks anyway). */
+  private boolean wakeAgain;
+
   private Vehicle(
       String vin, Deps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
     super(
@@ -622,7 +625,7 @@ public final class Vehicle
         .onCommand(GetStatus.class, (s, c) -> reply(c.replyTo(), s.status()))
         .onCommand(Decommission.class, this::onDecommission)
         .onCommand(SetDriveState.class, this::onDrive)
-        .onCommand(Notify.class, (s, c) -> startCheck(s))
+        .onCommand(Notify.class, (s, c) -> onNotify(s))
         .onCommand(Poll.class, (s, c) -> startCheck(s))
         .onCommand(CheckDone.class, this::onCheckDone)
         .onCommand(CheckArrived.class, this::onCheckArrived)
@@ -817,6 +820,29 @@ public final class Vehicle
     }
   }
 
+  /**
+   * A wake-up while a check or an update is under way may announce something that check or update
+   * does not cover (a second assignment made a moment later): it is kept, and the vehicle checks
+   * again as soon as it is idle instead of waiting for its next poll.
+   */
+  private Effect<Event, State> onNotify(State s) {
+    if (s.update() != null || checking) {
+      wakeAgain = true;
+      return Effect().none();
+    }
+    return startCheck(s);
+  }
+
+  /** Back to idle: check again at once if a wake-up came meanwhile, else at the next poll. */
+  private void idle() {
+    if (wakeAgain) {
+      wakeAgain = false;
+      ctx.getSelf().tell(new Poll());
+    } else {
+      schedulePoll(false);
+    }
+  }
+
   private Effect<Event, State> startCheck(State s) {
     if (s.update() != null || checking) {
       return Effect().none();
@@ -925,14 +951,14 @@ public final class Vehicle
     if (c.failure() != null) {
       checking = false;
       ctx.getLog().debug("vehicle {}: check failed: {}", vin, c.failure());
-      schedulePoll(false);
+      idle();
       return Effect().none();
     }
     // The fetches above happened instantly; the link decides how long they took.
     NetworkLink.Exchange e = link(s).exchange(c.result().networkBytes(), clock.now());
     if (!e.delivered()) {
       checking = false;
-      schedulePoll(false);
+      idle();
       return Effect().none();
     }
     timers.startSingleTimer(new CheckArrived(c.result()), clock.toWall(e.duration()));
@@ -947,7 +973,7 @@ public final class Vehicle
       ctx.getLog()
           .warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
       events.add(new AttackDetected(r.attack(), r.detail(), clock.now()));
-      schedulePoll(false);
+      idle();
       return Effect().persist(events);
     }
     if (!sameTrust(s.trust(), r.trust())) {
@@ -972,7 +998,7 @@ public final class Vehicle
       parked |= !"false".equals(UptaneCheck.custom(t, "require_parked"));
     }
     if (installs.isEmpty()) {
-      schedulePoll(false);
+      idle();
       return Effect().persist(events);
     }
     UpdatePlan plan =
@@ -1327,9 +1353,7 @@ public final class Vehicle
             u.outcome(),
             detail(u),
             u.downloadedBytes());
-    return Effect()
-        .persist(new UpdateFinished(record, installed))
-        .thenRun(ns -> schedulePoll(false));
+    return Effect().persist(new UpdateFinished(record, installed)).thenRun(ns -> idle());
   }
 
   private static String detail(Update u) {

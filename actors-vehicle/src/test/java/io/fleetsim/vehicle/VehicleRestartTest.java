@@ -64,13 +64,19 @@ class VehicleRestartTest {
     return fleet.ask(ref, msg);
   }
 
+  /**
+   * Unrelated random bytes per version, so the delta is as large as the image and the download
+   * lasts long enough (about 4 s simulated on the rural link) to be caught in the middle.
+   */
   static FirmwareImage publish(String version, long counter) {
+    byte[] image = new byte[1024 * 1024];
+    new java.util.Random(counter).nextBytes(image);
     StatusReply<FirmwareImage> r =
         ask(
             cloud.refs().imageRepository(),
             replyTo ->
                 new ImageRepository.Publish(
-                    "ENGINE", List.of("hw-r"), version, counter, null, 1024 * 1024, replyTo));
+                    "ENGINE", List.of("hw-r"), version, counter, image, 0, replyTo));
     assertTrue(r.isSuccess(), () -> r.getError().getMessage());
     return r.getValue();
   }

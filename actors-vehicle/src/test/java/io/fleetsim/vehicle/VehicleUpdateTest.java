@@ -148,21 +148,24 @@ class VehicleUpdateTest {
     assign(vin, "campaign-engine", engine2);
     assign(vin, "campaign-adas", adas2);
 
+    // The first assignment wakes the vehicle; it may install both in one update or, when its
+    // check ran between the two assignments, in two.
     TestProbe<Object> probe = testKit.createTestProbe();
     probe.awaitAssert(
         Duration.ofSeconds(30),
         () -> {
           Vehicle.Status s = status(vin);
-          assertEquals(1, s.history().size(), s.toString());
+          assertEquals("2.0.0", s.installedVersions().get("engine"), s.toString());
+          assertEquals("2.0.0", s.installedVersions().get("adas"), s.toString());
+          assertEquals(Vehicle.Phase.IDLE, s.phase(), s.toString());
           return null;
         });
     Vehicle.Status s = status(vin);
-    assertEquals("SUCCEEDED", s.history().get(0).outcome(), s.toString());
-    assertEquals("2.0.0", s.installedVersions().get("engine"));
-    assertEquals("2.0.0", s.installedVersions().get("adas"));
+    assertTrue(s.history().size() == 1 || s.history().size() == 2, s.toString());
+    s.history().forEach(u -> assertEquals("SUCCEEDED", u.outcome(), s.toString()));
     // Both new images exist as deltas from 1.0.0: far less than the images crossed the link.
     long images = engine2.length() + adas2.length();
-    long downloaded = s.history().get(0).downloadedBytes();
+    long downloaded = s.history().stream().mapToLong(Vehicle.UpdateRecord::downloadedBytes).sum();
     assertTrue(downloaded > 0 && downloaded < images / 2, downloaded + " of " + images);
     assertEquals(Vehicle.Phase.IDLE, s.phase());
 
