@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     description = {
       "Runs a complete OTA campaign on a fresh simulated fleet: provisions the vehicles (three"
           + " ECUs each) on an embedded H2 database in --data-dir (wiped first), publishes ADAS"
-          + " 1.1.0 and rolls it out in waves of 1 %, 10 %, 50 % and 100 %.",
+          + " 1.1.0 and rolls it out in waves of 1 %%, 10 %%, 50 %% and 100 %%.",
       "Ends with a summary and writes a JSON and an HTML report to --report-dir.",
       "Exit status: 0 when every reachable vehicle was updated, 1 when the campaign did not"
           + " complete, 2 for bad options."

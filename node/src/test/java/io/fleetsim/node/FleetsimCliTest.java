@@ -36,6 +36,33 @@ class FleetsimCliTest {
   }
 
   @Test
+  void everyCommandsHelpRendersWithoutWarnings() {
+    for (String[] args :
+        new String[][] {
+          {"--help"},
+          {"demo", "--help"},
+          {"bench", "--help"},
+          {"bench", "fleet", "--help"},
+          {"bench", "crypto", "--help"},
+          {"uptane", "--help"}
+        }) {
+      // picocli reports a description it cannot format (an unescaped %) on System.err.
+      java.io.PrintStream original = System.err;
+      java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+      Run r;
+      try {
+        System.setErr(new java.io.PrintStream(warnings, true));
+        r = run(args);
+      } finally {
+        System.setErr(original);
+      }
+      assertEquals(0, r.exit(), String.join(" ", args));
+      assertTrue(r.err().isEmpty(), String.join(" ", args) + ": " + r.err());
+      assertEquals("", warnings.toString(), String.join(" ", args));
+    }
+  }
+
+  @Test
   void versionNamesTheProject() {
     Run r = run("--version");
     assertEquals(0, r.exit());
