@@ -3,6 +3,7 @@ package io.fleetsim.cloud;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
+import io.fleetsim.persistence.PersistenceSetup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -437,7 +438,9 @@ public final class Campaign
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(200, 2);
+    // A campaign's state holds every targeted vehicle, so its snapshots are large; it takes
+    // them half as often as the entities that follow fleetsim.snapshot-every.
+    return RetentionCriteria.snapshotEvery(2 * PersistenceSetup.snapshotEvery(ctx.getSystem()), 2);
   }
 
   @Override
@@ -496,14 +499,14 @@ public final class Campaign
             (s, c) ->
                 Effect()
                     .persist(new Paused("paused: " + c.reason(), clock.now()))
-                    .thenRun(x -> timers.cancelAll())
+                    .thenRun(x -> stopSoak())
                     .thenReply(c.replyTo(), x -> StatusReply.ack()))
         .onCommand(
             Halt.class,
             (s, c) ->
                 Effect()
                     .persist(new Paused("emergency stop: " + c.reason(), clock.now()))
-                    .thenRun(x -> timers.cancelAll()))
+                    .thenRun(x -> stopSoak()))
         .onCommand(SoakElapsed.class, this::onSoakElapsed);
     b.forState(s -> s.status() == Status.PAUSED).onCommand(Resume.class, this::onResume);
     b.forState(s -> s.status() == Status.RUNNING || s.status() == Status.PAUSED)
@@ -512,7 +515,7 @@ public final class Campaign
             (s, c) ->
                 Effect()
                     .persist(new Aborted(c.reason(), clock.now()))
-                    .thenRun(x -> timers.cancelAll())
+                    .thenRun(x -> stopSoak())
                     .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
                     .thenReply(c.replyTo(), x -> StatusReply.ack()))
         .onCommand(RetryFailed.class, this::onRetryFailed);
@@ -724,6 +727,14 @@ public final class Campaign
         (done, err) -> new AssignmentReplied(vin, rollback, err == null ? null : err.getMessage()));
   }
 
+  /**
+   * Pausing, aborting or finishing stops the soak clock only: facts already gathered must still be
+   * written, so the flush timer keeps running.
+   */
+  private void stopSoak() {
+    timers.cancel("soak");
+  }
+
   private Effect<Event, State> buffer(State s, Command fact) {
     unwritten.add(fact);
     if (unwritten.size() >= FLUSH_AT) {
@@ -819,7 +830,7 @@ public final class Campaign
               if (decision instanceof WaveStarted) {
                 launchWave(x);
               } else {
-                timers.cancelAll();
+                stopSoak();
                 if (x.status() == Status.COMPLETED || x.status() == Status.ABORTED) {
                   refs.registry().tell(new CampaignRegistry.Finished(campaignId));
                 }
@@ -983,7 +994,7 @@ public final class Campaign
             .toList();
     return Effect()
         .persist(new RollbackStarted(c.images(), vins, clock.now()))
-        .thenRun(x -> timers.cancelAll())
+        .thenRun(x -> stopSoak())
         .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
         .thenRun(x -> vins.forEach(vin -> assign(x, vin, true)))
         .thenReply(c.replyTo(), x -> StatusReply.success(vins.size()));

@@ -2,6 +2,7 @@ package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.SimClock;
+import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.json.Json;
@@ -311,7 +312,7 @@ public final class Director
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    return PersistenceSetup.retention(ctx.getSystem());
   }
 
   @Override

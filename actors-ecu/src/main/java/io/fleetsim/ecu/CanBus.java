@@ -5,6 +5,7 @@ import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
+import io.fleetsim.persistence.PersistenceSetup;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -304,8 +305,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    int every = context.getSystem().settings().config().getInt("fleetsim.snapshot-every");
-    return RetentionCriteria.snapshotEvery(every, 2);
+    return PersistenceSetup.retention(context.getSystem());
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
+import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -461,8 +462,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    int every = context.getSystem().settings().config().getInt("fleetsim.snapshot-every");
-    return RetentionCriteria.snapshotEvery(every, 2);
+    return PersistenceSetup.retention(context.getSystem());
   }
 
   @Override
