@@ -10,6 +10,7 @@ import io.fleetsim.uptane.json.JsonParser;
 import io.fleetsim.uptane.metadata.Limits;
 import io.fleetsim.uptane.metadata.RootMetadata;
 import io.fleetsim.uptane.metadata.Signed;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,14 @@ public final class ManifestVerifier {
     long counter = JsonFields.num(signed, "counter", where);
     var time = JsonFields.time(signed, "time", where);
     Json.Obj reports = JsonFields.obj(signed, "ecu_version_reports", where);
+    List<UpdateReport> updateReports = new ArrayList<>();
+    if (signed.get("update_reports") != null) {
+      Json.Arr arr = JsonFields.arr(signed, "update_reports", where);
+      for (int i = 0; i < arr.items().size(); i++) {
+        updateReports.add(
+            UpdateReport.fromJson(arr.items().get(i), where + ".update_reports[" + i + "]"));
+      }
+    }
     String id = primaryKey.keyId();
     RootMetadata.verifyThreshold(
         List.of(id),
@@ -79,6 +88,6 @@ public final class ManifestVerifier {
       }
       parsed.put(serial, r);
     }
-    return new VehicleVersionManifest(vin, primarySerial, parsed, counter, time);
+    return new VehicleVersionManifest(vin, primarySerial, parsed, updateReports, counter, time);
   }
 }

@@ -14,17 +14,21 @@ import java.util.Map;
 
 /**
  * The primary's signed bundle of its ECUs' version reports: {@code {"signatures":[...],
- * "signed":{"vin", "primary_ecu_serial", "ecu_version_reports":{serial: report}, "counter",
- * "time"}}}. The counter grows with every manifest so the director can refuse replays.
+ * "signed":{"vin", "primary_ecu_serial", "ecu_version_reports":{serial: report}, "update_reports":
+ * [...], "counter", "time"}}}. The counter grows with every manifest so the director can refuse
+ * replays; {@code update_reports} carries the vehicle's own account of assignments it ended ({@link
+ * UpdateReport}).
  */
 public record VehicleVersionManifest(
     String vin,
     String primaryEcuSerial,
     Map<String, EcuVersionReport> ecuReports,
+    List<UpdateReport> updateReports,
     long counter,
     Instant time) {
   public VehicleVersionManifest {
     ecuReports = Map.copyOf(ecuReports);
+    updateReports = List.copyOf(updateReports);
   }
 
   /**
@@ -36,6 +40,18 @@ public record VehicleVersionManifest(
       String vin,
       String primarySerial,
       List<byte[]> ecuReports,
+      long counter,
+      Instant now) {
+    return sign(primaryKey, vin, primarySerial, ecuReports, List.of(), counter, now);
+  }
+
+  /** As above, with the vehicle's own reports of the assignments it ended. */
+  public static byte[] sign(
+      SigningKey primaryKey,
+      String vin,
+      String primarySerial,
+      List<byte[]> ecuReports,
+      List<UpdateReport> updateReports,
       long counter,
       Instant now) {
     Map<String, Json> reports = new LinkedHashMap<>();
@@ -56,6 +72,7 @@ public record VehicleVersionManifest(
             "vin", Json.str(vin),
             "primary_ecu_serial", Json.str(primarySerial),
             "ecu_version_reports", Json.obj(reports),
+            "update_reports", Json.arr(updateReports.stream().map(UpdateReport::toJson).toList()),
             "counter", Json.num(counter),
             "time", Json.str(JsonFields.formatTime(now)));
     return CanonicalJson.write(EcuVersionReport.envelope(signed, primaryKey));
