@@ -4,6 +4,7 @@ import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.persistence.PersistenceSetup;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -720,6 +721,7 @@ public final class Campaign
         ASK_TIMEOUT,
         replyTo ->
             new Director.Assign(
+                campaignId + "/" + (rollback ? "rollback" : "1"),
                 campaignId,
                 image,
                 new Director.Constraints(p.requireParked(), p.requireConsent()),
@@ -1088,8 +1090,8 @@ public final class Campaign
               VehicleStatus vs =
                   switch (e.outcome()) {
                     case SUCCEEDED -> VehicleStatus.SUCCEEDED;
-                    case FAILED -> VehicleStatus.FAILED;
                     case ROLLED_BACK -> VehicleStatus.ROLLED_BACK;
+                    default -> VehicleStatus.FAILED;
                   };
               return s.inRollback(e.vin())
                   ? s.withRollbackVehicle(e.vin(), vs)

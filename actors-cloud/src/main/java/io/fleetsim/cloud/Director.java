@@ -5,7 +5,9 @@ import io.fleetsim.cluster.SimClock;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
-import io.fleetsim.uptane.json.Json;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.uptane.metadata.DirectorTargetCustom;
+import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,8 +78,14 @@ public final class Director
   public record Constraints(boolean requireParked, boolean requireConsent)
       implements CborSerializable {}
 
+  /**
+   * One ECU's open assignment. {@code assignmentId} is signed into the director target, and the
+   * vehicle and the ECU echo it in their reports, so a report can only close the assignment it was
+   * made for.
+   */
   public record Assignment(
       String ecuSerial,
+      String assignmentId,
       String campaignId,
       FirmwareImage image,
       Constraints constraints,
@@ -85,7 +93,7 @@ public final class Director
       implements CborSerializable {
 
     Assignment markFetched() {
-      return new Assignment(ecuSerial, campaignId, image, constraints, true);
+      return new Assignment(ecuSerial, assignmentId, campaignId, image, constraints, true);
     }
   }
 
@@ -106,12 +114,26 @@ public final class Director
       ActorRef<StatusReply<Done>> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * @param assignmentId unique per vehicle; the campaign's id and attempt, e.g. {@code c1/1}
+   */
   public record Assign(
+      String assignmentId,
       String campaignId,
       FirmwareImage image,
       Constraints constraints,
       ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+      implements Command, CborSerializable {
+
+    /** A first attempt: assignment id {@code campaignId/1}. */
+    public Assign(
+        String campaignId,
+        FirmwareImage image,
+        Constraints constraints,
+        ActorRef<StatusReply<Done>> replyTo) {
+      this(campaignId + "/1", campaignId, image, constraints, replyTo);
+    }
+  }
 
   /**
    * Director metadata by file name: {@code N.root.json}, {@code root.json} (latest), {@code
@@ -411,9 +433,15 @@ public final class Director
 
   private Effect<Event, State> onAssign(State s, Assign c) {
     FirmwareImage image = c.image();
-    if (image == null || c.campaignId() == null || c.campaignId().isBlank()) {
+    if (image == null
+        || c.campaignId() == null
+        || c.campaignId().isBlank()
+        || c.assignmentId() == null
+        || c.assignmentId().isBlank()) {
       return Effect()
-          .reply(c.replyTo(), StatusReply.error("assign: campaignId and image are required"));
+          .reply(
+              c.replyTo(),
+              StatusReply.error("assign: assignmentId, campaignId and image are required"));
     }
     List<EcuInfo> fits =
         s.ecus().values().stream()
@@ -466,7 +494,10 @@ public final class Director
                         + image.releaseCounter()
                         + " and would be refused as a rollback"));
       }
-      allSame &= open != null && open.image().sha256().equals(image.sha256());
+      allSame &=
+          open != null
+              && open.image().sha256().equals(image.sha256())
+              && open.assignmentId().equals(c.assignmentId());
     }
     if (allSame) {
       return Effect().reply(c.replyTo(), StatusReply.ack());
@@ -476,7 +507,8 @@ public final class Director
     Map<String, Assignment> next = new TreeMap<>(s.assignments());
     List<Assignment> made = new ArrayList<>();
     for (EcuInfo e : fits) {
-      Assignment a = new Assignment(e.serial(), c.campaignId(), image, constraints, false);
+      Assignment a =
+          new Assignment(e.serial(), c.assignmentId(), c.campaignId(), image, constraints, false);
       next.put(e.serial(), a);
       made.add(a);
     }
@@ -501,16 +533,15 @@ public final class Director
   /** The director's target for one ECU: the image plus who installs it and on what terms. */
   static TargetFile targetFor(Assignment a, EcuInfo ecu) {
     FirmwareImage image = a.image();
-    Json.Obj custom =
-        Json.obj(
-            "ecu_serial", Json.str(ecu.serial()),
-            "hardware_id", Json.str(ecu.hardwareId()),
-            "release_counter", Json.num(image.releaseCounter()),
-            "campaign", Json.str(a.campaignId()),
-            "require_parked", Json.bool(a.constraints().requireParked()),
-            "require_consent", Json.bool(a.constraints().requireConsent()));
+    DirectorTargetCustom custom =
+        new DirectorTargetCustom(
+            new EcuTargetCustom(ecu.serial(), ecu.hardwareId(), image.releaseCounter()),
+            a.assignmentId(),
+            a.campaignId(),
+            a.constraints().requireParked(),
+            a.constraints().requireConsent());
     return new TargetFile(
-        image.targetName(), image.length(), Map.of("sha256", image.sha256()), custom);
+        image.targetName(), image.length(), Map.of("sha256", image.sha256()), custom.toJson());
   }
 
   private Effect<Event, State> onGetMetadata(State s, GetMetadata c) {

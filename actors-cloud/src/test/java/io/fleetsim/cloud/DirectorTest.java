@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.uptane.client.SecondaryVerifier;
 import io.fleetsim.uptane.client.VerifiedTarget;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

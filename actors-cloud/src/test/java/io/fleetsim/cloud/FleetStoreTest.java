@@ -3,6 +3,7 @@ package io.fleetsim.cloud;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -6,6 +6,7 @@ import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.persistence.PersistenceSetup;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,11 +86,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   /** From the Ecu, once its install of a transfer has ended either way. */
   public record EcuInstallFinished(
-      String transferId, String ecuId, Ecu.InstallOutcome outcome, String reason, String newVersion)
+      String transferId, String ecuId, UpdateOutcome outcome, String reason, String newVersion)
       implements Command {}
 
   public record TransferResult(
-      String transferId, String ecuId, Ecu.InstallOutcome outcome, String reason, String newVersion)
+      String transferId, String ecuId, UpdateOutcome outcome, String reason, String newVersion)
       implements CborSerializable {}
 
   public record TransferProgress(
@@ -110,7 +111,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   record ResumeTransfer(String transferId) implements Command {}
 
-  record EcuStateSeen(String transferId, Ecu.State state, String failure) implements Command {}
+  record EcuStateSeen(String transferId, Ecu.Status state, String failure) implements Command {}
 
   // ---------------------------------------------------------------- events
 
@@ -410,14 +411,13 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     context.getLog().warn("bus {} rejected transfer {}: {}", vin, cmd.transferId(), reason);
     cmd.replyTo()
         .tell(
-            new TransferResult(
-                cmd.transferId(), cmd.ecuId(), Ecu.InstallOutcome.FAILED, reason, null));
+            new TransferResult(cmd.transferId(), cmd.ecuId(), UpdateOutcome.FAILED, reason, null));
     return Effect().none();
   }
 
   private Effect<Event, State> finishEarly(StartTransfer cmd, String reason) {
     TransferResult r =
-        new TransferResult(cmd.transferId(), cmd.ecuId(), Ecu.InstallOutcome.FAILED, reason, null);
+        new TransferResult(cmd.transferId(), cmd.ecuId(), UpdateOutcome.FAILED, reason, null);
     context.getLog().warn("bus {} transfer {} failed: {}", vin, cmd.transferId(), reason);
     return Effect().persist(new TransferFinished(r)).thenRun(s -> cmd.replyTo().tell(r));
   }
@@ -503,10 +503,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     Optional<ByteBuffer> image = blobs.view(t.imageSha256());
     if (image.isEmpty()) {
       return fail(
-          state,
-          t,
-          Ecu.InstallOutcome.FAILED,
-          "image vanished from the blob store; download it again");
+          state, t, UpdateOutcome.FAILED, "image vanished from the blob store; download it again");
     }
     int len = (int) Math.min(groupBytes(), t.length() - t.bytesAcknowledged());
     byte[] group = new byte[len];
@@ -541,7 +538,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return fail(
           state,
           t,
-          Ecu.InstallOutcome.REFUSED,
+          UpdateOutcome.REJECTED,
           cmd.step() + " refused with " + nr.nrc().describe() + ": " + nr.reason());
     }
     Ecu.PositiveResponse pr = (Ecu.PositiveResponse) cmd.response();
@@ -590,7 +587,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return fail(
           state,
           t,
-          Ecu.InstallOutcome.FAILED,
+          UpdateOutcome.FAILED,
           "ECU " + t.ecuId() + " did not answer " + step + " (" + failure + ")");
     }
     context.getLog().info("bus {} retrying {} of {}: {}", vin, step, t.transferId(), failure);
@@ -602,8 +599,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     return Effect().none();
   }
 
-  private Effect<Event, State> fail(
-      State state, Transfer t, Ecu.InstallOutcome outcome, String reason) {
+  private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
     timers.cancel("group-" + t.transferId());
     context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
     TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
@@ -635,10 +631,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       // the Ecu's notice may have been lost with this node: ask how the install ended
       String id = t.transferId();
       context.ask(
-          Ecu.State.class,
+          Ecu.Status.class,
           ecu(t),
           settings.responseTimeout(),
-          Ecu.GetState::new,
+          Ecu.GetStatus::new,
           (s, err) -> new EcuStateSeen(id, s, err == null ? null : err.getMessage()));
     } else {
       // RequestDownload for a transfer the ECU holds answers with its resume point

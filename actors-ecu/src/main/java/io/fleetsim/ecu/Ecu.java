@@ -6,6 +6,7 @@ import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,7 +98,28 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   public record Provision(Profile profile, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
-  public record GetState(ActorRef<State> replyTo) implements Command {}
+  /** What anyone may know of an ECU: never its key seed, which stays inside this entity. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /** The ECU as it can be shown: banks, phase, its public key, how the last install ended. */
+  public record Status(
+      Phase phase,
+      Profile profile,
+      Bank bankA,
+      Bank bankB,
+      Bank.Slot active,
+      String publicKeyHex,
+      LastInstall lastInstall)
+      implements CborSerializable {
+
+    public Bank bank(Bank.Slot slot) {
+      return slot == Bank.Slot.A ? bankA : bankB;
+    }
+
+    public Bank activeBank() {
+      return bank(active);
+    }
+  }
 
   /** The signed bytes of uptane's ECU version report. */
   public record SignedVersionReport(String ecuSerial, byte[] bytes) implements CborSerializable {}
@@ -240,16 +262,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       implements CborSerializable {}
 
   /** How the last install ended, for the bus and for the version report. */
-  public record LastInstall(
-      String transferId, InstallOutcome outcome, String reason, String version)
+  public record LastInstall(String transferId, UpdateOutcome outcome, String reason, String version)
       implements CborSerializable {}
-
-  public enum InstallOutcome {
-    INSTALLED,
-    ROLLED_BACK,
-    REFUSED,
-    FAILED
-  }
 
   public record State(
       Phase phase,
@@ -292,6 +306,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     /** The ECU's Ed25519 public key, which the director registers to check version reports. */
     public String publicKeyHex() {
       return keySeedHex == null ? null : EcuCrypto.publicKeyHex(keySeedHex);
+    }
+
+    public Status status() {
+      return new Status(phase, profile, bankA, bankB, active, publicKeyHex(), lastInstall);
     }
 
     /** The invariant every phase keeps: the active bank is valid, so the ECU can always boot. */
@@ -547,7 +565,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onCommand(RequestTransferExit.class, this::repeatedExit);
 
     b.forAnyState()
-        .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
+        .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), s.status()))
         .onCommand(SignVersionReport.class, this::signVersionReport)
         .onCommand(Provision.class, this::refuseProvision)
         .onCommand(DiagnosticSessionControl.class, this::refuseSession)
@@ -593,7 +611,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     }
     LastInstall last = state.lastInstall();
     // Uptane's attack_detected field: the last refusal of bytes or metadata, if any
-    String attack = last != null && last.outcome() == InstallOutcome.REFUSED ? last.reason() : "";
+    String attack = last != null && last.outcome() == UpdateOutcome.REJECTED ? last.reason() : "";
     byte[] bytes =
         EcuCrypto.signVersionReport(
             state.keySeedHex(),
@@ -1051,7 +1069,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 s.finished(
                     new LastInstall(
                         e.transferId(),
-                        InstallOutcome.REFUSED,
+                        UpdateOutcome.REJECTED,
                         e.nrc().describe() + ": " + e.reason(),
                         null)))
         .onEvent(
@@ -1067,14 +1085,14 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
             (s, e) ->
                 s.withBank(e.slot(), s.bank(e.slot()).invalidated())
                     .finished(
-                        new LastInstall(e.transferId(), InstallOutcome.FAILED, e.reason(), null)))
+                        new LastInstall(e.transferId(), UpdateOutcome.FAILED, e.reason(), null)))
         .onEvent(BootStarted.class, (s, e) -> s.withBootAttempt(e.attempt()))
         .onEvent(
             Activated.class,
             (s, e) ->
                 s.withActive(e.slot())
                     .finished(
-                        new LastInstall(e.transferId(), InstallOutcome.INSTALLED, "", e.version())))
+                        new LastInstall(e.transferId(), UpdateOutcome.SUCCEEDED, "", e.version())))
         .onEvent(
             RolledBack.class,
             (s, e) -> {
@@ -1084,7 +1102,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                   .finished(
                       new LastInstall(
                           e.transferId(),
-                          InstallOutcome.ROLLED_BACK,
+                          UpdateOutcome.ROLLED_BACK,
                           e.reason(),
                           s.bank(e.activeSlot()).version()));
             })

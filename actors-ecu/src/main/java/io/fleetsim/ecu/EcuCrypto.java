@@ -8,6 +8,7 @@ import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Instant;
@@ -72,7 +73,7 @@ final class EcuCrypto {
             new EcuTargetCustom(ecuSerial, hardwareId, installed.releaseCounter())
                 .toJson()
                 .fields());
-    if (last != null && last.outcome() != Ecu.InstallOutcome.INSTALLED) {
+    if (last != null && last.outcome() != UpdateOutcome.SUCCEEDED) {
       custom.put("install_result", Json.str(last.outcome().name()));
       if (last.reason() != null) {
         custom.put("install_detail", Json.str(last.reason()));

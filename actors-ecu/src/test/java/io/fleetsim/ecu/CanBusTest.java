@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.BlobStore;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -129,7 +130,7 @@ class CanBusTest {
     assertTrue(predicted > 43 && predicted < 44, "1 MiB over classic CAN: " + predicted + " s");
 
     CanBus.TransferResult r = advanceUntilResult();
-    assertEquals(Ecu.InstallOutcome.INSTALLED, r.outcome(), r.reason());
+    assertEquals(UpdateOutcome.SUCCEEDED, r.outcome(), r.reason());
     assertEquals("engine-2.0.bin", r.newVersion());
     assertTrue(v.busState().transfers().isEmpty());
     assertEquals(r, v.busState().result("t1").orElseThrow());
@@ -170,7 +171,7 @@ class CanBusTest {
     assertArrayEquals(Arrays.copyOfRange(image, 2 * GROUP, 3 * GROUP), next.data());
 
     CanBus.TransferResult r = advanceUntilResult();
-    assertEquals(Ecu.InstallOutcome.INSTALLED, r.outcome(), r.reason());
+    assertEquals(UpdateOutcome.SUCCEEDED, r.outcome(), r.reason());
   }
 
   /** The next TransferData the ECU got, if one arrives within a short wait. */
@@ -194,7 +195,7 @@ class CanBusTest {
     byte[] image = Fixtures.bytes(new Random(5), 1000);
     v.bus.get().tell(v.transfer("t1", image));
     CanBus.TransferResult r = results.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.FAILED, r.outcome());
+    assertEquals(UpdateOutcome.FAILED, r.outcome());
     assertTrue(r.reason().contains("download it again"), r.reason());
   }
 
@@ -268,7 +269,7 @@ class CanBusTest {
     };
     for (CanBus.StartTransfer b : bad) {
       v.bus.get().tell(b);
-      assertEquals(Ecu.InstallOutcome.FAILED, results.receiveMessage().outcome());
+      assertEquals(UpdateOutcome.FAILED, results.receiveMessage().outcome());
     }
   }
 
@@ -305,7 +306,7 @@ class CanBusTest {
                 NegativeResponseCode.UPLOAD_DOWNLOAD_NOT_ACCEPTED,
                 "BAD_SIGNATURE"));
     CanBus.TransferResult r = results.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.REFUSED, r.outcome());
+    assertEquals(UpdateOutcome.REJECTED, r.outcome());
     assertTrue(r.reason().contains("0x70"), r.reason());
     // the ECU's session is closed so that the next transfer can open one
     assertEquals(
@@ -330,7 +331,7 @@ class CanBusTest {
       manualTime.timePasses(Duration.ofSeconds(6));
     }
     CanBus.TransferResult r = results.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.FAILED, r.outcome());
+    assertEquals(UpdateOutcome.FAILED, r.outcome());
     assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
@@ -136,7 +137,7 @@ class EcuTest {
     assertEquals(BlobSha.of(newImage), s.activeBank().sha256());
     assertTrue(s.bankA().valid(), "old bank kept as the fallback");
     CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.INSTALLED, done.outcome());
+    assertEquals(UpdateOutcome.SUCCEEDED, done.outcome());
     assertEquals("engine-2.0.bin", done.newVersion());
   }
 
@@ -155,10 +156,10 @@ class EcuTest {
       assertEquals(Bank.Slot.A, s.active(), failure.name());
       assertEquals(fx.oldBank, s.activeBank());
       assertFalse(s.bankB().valid());
-      assertEquals(Ecu.InstallOutcome.ROLLED_BACK, s.lastInstall().outcome());
+      assertEquals(UpdateOutcome.ROLLED_BACK, s.lastInstall().outcome());
       assertTrue(s.lastInstall().reason().startsWith(failure.name()), s.lastInstall().reason());
       CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
-      assertEquals(Ecu.InstallOutcome.ROLLED_BACK, done.outcome());
+      assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
       assertTrue(done.reason().startsWith(failure.name()), done.reason());
       // The signed version report tells the director the install was rolled back, and why.
       byte[] report =
@@ -219,7 +220,7 @@ class EcuTest {
     Ecu.State s = kit.getState();
     assertEquals(Ecu.Phase.RUNNING, s.phase());
     assertEquals(fx.oldBank, s.activeBank());
-    assertEquals(Ecu.InstallOutcome.REFUSED, s.lastInstall().outcome());
+    assertEquals(UpdateOutcome.REJECTED, s.lastInstall().outcome());
     bus.expectNoMessage(Duration.ofMillis(50));
   }
 
@@ -322,7 +323,7 @@ class EcuTest {
     assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t", r)));
     kit.restart();
     CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.FAILED, done.outcome());
+    assertEquals(UpdateOutcome.FAILED, done.outcome());
     Ecu.State s = kit.getState();
     assertEquals(Ecu.Phase.RUNNING, s.phase());
     assertEquals(Bank.Slot.A, s.active());
@@ -372,7 +373,7 @@ class EcuTest {
         });
     kit2.restart();
     CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
-    assertEquals(Ecu.InstallOutcome.ROLLED_BACK, done.outcome());
+    assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
     assertTrue(done.reason().contains("restart during boot"), done.reason());
     assertEquals(fx.oldBank, kit2.getState().activeBank());
     assertFalse(kit2.getState().bankB().valid());

@@ -20,6 +20,7 @@ import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.client.VerifiedTarget;
 import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.VehicleVersionManifest;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Duration;
@@ -243,7 +244,7 @@ public final class Vehicle
   public record EcuTransferred(String ecuId) implements Event {}
 
   public record EcuInstallReported(
-      String ecuId, Ecu.InstallOutcome outcome, String reason, String version) implements Event {}
+      String ecuId, UpdateOutcome outcome, String reason, String version) implements Event {}
 
   public record ManifestSigned(long counter) implements Event {}
 
@@ -264,7 +265,7 @@ public final class Vehicle
       long releaseCounter)
       implements CborSerializable {}
 
-  public record InstallResult(Ecu.InstallOutcome outcome, String reason, String version)
+  public record InstallResult(UpdateOutcome outcome, String reason, String version)
       implements CborSerializable {}
 
   /**
@@ -375,10 +376,10 @@ public final class Vehicle
     }
 
     String outcome() {
-      if (results.values().stream().allMatch(r -> r.outcome() == Ecu.InstallOutcome.INSTALLED)) {
+      if (results.values().stream().allMatch(r -> r.outcome() == UpdateOutcome.SUCCEEDED)) {
         return "SUCCEEDED";
       }
-      if (results.values().stream().anyMatch(r -> r.outcome() == Ecu.InstallOutcome.ROLLED_BACK)) {
+      if (results.values().stream().anyMatch(r -> r.outcome() == UpdateOutcome.ROLLED_BACK)) {
         return "ROLLED_BACK";
       }
       return "FAILED";
@@ -722,7 +723,7 @@ public final class Vehicle
               e.installed());
       ecus.add(
           askStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
-              .thenCompose(done -> ask(ecu, Ecu.GetState::new))
+              .thenCompose(done -> ask(ecu, Ecu.GetStatus::new))
               .thenApply(
                   st ->
                       new Director.EcuInfo(
@@ -1259,7 +1260,7 @@ public final class Vehicle
         || u.results().containsKey(r.ecuId())) {
       return Effect().none();
     }
-    if (r.outcome() == Ecu.InstallOutcome.REFUSED) {
+    if (r.outcome() == UpdateOutcome.REJECTED) {
       ctx.getLog().warn("vehicle {}: ECU {} refused the image: {}", vin, r.ecuId(), r.reason());
     }
     return Effect()
@@ -1338,7 +1339,7 @@ public final class Vehicle
     Map<String, Installed> installed = new TreeMap<>(s.installed());
     for (PlannedInstall i : u.installs()) {
       InstallResult r = u.results().get(i.ecuId());
-      if (r != null && r.outcome() == Ecu.InstallOutcome.INSTALLED) {
+      if (r != null && r.outcome() == UpdateOutcome.SUCCEEDED) {
         EcuSpec ecu = s.ecuBySerial(i.ecuSerial());
         installed.put(
             i.ecuId(),
@@ -1361,7 +1362,7 @@ public final class Vehicle
     u.results()
         .forEach(
             (ecuId, r) -> {
-              if (r.outcome() != Ecu.InstallOutcome.INSTALLED) {
+              if (r.outcome() != UpdateOutcome.SUCCEEDED) {
                 b.append(b.length() == 0 ? "" : "; ")
                     .append(ecuId)
                     .append(": ")
@@ -1382,7 +1383,7 @@ public final class Vehicle
     List<Event> events = new ArrayList<>(before);
     for (PlannedInstall i : u.installs()) {
       if (!u.results().containsKey(i.ecuId())) {
-        events.add(new EcuInstallReported(i.ecuId(), Ecu.InstallOutcome.FAILED, reason, null));
+        events.add(new EcuInstallReported(i.ecuId(), UpdateOutcome.FAILED, reason, null));
       }
     }
     ctx.getLog().info("vehicle {}: update {} failed: {}", vin, u.updateId(), reason);

@@ -133,11 +133,11 @@ class VehicleRestartTest {
     spawnVehicle();
   }
 
-  static Ecu.State ecu() {
+  static Ecu.Status ecu() {
     return ask(
         ClusterSharding.get(testKit.system())
             .entityRefFor(Ecu.TYPE_KEY, Ecu.entityId(VIN, "engine")),
-        Ecu.GetState::new);
+        Ecu.GetStatus::new);
   }
 
   static void assign(FirmwareImage image) {
@@ -154,7 +154,7 @@ class VehicleRestartTest {
   }
 
   static void assertSingleInstall(String now, String before) {
-    Ecu.State e = ecu();
+    Ecu.Status e = ecu();
     Bank active = e.active() == Bank.Slot.A ? e.bankA() : e.bankB();
     Bank other = e.active() == Bank.Slot.A ? e.bankB() : e.bankA();
     assertTrue(active.valid() && active.version().contains(now), e.toString());

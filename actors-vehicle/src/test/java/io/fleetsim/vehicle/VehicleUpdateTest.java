@@ -110,10 +110,10 @@ class VehicleUpdateTest {
     return ask(VehicleSharding.vehicle(testKit.system(), vin), Vehicle.GetStatus::new);
   }
 
-  static Ecu.State ecu(String vin, String ecuId) {
+  static Ecu.Status ecu(String vin, String ecuId) {
     return ask(
         ClusterSharding.get(testKit.system()).entityRefFor(Ecu.TYPE_KEY, Ecu.entityId(vin, ecuId)),
-        Ecu.GetState::new);
+        Ecu.GetStatus::new);
   }
 
   static void assign(String vin, String campaignId, FirmwareImage image) {
@@ -171,7 +171,7 @@ class VehicleUpdateTest {
 
     // The ECUs run the new images from the other bank; the old bank still holds 1.0.0.
     for (String ecuId : List.of("engine", "adas")) {
-      Ecu.State e = ecu(vin, ecuId);
+      Ecu.Status e = ecu(vin, ecuId);
       Bank active = e.active() == Bank.Slot.A ? e.bankA() : e.bankB();
       Bank other = e.active() == Bank.Slot.A ? e.bankB() : e.bankA();
       assertTrue(active.version().contains("2.0.0"), e.toString());
@@ -240,7 +240,7 @@ class VehicleUpdateTest {
           assertTrue(s.attacksDetected() > 0 || !s.history().isEmpty(), s.toString());
           return null;
         });
-    Ecu.State e = ecu(vin, "engine");
+    Ecu.Status e = ecu(vin, "engine");
     Bank active = e.active() == Bank.Slot.A ? e.bankA() : e.bankB();
     assertNotEquals(real.sha256(), active.sha256());
     assertTrue(active.version().contains("1.0.0"), e.toString());

@@ -10,7 +10,9 @@ import io.fleetsim.uptane.json.JsonFields;
  * refused or gave up on (metadata or an image that failed verification, a download or distribution
  * that timed out) never reaches an ECU, so the vehicle says it here, with the phase and the attack.
  *
- * @param assignmentId the assignment from the verified director targets
+ * @param assignmentId the assignment from the verified director targets; empty when the vehicle
+ *     could not learn it because the director's own metadata was refused, in which case the report
+ *     applies to every open assignment of the vehicle
  * @param outcome how it ended as far as the vehicle knows (the Director still checks a claimed
  *     success against the ECUs' signed reports)
  * @param phase the vehicle's update phase when it ended, e.g. {@code DOWNLOADING}
@@ -21,15 +23,18 @@ public record UpdateReport(
     String assignmentId, UpdateOutcome outcome, String phase, String attack, String reason) {
 
   public UpdateReport {
-    if (assignmentId == null || assignmentId.isEmpty()) {
-      throw new IllegalArgumentException("assignmentId is required");
-    }
+    assignmentId = assignmentId == null ? "" : assignmentId;
     if (outcome == null) {
       throw new IllegalArgumentException("outcome is required");
     }
     phase = phase == null ? "" : phase;
     attack = attack == null ? "" : attack;
     reason = reason == null ? "" : reason;
+  }
+
+  /** Whether the report applies to every open assignment (the director metadata was refused). */
+  public boolean allAssignments() {
+    return assignmentId.isEmpty();
   }
 
   public Json.Obj toJson() {
@@ -44,9 +49,6 @@ public record UpdateReport(
   public static UpdateReport fromJson(Json v, String where) throws VerificationException {
     Json.Obj o = JsonFields.asObj(v, where);
     String id = JsonFields.str(o, "assignment", where);
-    if (id.isEmpty()) {
-      throw JsonFields.malformed(where, "empty assignment id");
-    }
     return new UpdateReport(
         id,
         UpdateOutcome.parse(JsonFields.str(o, "outcome", where), where + ".outcome"),
