@@ -348,6 +348,7 @@ public final class Campaign
       return new Progress(
           campaignId,
           status,
+          image,
           currentWave,
           reason,
           ws,
@@ -396,6 +397,7 @@ public final class Campaign
   }
 
   /**
+   * @param image the image being rolled out (null before the campaign is created)
    * @param reasons per vehicle that did not succeed: its outcome and why
    * @param undoes the campaign this one rolls back, or null
    * @param rolledBackBy the campaigns that roll this one back
@@ -403,6 +405,7 @@ public final class Campaign
   public record Progress(
       String campaignId,
       Status status,
+      FirmwareImage image,
       int currentWave,
       String reason,
       List<WaveProgress> waves,
