@@ -8,13 +8,10 @@ import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.Done;
@@ -87,7 +84,7 @@ public final class Campaign
 
   public record Create(Spec spec, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  public record Start(ActorRef<StatusReply<Progress>> replyTo) implements Command {}
+  public record Start(ActorRef<StatusReply<CampaignProgress>> replyTo) implements Command {}
 
   public record Pause(String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
@@ -104,7 +101,7 @@ public final class Campaign
   /** Sent by the {@link CampaignRegistry} on an emergency stop. */
   public record Halt(String reason) implements Command {}
 
-  public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+  public record GetProgress(ActorRef<CampaignProgress> replyTo) implements Command {}
 
   /** Sent by a Director once the vehicle fetched metadata that contains the assignment. */
   public record RecordInProgress(String vin, String assignmentId) implements Command {}
@@ -121,7 +118,7 @@ public final class Campaign
       implements Command {}
 
   record TargetsSelected(
-      List<FleetVehicle> targets, String error, ActorRef<StatusReply<Progress>> replyTo)
+      List<FleetVehicle> targets, String error, ActorRef<StatusReply<CampaignProgress>> replyTo)
       implements Command {}
 
   record AssignmentReplied(String vin, String assignmentId, String error) implements Command {}
@@ -318,7 +315,7 @@ public final class Campaign
       return targets.values().stream().allMatch(Target::settled);
     }
 
-    WaveProgress wave(int index) {
+    CampaignProgress.Wave wave(int index) {
       Map<UpdateOutcome, Integer> ended = new EnumMap<>(UpdateOutcome.class);
       int pending = 0;
       int inProgress = 0;
@@ -330,11 +327,11 @@ public final class Campaign
           case ENDED -> ended.merge(t.outcome(), 1, Integer::sum);
         }
       }
-      return new WaveProgress(index, waves.get(index).size(), pending, inProgress, ended);
+      return new CampaignProgress.Wave(index, waves.get(index).size(), pending, inProgress, ended);
     }
 
-    Progress progress() {
-      List<WaveProgress> ws = new ArrayList<>();
+    CampaignProgress progress() {
+      List<CampaignProgress.Wave> ws = new ArrayList<>();
       for (int i = 0; i < waves.size(); i++) {
         ws.add(wave(i));
       }
@@ -345,7 +342,7 @@ public final class Campaign
               reasons.put(vin, t.outcome() + ": " + t.reason());
             }
           });
-      return new Progress(
+      return new CampaignProgress(
           campaignId,
           status,
           image,
@@ -355,80 +352,6 @@ public final class Campaign
           reasons,
           spec == null ? null : spec.undoes(),
           rolledBackBy);
-    }
-  }
-
-  /** Per-wave counts, as an operator dashboard shows them; {@code ended} counts each outcome. */
-  public record WaveProgress(
-      int wave, int size, int pending, int inProgress, Map<UpdateOutcome, Integer> ended)
-      implements CborSerializable {
-
-    public WaveProgress {
-      ended = Map.copyOf(ended);
-    }
-
-    public int count(UpdateOutcome o) {
-      return ended.getOrDefault(o, 0);
-    }
-
-    public int succeeded() {
-      return count(UpdateOutcome.SUCCEEDED);
-    }
-
-    public int refused() {
-      return count(UpdateOutcome.REFUSED);
-    }
-
-    /** Vehicles whose assignment the Director accepted (or that have not been assigned yet). */
-    public int accepted() {
-      return size - refused();
-    }
-
-    /**
-     * Failed in any way the failure gate counts: every terminal outcome but success and refusal.
-     */
-    public int failures() {
-      return settled() - succeeded() - refused();
-    }
-
-    public int settled() {
-      return ended.values().stream().mapToInt(Integer::intValue).sum();
-    }
-  }
-
-  /**
-   * @param image the image being rolled out (null before the campaign is created)
-   * @param reasons per vehicle that did not succeed: its outcome and why
-   * @param undoes the campaign this one rolls back, or null
-   * @param rolledBackBy the campaigns that roll this one back
-   */
-  public record Progress(
-      String campaignId,
-      Status status,
-      FirmwareImage image,
-      int currentWave,
-      String reason,
-      List<WaveProgress> waves,
-      Map<String, String> reasons,
-      String undoes,
-      List<String> rolledBackBy)
-      implements CborSerializable {
-
-    /** Vehicles with each outcome, over all waves. */
-    public int count(UpdateOutcome o) {
-      return waves.stream().mapToInt(w -> w.count(o)).sum();
-    }
-
-    public int targeted() {
-      return waves.stream().mapToInt(WaveProgress::size).sum();
-    }
-
-    public int inProgress() {
-      return waves.stream().mapToInt(WaveProgress::inProgress).sum();
-    }
-
-    public int settled() {
-      return waves.stream().mapToInt(WaveProgress::settled).sum();
     }
   }
 
@@ -622,23 +545,14 @@ public final class Campaign
               c.replyTo(),
               StatusReply.error("filter: matches no vehicle (" + state.spec().filter() + ")"));
     }
-    // VIN order first so the shuffle depends on the seed only, not on how the store pages.
-    List<FleetVehicle> ordered = new ArrayList<>(c.targets());
-    ordered.sort(Comparator.comparing(FleetVehicle::vin));
-    Collections.shuffle(ordered, new Random(Seeds.entitySeed(seed, "campaign/" + campaignId)));
+    List<FleetVehicle> ordered = CampaignSpecs.order(c.targets(), seed, campaignId);
     List<List<String>> waves;
     try {
       waves = state.spec().waves().split(ordered);
     } catch (IllegalArgumentException e) {
       return Effect().reply(c.replyTo(), StatusReply.error(e.getMessage()));
     }
-    Map<String, String> previous = new HashMap<>();
-    for (FleetVehicle v : ordered) {
-      v.ecus().stream()
-          .filter(state.spec().filter()::matchesEcu)
-          .findFirst()
-          .ifPresent(e -> previous.put(v.vin(), e.installedVersion()));
-    }
+    Map<String, String> previous = CampaignSpecs.previousVersions(ordered, state.spec().filter());
     Instant now = clock.now();
     return Effect()
         .persist(List.of(new Started(waves, previous, now), new WaveStarted(0, now)))
@@ -711,7 +625,7 @@ public final class Campaign
     List<Event> events = new ArrayList<>();
     State after = s;
     for (Command fact : facts) {
-      Event e = factEvent(after, fact);
+      Event e = CampaignSpecs.factEvent(after, fact);
       if (e != null) {
         events.add(e);
         after = events().apply(after, e);
@@ -731,32 +645,6 @@ public final class Campaign
 
   private static void acknowledge(List<RecordOutcome> outcomes) {
     outcomes.forEach(o -> o.ackTo().tell(new Director.OutcomeAck(o.outcome().assignmentId())));
-  }
-
-  /** The event a fact leads to, or null when it no longer applies (late, repeated, unknown). */
-  private Event factEvent(State s, Command fact) {
-    if (fact instanceof AssignmentReplied c) {
-      if (!s.isCurrent(c.vin(), c.assignmentId()) || s.target(c.vin()).stage() != Stage.PENDING) {
-        return null;
-      }
-      return c.error() == null
-          ? new AssignmentAccepted(c.vin(), c.assignmentId())
-          : new AssignmentRefused(c.vin(), c.assignmentId(), c.error());
-    }
-    if (fact instanceof RecordInProgress c) {
-      return s.isCurrent(c.vin(), c.assignmentId()) && s.target(c.vin()).stage() == Stage.ASSIGNED
-          ? new VehicleInProgress(c.vin(), c.assignmentId())
-          : null;
-    }
-    if (fact instanceof RecordOutcome c) {
-      Director.Outcome o = c.outcome();
-      if (!s.isCurrent(o.vin(), o.assignmentId()) || s.target(o.vin()).settled()) {
-        return null;
-      }
-      return new OutcomeRecorded(
-          o.vin(), o.assignmentId(), o.outcome(), o.reason(), o.installedVersion(), o.at());
-    }
-    return null;
   }
 
   private Effect<Event, State> onSoakElapsed(State s, SoakElapsed c) {
@@ -798,7 +686,7 @@ public final class Campaign
 
   private Event gateDecision(State s) {
     RolloutPolicy p = s.spec().policy();
-    WaveProgress w = s.wave(s.currentWave());
+    CampaignProgress.Wave w = s.wave(s.currentWave());
     boolean last = s.currentWave() + 1 >= s.waves().size();
     WaveGate.Decision d = WaveGate.decide(p, w, last, s.soakDone(), s.allSettled());
     Instant now = clock.now();
@@ -829,7 +717,7 @@ public final class Campaign
 
   private Effect<Event, State> onResume(State s, Resume c) {
     RolloutPolicy p = s.spec().policy();
-    WaveProgress w = s.wave(s.currentWave());
+    CampaignProgress.Wave w = s.wave(s.currentWave());
     if (!c.force() && p.failureTripped(w.failures(), w.accepted())) {
       return Effect()
           .reply(

@@ -92,7 +92,7 @@ final class CampaignRollback {
                           })
                       .thenCompose(
                           done ->
-                              AskPattern.<Campaign.Command, Campaign.Progress>ask(
+                              AskPattern.<Campaign.Command, CampaignProgress>ask(
                                   refs.campaign(id),
                                   Campaign.GetProgress::new,
                                   timeout,
@@ -101,7 +101,7 @@ final class CampaignRollback {
                           progress ->
                               progress.status() != Campaign.Status.DRAFT
                                   ? CompletableFuture.completedFuture(progress)
-                                  : AskPattern.<Campaign.Command, Campaign.Progress>askWithStatus(
+                                  : AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
                                       refs.campaign(id),
                                       Campaign.Start::new,
                                       timeout,

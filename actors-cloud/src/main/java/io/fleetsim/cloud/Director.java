@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -263,37 +262,36 @@ public final class Director
 
   // ---- state ------------------------------------------------------------------------------
 
-  public record State(
-      String vin,
-      boolean registered,
+  /** Where the vehicle is and who its primary is, as it registered. */
+  public record Registration(
       String region,
       String environment,
       Set<String> tags,
       String primarySerial,
-      String primaryKeyHex,
+      String primaryKeyHex)
+      implements CborSerializable {}
+
+  /**
+   * @param registration null until the vehicle registered
+   * @param assignments the open assignments, by ECU serial
+   */
+  public record State(
+      String vin,
+      Registration registration,
       Map<String, EcuInfo> ecus,
       Map<String, Assignment> assignments,
       SignedMetadata metadata,
       long lastManifestCounter,
       Instant lastReport,
-      Reports reports)
+      OutcomeOutbox reports)
       implements CborSerializable {
 
     static State empty(String vin) {
-      return new State(
-          vin,
-          false,
-          null,
-          null,
-          Set.of(),
-          null,
-          null,
-          Map.of(),
-          Map.of(),
-          null,
-          -1,
-          null,
-          Reports.EMPTY);
+      return new State(vin, null, Map.of(), Map.of(), null, -1, null, OutcomeOutbox.EMPTY);
+    }
+
+    boolean registered() {
+      return registration != null;
     }
 
     State with(
@@ -303,36 +301,13 @@ public final class Director
         long counter,
         Instant report) {
       return new State(
-          vin,
-          registered,
-          region,
-          environment,
-          tags,
-          primarySerial,
-          primaryKeyHex,
-          newEcus,
-          newAssignments,
-          newMetadata,
-          counter,
-          report,
-          reports);
+          vin, registration, newEcus, newAssignments, newMetadata, counter, report, reports);
     }
 
-    State with(Map<String, Assignment> newAssignments, SignedMetadata newMetadata, Reports r) {
+    State with(
+        Map<String, Assignment> newAssignments, SignedMetadata newMetadata, OutcomeOutbox r) {
       return new State(
-          vin,
-          registered,
-          region,
-          environment,
-          tags,
-          primarySerial,
-          primaryKeyHex,
-          ecus,
-          newAssignments,
-          newMetadata,
-          lastManifestCounter,
-          lastReport,
-          r);
+          vin, registration, ecus, newAssignments, newMetadata, lastManifestCounter, lastReport, r);
     }
 
     /** The open assignments without the ones with this id. */
@@ -345,48 +320,15 @@ public final class Director
     VehicleView view(int refused) {
       return new VehicleView(
           vin,
-          region,
-          environment,
-          tags,
+          registration.region(),
+          registration.environment(),
+          registration.tags(),
           List.copyOf(ecus.values()),
           List.copyOf(assignments.values()),
           metadata == null ? 0 : metadata.version(),
           lastManifestCounter,
           refused,
           List.copyOf(reports.outbox().values()));
-    }
-  }
-
-  /**
-   * Outcomes not yet acknowledged by their campaign (sent again until they are), and the ids of the
-   * assignments that ended lately, so a campaign that assigns again after a crash is acknowledged
-   * instead of being given a second assignment.
-   */
-  public record Reports(Map<String, Outcome> outbox, List<String> recentlyClosed)
-      implements CborSerializable {
-    static final Reports EMPTY = new Reports(Map.of(), List.of());
-    static final int REMEMBERED = 16;
-
-    Reports closed(Outcome o) {
-      Map<String, Outcome> out = new TreeMap<>(outbox);
-      out.put(o.assignmentId(), o);
-      List<String> recent = new ArrayList<>(recentlyClosed);
-      recent.remove(o.assignmentId());
-      recent.add(o.assignmentId());
-      while (recent.size() > REMEMBERED) {
-        recent.remove(0);
-      }
-      return new Reports(out, recent);
-    }
-
-    Reports delivered(String assignmentId) {
-      Map<String, Outcome> out = new TreeMap<>(outbox);
-      out.remove(assignmentId);
-      return new Reports(out, recentlyClosed);
-    }
-
-    boolean endedLately(String assignmentId) {
-      return recentlyClosed.contains(assignmentId);
     }
   }
 
@@ -501,34 +443,7 @@ public final class Director
   }
 
   private Effect<Event, State> onRegister(State s, Register c) {
-    List<String> problems = new ArrayList<>();
-    if (c.region() == null || c.region().isBlank()) {
-      problems.add("region: must not be empty");
-    }
-    if (!"blue".equals(c.environment()) && !"green".equals(c.environment())) {
-      problems.add("environment: must be blue or green, was " + c.environment());
-    }
-    if (c.primarySerial() == null || c.primarySerial().isBlank()) {
-      problems.add("primarySerial: must not be empty");
-    }
-    keyProblem("primaryKey", c.primaryKeyHex()).ifPresent(problems::add);
-    if (c.ecus() == null || c.ecus().isEmpty()) {
-      problems.add("ecus: a vehicle has at least one ECU");
-    } else {
-      Set<String> serials = new LinkedHashSet<>();
-      for (EcuInfo e : c.ecus()) {
-        if (e.serial() == null || e.serial().isBlank() || !serials.add(e.serial())) {
-          problems.add("ecus.serial: empty or duplicate serial " + e.serial());
-        }
-        if (e.ecuType() == null || e.ecuType().isBlank()) {
-          problems.add("ecus[" + e.serial() + "].ecuType: must not be empty");
-        }
-        if (e.hardwareId() == null || e.hardwareId().isBlank()) {
-          problems.add("ecus[" + e.serial() + "].hardwareId: must not be empty");
-        }
-        keyProblem("ecus[" + e.serial() + "].publicKey", e.publicKeyHex()).ifPresent(problems::add);
-      }
-    }
+    List<String> problems = DirectorRequests.registrationProblems(c);
     if (!problems.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
@@ -546,21 +461,11 @@ public final class Director
         .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
-  private static java.util.Optional<String> keyProblem(String field, String hex) {
-    try {
-      PublicKey.fromHex(hex);
-      return java.util.Optional.empty();
-    } catch (RuntimeException e) {
-      return java.util.Optional.of(
-          field + ": not an Ed25519 public key in hex (" + e.getMessage() + ")");
-    }
-  }
-
   private Effect<Event, State> onReRegister(State s, Register c) {
     // A vehicle re-sends its registration after a crash; only a different story is an error.
     boolean same =
-        s.primaryKeyHex().equals(c.primaryKeyHex())
-            && s.region().equals(c.region())
+        s.registration().primaryKeyHex().equals(c.primaryKeyHex())
+            && s.registration().region().equals(c.region())
             && s.ecus().size() == (c.ecus() == null ? -1 : c.ecus().size());
     return Effect()
         .reply(
@@ -692,32 +597,11 @@ public final class Director
 
   private Effect<Event, State> onGetMetadata(State s, GetMetadata c) {
     String name = c.fileName() == null ? "" : c.fileName();
-    if (name.equals("root.json")) {
-      return Effect().reply(c.replyTo(), StatusReply.success(keys.root(keys.rootVersion())));
+    StatusReply<byte[]> root = DirectorRequests.rootFile(keys, name);
+    if (root != null) {
+      return Effect().reply(c.replyTo(), root);
     }
-    if (name.endsWith(".root.json")) {
-      try {
-        int v = Integer.parseInt(name.substring(0, name.length() - ".root.json".length()));
-        if (v < 1 || v > keys.rootVersion()) {
-          return Effect()
-              .reply(
-                  c.replyTo(),
-                  StatusReply.error(
-                      "fileName: no director root version "
-                          + v
-                          + " (latest is "
-                          + keys.rootVersion()
-                          + ")"));
-        }
-        return Effect().reply(c.replyTo(), StatusReply.success(keys.root(v)));
-      } catch (NumberFormatException e) {
-        return Effect()
-            .reply(c.replyTo(), StatusReply.error("fileName: not a root file name: " + name));
-      }
-    }
-    if (!name.equals("timestamp.json")
-        && !name.equals("snapshot.json")
-        && !name.equals("targets.json")) {
+    if (!DirectorRequests.isRoleFile(name)) {
       return Effect()
           .reply(c.replyTo(), StatusReply.error("fileName: unknown director file " + name));
     }
@@ -727,14 +611,16 @@ public final class Director
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+          .thenReply(
+              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
     }
     if (name.equals("timestamp.json")
         && s.metadata().signedAt().plus(TIMESTAMP_REFRESH).isBefore(clock.now())) {
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+          .thenReply(
+              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
     }
     if (name.equals("targets.json")) {
       List<String> unfetched =
@@ -756,18 +642,12 @@ public final class Director
                     campaignOf.forEach(
                         (id, campaign) ->
                             campaigns.apply(campaign).tell(new Campaign.RecordInProgress(vin, id))))
-            .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+            .thenReply(
+                c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
       }
     }
-    return Effect().reply(c.replyTo(), StatusReply.success(file(s.metadata(), name)));
-  }
-
-  private static byte[] file(SignedMetadata md, String name) {
-    return switch (name) {
-      case "timestamp.json" -> md.timestamp();
-      case "snapshot.json" -> md.snapshot();
-      default -> md.targets();
-    };
+    return Effect()
+        .reply(c.replyTo(), StatusReply.success(DirectorRequests.file(s.metadata(), name)));
   }
 
   private Effect<Event, State> onManifest(State s, ReportManifest c) {
@@ -779,8 +659,8 @@ public final class Director
           keys.verifyManifest(
               c.manifest(),
               vin,
-              s.primarySerial(),
-              PublicKey.fromHex(s.primaryKeyHex()),
+              s.registration().primarySerial(),
+              PublicKey.fromHex(s.registration().primaryKeyHex()),
               ecuKeys,
               s.lastManifestCounter());
     } catch (VerificationException e) {
@@ -895,18 +775,14 @@ public final class Director
               e.ecus().forEach(x -> ecus.put(x.serial(), x));
               return new State(
                   vin,
-                  true,
-                  e.region(),
-                  e.environment(),
-                  e.tags(),
-                  e.primarySerial(),
-                  e.primaryKeyHex(),
+                  new Registration(
+                      e.region(), e.environment(), e.tags(), e.primarySerial(), e.primaryKeyHex()),
                   ecus,
                   Map.of(),
                   null,
                   -1,
                   e.at(),
-                  Reports.EMPTY);
+                  OutcomeOutbox.EMPTY);
             })
         .onEvent(
             AssignmentMade.class,

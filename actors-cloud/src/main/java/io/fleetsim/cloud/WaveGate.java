@@ -38,7 +38,7 @@ final class WaveGate {
    */
   static Decision decide(
       RolloutPolicy policy,
-      Campaign.WaveProgress wave,
+      CampaignProgress.Wave wave,
       boolean lastWave,
       boolean soakDone,
       boolean allSettled) {
@@ -61,7 +61,7 @@ final class WaveGate {
   }
 
   /** The reason a paused or aborted campaign shows, with the figures that led to it. */
-  static String reason(Decision d, RolloutPolicy p, int waveIndex, Campaign.WaveProgress w) {
+  static String reason(Decision d, RolloutPolicy p, int waveIndex, CampaignProgress.Wave w) {
     return switch (d) {
       case PAUSE_FAILURES, ABORT_FAILURES ->
           String.format(

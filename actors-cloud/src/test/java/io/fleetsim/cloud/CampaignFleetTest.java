@@ -157,8 +157,8 @@ class CampaignFleetTest {
         });
   }
 
-  static Campaign.Progress progress(String id) {
-    TestProbe<Campaign.Progress> probe = testKit.createTestProbe();
+  static CampaignProgress progress(String id) {
+    TestProbe<CampaignProgress> probe = testKit.createTestProbe();
     cloud.refs().campaign(id).tell(new Campaign.GetProgress(probe.ref()));
     return probe.receiveMessage(Duration.ofSeconds(5));
   }
@@ -218,10 +218,10 @@ class CampaignFleetTest {
             WavePlan.percentages(1, 10, 50, 100),
             RolloutPolicy.of(95, 5, SOAK));
     assertTrue(command("c1", r -> new Campaign.Create(spec, r)).isSuccess());
-    StatusReply<Campaign.Progress> started = ask(cloud.refs().campaign("c1"), Campaign.Start::new);
+    StatusReply<CampaignProgress> started = ask(cloud.refs().campaign("c1"), Campaign.Start::new);
     assertEquals(
         List.of(2, 18, 80, 100),
-        started.getValue().waves().stream().map(Campaign.WaveProgress::size).toList());
+        started.getValue().waves().stream().map(CampaignProgress.Wave::size).toList());
 
     // Wave 1 (the canary): assigned, notified, installs; the soak still holds the next wave.
     pump(() -> assertEquals(2, notifiedFor("c1").size()));
@@ -243,7 +243,7 @@ class CampaignFleetTest {
     report(
         wave2.get(16), cars.get(wave2.get(16)).ended(openId(wave2.get(16)), UpdateOutcome.FAILED));
     pump(() -> assertEquals(Campaign.Status.PAUSED, progress("c1").status()));
-    Campaign.Progress paused = progress("c1");
+    CampaignProgress paused = progress("c1");
     assertTrue(
         paused.reason().startsWith("failureThreshold: wave 2 reached 5.6 % failed"),
         paused.reason());
@@ -332,7 +332,7 @@ class CampaignFleetTest {
     assertEquals(List.of("c1-rollback-1"), rolledBack.getValue());
     assertEquals(Campaign.Status.ROLLED_BACK, progress("c1").status());
     assertEquals(List.of("c1-rollback-1"), progress("c1").rolledBackBy());
-    Campaign.Progress rb = progress("c1-rollback-1");
+    CampaignProgress rb = progress("c1-rollback-1");
     assertEquals("c1", rb.undoes());
     assertEquals(100, rb.targeted());
     pump(() -> assertEquals(100, notifiedFor("c1-rollback-1").size()));

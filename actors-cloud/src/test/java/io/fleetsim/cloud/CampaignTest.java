@@ -168,7 +168,7 @@ class CampaignTest {
         kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(nowhere, replyTo))
             .reply()
             .isSuccess());
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(
         start.reply().getError().getMessage().startsWith("filter: matches no vehicle"),
         start.reply().getError().getMessage());
@@ -185,7 +185,7 @@ class CampaignTest {
             WavePlan.regions("Munich"),
             RolloutPolicy.of(95, 5, Duration.ZERO));
     kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(munichOnly, replyTo));
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(
         start.reply().getError().getMessage().startsWith("waves.regions: do not add up"),
         start.reply().getError().getMessage());
@@ -195,7 +195,7 @@ class CampaignTest {
   @Test
   void startOrdersTargetsBySeedAndAssignsTheFirstWave() {
     kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(start.reply().isSuccess());
     Campaign.Started started = (Campaign.Started) start.events().get(0);
     assertEquals(List.of(1, 9), started.waves().stream().map(List::size).toList());
@@ -216,7 +216,7 @@ class CampaignTest {
                     testKit.<CampaignRegistry.Command>createTestProbe().ref(),
                     new FleetQueries(store, ForkJoinPool.commonPool()))));
     again.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
-    var start2 = again.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start2 = again.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertEquals(started.waves(), ((Campaign.Started) start2.events().get(0)).waves());
   }
 
@@ -226,7 +226,7 @@ class CampaignTest {
         kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo))
             .reply()
             .isSuccess());
-    var started = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var started = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(started.reply().isSuccess(), () -> started.reply().toString());
     // The canary (10 % of 10 vehicles) is one vehicle; its Director accepts the assignment.
     Director.Assign assign = directors.expectMessageClass(Director.Assign.class);

@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 class WaveGateTest {
   static final RolloutPolicy POLICY = RolloutPolicy.of(95, 5, Duration.ofMinutes(15));
 
-  static Campaign.WaveProgress wave(int size, int pending, int inProgress, Object... ended) {
+  static CampaignProgress.Wave wave(int size, int pending, int inProgress, Object... ended) {
     Map<UpdateOutcome, Integer> m = new EnumMap<>(UpdateOutcome.class);
     for (int i = 0; i < ended.length; i += 2) {
       m.put((UpdateOutcome) ended[i], (Integer) ended[i + 1]);
     }
-    return new Campaign.WaveProgress(0, size, pending, inProgress, m);
+    return new CampaignProgress.Wave(0, size, pending, inProgress, m);
   }
 
-  static Decision decide(Campaign.WaveProgress w, boolean last, boolean soaked, boolean all) {
+  static Decision decide(CampaignProgress.Wave w, boolean last, boolean soaked, boolean all) {
     return WaveGate.decide(POLICY, w, last, soaked, all);
   }
 
@@ -93,7 +93,7 @@ class WaveGateTest {
   @Test
   void theSuccessGateWaitsForTheSoakAndHoldsAtItsThreshold() {
     // 95 of 100 is exactly 95 %.
-    Campaign.WaveProgress at = wave(100, 0, 5, UpdateOutcome.SUCCEEDED, 95);
+    CampaignProgress.Wave at = wave(100, 0, 5, UpdateOutcome.SUCCEEDED, 95);
     assertEquals(Decision.WAIT, decide(at, false, false, false));
     assertEquals(Decision.NEXT_WAVE, decide(at, false, true, false));
     // 94 of 100 is below: wait while vehicles are still updating.
@@ -103,7 +103,7 @@ class WaveGateTest {
 
   @Test
   void theLastWaveCompletesOnlyWhenEveryVehicleIsCounted() {
-    Campaign.WaveProgress passed = wave(100, 0, 2, UpdateOutcome.SUCCEEDED, 98);
+    CampaignProgress.Wave passed = wave(100, 0, 2, UpdateOutcome.SUCCEEDED, 98);
     assertEquals(Decision.WAIT, decide(passed, true, true, false));
     assertEquals(
         Decision.COMPLETE,
@@ -119,7 +119,7 @@ class WaveGateTest {
     // Only possible when the two thresholds leave a gap: 95 % to advance, 10 % to stop.
     RolloutPolicy gap = RolloutPolicy.of(95, 10, Duration.ofMinutes(15));
     // 97 accepted: 90 succeeded (92.8 %), 7 failed (7.2 %), everyone settled.
-    Campaign.WaveProgress settled =
+    CampaignProgress.Wave settled =
         wave(
             100,
             0,
@@ -137,7 +137,7 @@ class WaveGateTest {
         "successThreshold: wave 2 settled at 90 of 97 succeeded, threshold 95 %",
         WaveGate.reason(d, gap, 1, settled));
     // One vehicle still updating: it might still succeed, so the wave waits.
-    Campaign.WaveProgress almost =
+    CampaignProgress.Wave almost =
         wave(
             100,
             0,
@@ -153,7 +153,7 @@ class WaveGateTest {
 
   @Test
   void anEmptyOrFullyRefusedWaveNeverTripsOrAdvances() {
-    Campaign.WaveProgress refused = wave(5, 0, 0, UpdateOutcome.REFUSED, 5);
+    CampaignProgress.Wave refused = wave(5, 0, 0, UpdateOutcome.REFUSED, 5);
     assertEquals(Decision.PAUSE_BELOW_SUCCESS, decide(refused, false, true, false));
     assertEquals(Decision.WAIT, decide(wave(5, 5, 0), false, true, false));
   }

@@ -1,6 +1,7 @@
 package io.fleetsim.node;
 
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
@@ -140,7 +141,7 @@ public final class CampaignRun {
       outcomes = Map.copyOf(outcomes);
     }
 
-    static Tick of(Campaign.Progress p, Duration wall, Duration simulated) {
+    static Tick of(CampaignProgress p, Duration wall, Duration simulated) {
       Map<UpdateOutcome, Integer> outcomes = new EnumMap<>(UpdateOutcome.class);
       for (UpdateOutcome o : UpdateOutcome.values()) {
         outcomes.put(o, p.count(o));
@@ -426,7 +427,7 @@ public final class CampaignRun {
 
   private Void start(RecipientRef<Campaign.Command> campaign) {
     await(
-        AskPattern.<Campaign.Command, Campaign.Progress>askWithStatus(
+        AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
             campaign, r -> new Campaign.Start(r), ASK_TIMEOUT, system.scheduler()),
         "start the campaign");
     return null;
@@ -447,12 +448,12 @@ public final class CampaignRun {
     Instant simStart = clock.now();
     start.get();
     AtomicReference<Tick> last = new AtomicReference<>();
-    AtomicReference<Campaign.Progress> lastProgress = new AtomicReference<>();
+    AtomicReference<CampaignProgress> lastProgress = new AtomicReference<>();
     String problem = null;
     try {
       awaitPoll(
           () ->
-              AskPattern.<Campaign.Command, Campaign.Progress>ask(
+              AskPattern.<Campaign.Command, CampaignProgress>ask(
                       campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler())
                   .thenApply(
                       p -> {
@@ -477,7 +478,7 @@ public final class CampaignRun {
     long journalAfter = node.journalEvents();
     listener.finished();
     Tick t = last.get();
-    Campaign.Progress p = lastProgress.get();
+    CampaignProgress p = lastProgress.get();
     if (t == null || p == null) {
       throw new RunFailed("campaign " + campaignId + " never answered a progress query", null);
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -86,17 +87,17 @@ class ReportTest {
 
   @Test
   void aTickSumsTheWaves() {
-    Campaign.Progress p =
-        new Campaign.Progress(
+    CampaignProgress p =
+        new CampaignProgress(
             "c",
             Campaign.Status.RUNNING,
             null,
             1,
             null,
             List.of(
-                new Campaign.WaveProgress(
+                new CampaignProgress.Wave(
                     0, 10, 0, 0, Map.of(UpdateOutcome.SUCCEEDED, 9, UpdateOutcome.FAILED, 1)),
-                new Campaign.WaveProgress(
+                new CampaignProgress.Wave(
                     1,
                     90,
                     30,
@@ -108,7 +109,7 @@ class ReportTest {
                         1,
                         UpdateOutcome.REFUSED,
                         1)),
-                new Campaign.WaveProgress(2, 100, 100, 0, Map.of())),
+                new CampaignProgress.Wave(2, 100, 100, 0, Map.of())),
             Map.of(),
             null,
             List.of());
