@@ -529,11 +529,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     retries.remove(t.transferId());
     if (cmd.response() instanceof Ecu.NegativeResponse nr) {
       if (cmd.step() != Step.EXIT) {
-        // leave no download open on the ECU, so the next transfer can start
-        ecu(t)
-            .tell(
-                new Ecu.DiagnosticSessionControl(
-                    t.transferId(), Ecu.Session.DEFAULT, context.getSystem().ignoreRef()));
+        closeSession(t);
       }
       return fail(
           state,
@@ -584,6 +580,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     int n = retries.merge(t.transferId(), 1, Integer::sum);
     if (n > settings.maxRetries()) {
       retries.remove(t.transferId());
+      if (step != Step.EXIT) {
+        // the ECU may only have been slow or cut off for a while: if its download is open, it
+        // would refuse the next transfer's RequestDownload
+        closeSession(t);
+      }
       return fail(
           state,
           t,
@@ -597,6 +598,18 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       case EXIT -> requestExit(t);
     }
     return Effect().none();
+  }
+
+  /**
+   * Returns the ECU to the default session, which drops an open download, so the next transfer can
+   * open one. Told, not asked: an ECU that does not hear it refuses the next RequestDownload once,
+   * and that refusal closes the session again.
+   */
+  private void closeSession(Transfer t) {
+    ecu(t)
+        .tell(
+            new Ecu.DiagnosticSessionControl(
+                t.transferId(), Ecu.Session.DEFAULT, context.getSystem().ignoreRef()));
   }
 
   private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
