@@ -102,7 +102,8 @@ class CanBusTest {
     void awaitSending(String tid) {
       results.awaitAssert(
           () -> {
-            assertEquals(CanBus.Stage.SENDING, busState().transfer(tid).orElseThrow().stage());
+            assertEquals(
+                CanBus.Stage.SENDING, busState().transfer(tid).orElseThrow().progress().stage());
             return null;
           });
     }
