@@ -43,7 +43,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * the wire time the {@link BusTimingModel} gives for it, with sampled frame losses and the bus
  * shared evenly by the transfers sending at that moment. Progress is persisted per acknowledged
  * group, so after a crash a transfer resumes where the ECU says it stands. When the ECU has
- * installed, rolled back or refused, the requester gets a {@link TransferResult}.
+ * installed, rolled back or refused, the requester gets a {@link TransferResult}; when the bus
+ * itself gives up (a negative response, an ECU silent through every retry) it also returns the ECU
+ * to the default session, so no stale download blocks the next transfer.
+ *
+ * <p>Beside it: {@link UdsTester} (the requests it asks the ECU), {@link BlockGroups} (the image
+ * cut into block groups and each group's wire time) and {@link BusSettings}.
  */
 public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Event, CanBus.State> {
 
@@ -214,7 +219,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   private final String vin;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final Function<String, RecipientRef<Ecu.Command>> ecuFor;
+  private final UdsTester tester;
   private final BlobStore blobs;
   private final BlockGroups groups;
   private final FrameLossModel loss;
@@ -251,10 +256,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     this.vin = vin;
     this.context = context;
     this.timers = timers;
-    this.ecuFor = ecuFor;
     this.blobs = blobs;
     Config config = context.getSystem().settings().config();
     this.settings = BusSettings.fromConfig(config);
+    this.tester = new UdsTester(vin, context, ecuFor, settings.responseTimeout());
     this.groups = new BlockGroups(BusTimingModel.fromConfig(config), settings.blocksPerGroup());
     this.loss = loss != null ? loss : FrameLossModel.constant(settings.frameLossRate());
     this.clock = SimClock.get(context.getSystem());
@@ -322,10 +327,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     long stored = blobs.size(cmd.imageSha256());
     if (stored < 0) {
       return finishEarly(
-          cmd,
-          "image "
-              + cmd.imageSha256()
-              + " is not in this node's blob store (node lost?); download it again");
+          cmd, "image " + cmd.imageSha256() + " is not in this node's blob store (node lost?)");
     }
     if (stored != cmd.length()) {
       return finishEarly(
@@ -342,7 +344,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
             cmd.directorTargets(),
             new Requester(cmd.replyTo(), cmd.progressTo()),
             Progress.OPENING);
-    return Effect().persist(new TransferStarted(t)).thenRun(s -> openSession(t));
+    return Effect().persist(new TransferStarted(t)).thenRun(s -> tester.openSession(t));
   }
 
   private String requestProblem(StartTransfer cmd) {
@@ -381,43 +383,6 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   // ---- the UDS session
 
-  private RecipientRef<Ecu.Command> ecu(Transfer t) {
-    return ecuFor.apply(Ecu.entityId(vin, t.ecuId()));
-  }
-
-  private void ask(Transfer t, Step step, Function<ActorRef<Ecu.UdsResponse>, Ecu.Command> req) {
-    String id = t.transferId();
-    context.ask(
-        Ecu.UdsResponse.class,
-        ecu(t),
-        settings.responseTimeout(),
-        req::apply,
-        (resp, err) ->
-            new UdsReplied(
-                id,
-                step,
-                resp,
-                err == null ? null : err.getClass().getSimpleName() + ": " + err.getMessage()));
-  }
-
-  private void openSession(Transfer t) {
-    ask(
-        t,
-        Step.SESSION,
-        r -> new Ecu.DiagnosticSessionControl(t.transferId(), Ecu.Session.PROGRAMMING, r));
-  }
-
-  private void requestDownload(Transfer t) {
-    ask(
-        t,
-        Step.DOWNLOAD,
-        r -> new Ecu.RequestDownload(t.transferId(), 0, t.length(), t.directorTargets(), r));
-  }
-
-  private void requestExit(Transfer t) {
-    ask(t, Step.EXIT, r -> new Ecu.RequestTransferExit(t.transferId(), r));
-  }
-
   private Optional<BlockGroups.Group> nextGroup(Transfer t) {
     Progress p = t.progress();
     return groups.next(t.transport(), p.nextBlock(), p.bytesAcknowledged(), t.length());
@@ -427,7 +392,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   private void sendNext(State state, Transfer t) {
     Optional<BlockGroups.Group> next = nextGroup(t);
     if (next.isEmpty()) {
-      requestExit(t);
+      tester.requestExit(t);
       return;
     }
     BlockGroups.Group g = next.get();
@@ -453,18 +418,13 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     Optional<ByteBuffer> image = blobs.view(t.imageSha256());
     Optional<BlockGroups.Group> g = nextGroup(t);
     if (image.isEmpty() || g.isEmpty()) {
-      return fail(
-          state, t, UpdateOutcome.FAILED, "image vanished from the blob store; download it again");
+      return fail(state, t, UpdateOutcome.FAILED, "image vanished from this node's blob store");
     }
     byte[] group = new byte[g.get().length()];
     image.get().position((int) g.get().offset());
     image.get().get(group);
-    sendData(t, cmd.blockSequenceCounter(), group);
+    tester.transferData(t, cmd.blockSequenceCounter(), group);
     return Effect().none();
-  }
-
-  private void sendData(Transfer t, int counter, byte[] group) {
-    ask(t, Step.DATA, r -> new Ecu.TransferData(t.transferId(), counter, group, r));
   }
 
   private Effect<Event, State> udsReplied(State state, UdsReplied cmd) {
@@ -479,7 +439,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     retries.remove(t.transferId());
     if (cmd.response() instanceof Ecu.NegativeResponse nr) {
       if (cmd.step() != Step.EXIT) {
-        closeSession(t);
+        tester.closeSession(t);
       }
       return fail(
           state,
@@ -490,7 +450,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     Ecu.PositiveResponse pr = (Ecu.PositiveResponse) cmd.response();
     return switch (cmd.step()) {
       case SESSION -> {
-        requestDownload(t);
+        tester.requestDownload(t);
         yield Effect().none();
       }
       case DOWNLOAD ->
@@ -534,7 +494,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       if (step != Step.EXIT) {
         // the ECU may only have been slow or cut off for a while: if its download is open, it
         // would refuse the next transfer's RequestDownload
-        closeSession(t);
+        tester.closeSession(t);
       }
       return fail(
           state,
@@ -544,24 +504,12 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
     context.getLog().info("bus {} retrying {} of {}: {}", vin, step, t.transferId(), failure);
     switch (step) {
-      case SESSION, DOWNLOAD -> openSession(t);
+      case SESSION, DOWNLOAD -> tester.openSession(t);
       case DATA ->
           context.getSelf().tell(new GroupOnWire(t.transferId(), t.progress().nextBlock()));
-      case EXIT -> requestExit(t);
+      case EXIT -> tester.requestExit(t);
     }
     return Effect().none();
-  }
-
-  /**
-   * Returns the ECU to the default session, which drops an open download, so the next transfer can
-   * open one. Told, not asked: an ECU that does not hear it refuses the next RequestDownload once,
-   * and that refusal closes the session again.
-   */
-  private void closeSession(Transfer t) {
-    ecu(t)
-        .tell(
-            new Ecu.DiagnosticSessionControl(
-                t.transferId(), Ecu.Session.DEFAULT, context.getSystem().ignoreRef()));
   }
 
   private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
@@ -594,16 +542,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     Transfer t = found.get();
     if (t.progress().stage() == Stage.INSTALLING) {
       // the Ecu's notice may have been lost with this node: ask how the install ended
-      String id = t.transferId();
-      context.ask(
-          Ecu.Status.class,
-          ecu(t),
-          settings.responseTimeout(),
-          Ecu.GetStatus::new,
-          (s, err) -> new EcuStateSeen(id, s, err == null ? null : err.getMessage()));
+      tester.askStatus(t);
     } else {
       // RequestDownload for a transfer the ECU holds answers with its resume point
-      openSession(t);
+      tester.openSession(t);
     }
     return Effect().none();
   }

@@ -205,13 +205,14 @@ class CanBusTest {
   }
 
   @Test
-  void aMissingImageFailsSoTheVehicleDownloadsAgain() {
+  void aMissingImageFailsTheTransfer() {
     Vehicle v = new Vehicle(null);
     byte[] image = Fixtures.bytes(new Random(5), 1000);
     v.bus.get().tell(v.transfer("t1", image));
     CanBus.TransferResult r = results.receiveMessage();
     assertEquals(UpdateOutcome.FAILED, r.outcome());
-    assertTrue(r.reason().contains("download it again"), r.reason());
+    assertTrue(r.reason().contains("not in this node's blob store"), r.reason());
+    assertTrue(v.busState().transfers().isEmpty());
   }
 
   @Test
