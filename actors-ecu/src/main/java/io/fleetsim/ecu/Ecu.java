@@ -162,9 +162,19 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       String transferId, UdsService service, NegativeResponseCode nrc, String reason)
       implements UdsResponse {}
 
+  /** A request of the download session: answered with a {@link UdsResponse} to {@code replyTo}. */
+  public sealed interface UdsRequest extends Command {
+    String transferId();
+
+    ActorRef<UdsResponse> replyTo();
+
+    UdsService service();
+  }
+
   public record DiagnosticSessionControl(
-      String transferId, Session session, ActorRef<UdsResponse> replyTo) implements Command {
-    UdsService service() {
+      String transferId, Session session, ActorRef<UdsResponse> replyTo) implements UdsRequest {
+    @Override
+    public UdsService service() {
       return UdsService.DIAGNOSTIC_SESSION_CONTROL;
     }
   }
@@ -175,8 +185,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       long length,
       byte[] directorTargets,
       ActorRef<UdsResponse> replyTo)
-      implements Command {
-    UdsService service() {
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
       return UdsService.REQUEST_DOWNLOAD;
     }
   }
@@ -187,15 +198,17 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
    */
   public record TransferData(
       String transferId, int blockSequenceCounter, byte[] data, ActorRef<UdsResponse> replyTo)
-      implements Command {
-    UdsService service() {
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
       return UdsService.TRANSFER_DATA;
     }
   }
 
   public record RequestTransferExit(String transferId, ActorRef<UdsResponse> replyTo)
-      implements Command {
-    UdsService service() {
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
       return UdsService.REQUEST_TRANSFER_EXIT;
     }
   }
@@ -478,19 +491,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), s.status()))
         .onCommand(SignVersionReport.class, this::signVersionReport)
         .onCommand(Provision.class, this::refuseProvision)
-        .onCommand(
-            DiagnosticSessionControl.class,
-            (s, c) ->
-                outOfPhase(s, UdsService.DIAGNOSTIC_SESSION_CONTROL, c.transferId(), c.replyTo()))
-        .onCommand(
-            RequestDownload.class,
-            (s, c) -> outOfPhase(s, UdsService.REQUEST_DOWNLOAD, c.transferId(), c.replyTo()))
-        .onCommand(
-            TransferData.class,
-            (s, c) -> outOfPhase(s, UdsService.TRANSFER_DATA, c.transferId(), c.replyTo()))
-        .onCommand(
-            RequestTransferExit.class,
-            (s, c) -> outOfPhase(s, UdsService.REQUEST_TRANSFER_EXIT, c.transferId(), c.replyTo()))
+        .onCommand(UdsRequest.class, this::outOfPhase)
         // late timer, boot or recovery messages of a phase already left
         .onAnyCommand(c -> Effect().none());
 
@@ -576,12 +577,12 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
           .persist(new DownloadStarted(a.download()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    return answer(state, check, cmd.transferId(), cmd.service(), cmd.replyTo());
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> requestDownloadWhileOpen(State state, RequestDownload cmd) {
     UdsDownload.Check check = UdsDownload.reopen(state.download(), cmd);
-    return answer(state, check, cmd.transferId(), cmd.service(), cmd.replyTo());
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> transferData(State state, TransferData cmd) {
@@ -597,7 +598,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                   d.digestStateHex()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    return answer(state, check, cmd.transferId(), cmd.service(), cmd.replyTo());
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> transferExit(State state, RequestTransferExit cmd) {
@@ -608,22 +609,20 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
           .thenRun(s -> bootloader.startFlash(s.download(), s.profile().flashBytesPerSecond()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    return answer(state, check, cmd.transferId(), cmd.service(), cmd.replyTo());
+    return answer(state, check, cmd);
   }
 
   /** A repeated exit after the image was accepted: acknowledge again. */
   private ReplyEffect<Event, State> repeatedExit(State state, RequestTransferExit cmd) {
     UdsDownload.Check check = UdsDownload.repeatedExit(state.download(), cmd, state.phase());
-    return answer(state, check, cmd.transferId(), cmd.service(), cmd.replyTo());
+    return answer(state, check, cmd);
   }
 
   /** The reply to a check that changed nothing, or ended the download as REJECTED. */
-  private ReplyEffect<Event, State> answer(
-      State state,
-      UdsDownload.Check check,
-      String transferId,
-      UdsService service,
-      ActorRef<UdsResponse> replyTo) {
+  private ReplyEffect<Event, State> answer(State state, UdsDownload.Check check, UdsRequest cmd) {
+    String transferId = cmd.transferId();
+    UdsService service = cmd.service();
+    ActorRef<UdsResponse> replyTo = cmd.replyTo();
     if (check instanceof UdsDownload.Refused r) {
       NegativeResponse nr = r.response();
       context
@@ -639,14 +638,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     return Effect().reply(replyTo, positive(transferId, service, state));
   }
 
-  private ReplyEffect<Event, State> outOfPhase(
-      State state, UdsService service, String transferId, ActorRef<UdsResponse> replyTo) {
-    return answer(
-        state,
-        new UdsDownload.Refused(UdsDownload.outOfPhase(service, transferId, state.phase()), false),
-        transferId,
-        service,
-        replyTo);
+  private ReplyEffect<Event, State> outOfPhase(State state, UdsRequest cmd) {
+    NegativeResponse nr = UdsDownload.outOfPhase(cmd.service(), cmd.transferId(), state.phase());
+    return answer(state, new UdsDownload.Refused(nr, false), cmd);
   }
 
   private static PositiveResponse positive(String transferId, UdsService service, State state) {
