@@ -25,8 +25,10 @@ final class BootProcess {
 
   private BootProcess() {}
 
+  static final String CHILD_PREFIX = "boot-";
+
   static String childName(int attempt) {
-    return "boot-" + attempt;
+    return CHILD_PREFIX + attempt;
   }
 
   static Behavior<Object> create(

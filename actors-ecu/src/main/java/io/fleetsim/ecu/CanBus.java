@@ -13,9 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
@@ -45,7 +43,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * the wire time the {@link BusTimingModel} gives for it, with sampled frame losses and the bus
  * shared evenly by the transfers sending at that moment. Progress is persisted per acknowledged
  * group, so after a crash a transfer resumes where the ECU says it stands. When the ECU has
- * installed, rolled back or refused, the requester gets a {@link TransferResult}.
+ * installed, rolled back or refused, the requester gets a {@link TransferResult}; when the bus
+ * itself gives up (a negative response, an ECU silent through every retry) it also returns the ECU
+ * to the default session, so no stale download blocks the next transfer.
+ *
+ * <p>Beside it: {@link UdsTester} (the requests it asks the ECU), {@link BlockGroups} (the image
+ * cut into block groups and each group's wire time) and {@link BusSettings}.
  */
 public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Event, CanBus.State> {
 
@@ -132,9 +135,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
    * The requester asked again for a transfer in progress (it restarted, and its old reference is
    * dead): results and progress go to the new one.
    */
-  public record RequesterChanged(
-      String transferId, ActorRef<TransferResult> replyTo, ActorRef<TransferProgress> progressTo)
-      implements Event {}
+  public record RequesterChanged(String transferId, Requester requester) implements Event {}
 
   public record TransferFinished(TransferResult result) implements Event {}
 
@@ -146,6 +147,17 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     INSTALLING
   }
 
+  /** Who asked for a transfer: told its result, and its progress if {@code progressTo} is set. */
+  public record Requester(ActorRef<TransferResult> replyTo, ActorRef<TransferProgress> progressTo)
+      implements CborSerializable {}
+
+  /** How far a transfer has come: its stage, the block group the ECU expects next, bytes acked. */
+  public record Progress(Stage stage, int nextBlock, long bytesAcknowledged)
+      implements CborSerializable {
+    static final Progress OPENING = new Progress(Stage.OPENING, 1, 0);
+  }
+
+  /** A transfer in progress: what goes to which ECU, for whom, and how far it has come. */
   public record Transfer(
       String transferId,
       String ecuId,
@@ -153,41 +165,18 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       String imageSha256,
       long length,
       byte[] directorTargets,
-      ActorRef<TransferResult> replyTo,
-      ActorRef<TransferProgress> progressTo,
-      Stage stage,
-      int nextBlock,
-      long bytesAcknowledged)
+      Requester requester,
+      Progress progress)
       implements CborSerializable {
 
-    Transfer at(Stage s, int next, long bytes) {
+    Transfer with(Progress p) {
       return new Transfer(
-          transferId,
-          ecuId,
-          transport,
-          imageSha256,
-          length,
-          directorTargets,
-          replyTo,
-          progressTo,
-          s,
-          next,
-          bytes);
+          transferId, ecuId, transport, imageSha256, length, directorTargets, requester, p);
     }
 
-    Transfer requestedBy(ActorRef<TransferResult> r, ActorRef<TransferProgress> p) {
+    Transfer with(Requester r) {
       return new Transfer(
-          transferId,
-          ecuId,
-          transport,
-          imageSha256,
-          length,
-          directorTargets,
-          r,
-          p,
-          stage,
-          nextBlock,
-          bytesAcknowledged);
+          transferId, ecuId, transport, imageSha256, length, directorTargets, r, progress);
     }
   }
 
@@ -204,7 +193,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
 
     long sending() {
-      return transfers.values().stream().filter(t -> t.stage() == Stage.SENDING).count();
+      return transfers.values().stream().filter(t -> t.progress().stage() == Stage.SENDING).count();
     }
 
     State put(Transfer t) {
@@ -225,38 +214,16 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
   }
 
-  // ---------------------------------------------------------------- settings
-
-  /** The {@code fleetsim.can-bus} section. */
-  public record Settings(
-      int blocksPerGroup,
-      double frameLossRate,
-      Transport defaultTransport,
-      Duration responseTimeout,
-      int maxRetries,
-      int rememberedResults) {
-    public static Settings fromConfig(Config config) {
-      Config c = config.getConfig("fleetsim.can-bus");
-      return new Settings(
-          c.getInt("blocks-per-group"),
-          c.getDouble("frame-loss-rate"),
-          Transport.valueOf(c.getString("default-transport").toUpperCase(Locale.ROOT)),
-          c.getDuration("response-timeout"),
-          c.getInt("max-retries"),
-          c.getInt("remembered-results"));
-    }
-  }
-
   // ---------------------------------------------------------------- behaviour
 
   private final String vin;
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final Function<String, RecipientRef<Ecu.Command>> ecuFor;
+  private final UdsTester tester;
   private final BlobStore blobs;
-  private final BusTimingModel model;
+  private final BlockGroups groups;
   private final FrameLossModel loss;
-  private final Settings settings;
+  private final BusSettings settings;
   private final SimClock clock;
   private final Random rng;
   // retries of the current step per transfer: transient like the timers, reset by a restart
@@ -289,11 +256,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     this.vin = vin;
     this.context = context;
     this.timers = timers;
-    this.ecuFor = ecuFor;
     this.blobs = blobs;
     Config config = context.getSystem().settings().config();
-    this.model = BusTimingModel.fromConfig(config);
-    this.settings = Settings.fromConfig(config);
+    this.settings = BusSettings.fromConfig(config);
+    this.tester = new UdsTester(vin, context, ecuFor, settings.responseTimeout());
+    this.groups = new BlockGroups(BusTimingModel.fromConfig(config), settings.blocksPerGroup());
     this.loss = loss != null ? loss : FrameLossModel.constant(settings.frameLossRate());
     this.clock = SimClock.get(context.getSystem());
     this.rng = Seeds.forEntity(context.getSystem(), "canbus:" + vin);
@@ -342,13 +309,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
     Optional<Transfer> open = state.transfer(cmd.transferId());
     if (open.isPresent()) {
-      Transfer t = open.get();
-      if (Objects.equals(t.replyTo(), cmd.replyTo())
-          && Objects.equals(t.progressTo(), cmd.progressTo())) {
+      Requester requester = new Requester(cmd.replyTo(), cmd.progressTo());
+      if (open.get().requester().equals(requester)) {
         return Effect().none();
       }
-      return Effect()
-          .persist(new RequesterChanged(cmd.transferId(), cmd.replyTo(), cmd.progressTo()));
+      return Effect().persist(new RequesterChanged(cmd.transferId(), requester));
     }
     Optional<TransferResult> done = state.result(cmd.transferId());
     if (done.isPresent()) {
@@ -362,10 +327,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     long stored = blobs.size(cmd.imageSha256());
     if (stored < 0) {
       return finishEarly(
-          cmd,
-          "image "
-              + cmd.imageSha256()
-              + " is not in this node's blob store (node lost?); download it again");
+          cmd, "image " + cmd.imageSha256() + " is not in this node's blob store (node lost?)");
     }
     if (stored != cmd.length()) {
       return finishEarly(
@@ -380,12 +342,9 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
             cmd.imageSha256(),
             cmd.length(),
             cmd.directorTargets(),
-            cmd.replyTo(),
-            cmd.progressTo(),
-            Stage.OPENING,
-            1,
-            0);
-    return Effect().persist(new TransferStarted(t)).thenRun(s -> openSession(t));
+            new Requester(cmd.replyTo(), cmd.progressTo()),
+            Progress.OPENING);
+    return Effect().persist(new TransferStarted(t)).thenRun(s -> tester.openSession(t));
   }
 
   private String requestProblem(StartTransfer cmd) {
@@ -424,97 +383,48 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   // ---- the UDS session
 
-  private RecipientRef<Ecu.Command> ecu(Transfer t) {
-    return ecuFor.apply(Ecu.entityId(vin, t.ecuId()));
-  }
-
-  private void ask(Transfer t, Step step, Function<ActorRef<Ecu.UdsResponse>, Ecu.Command> req) {
-    String id = t.transferId();
-    context.ask(
-        Ecu.UdsResponse.class,
-        ecu(t),
-        settings.responseTimeout(),
-        req::apply,
-        (resp, err) ->
-            new UdsReplied(
-                id,
-                step,
-                resp,
-                err == null ? null : err.getClass().getSimpleName() + ": " + err.getMessage()));
-  }
-
-  private void openSession(Transfer t) {
-    ask(
-        t,
-        Step.SESSION,
-        r -> new Ecu.DiagnosticSessionControl(t.transferId(), Ecu.Session.PROGRAMMING, r));
-  }
-
-  private void requestDownload(Transfer t) {
-    ask(
-        t,
-        Step.DOWNLOAD,
-        r -> new Ecu.RequestDownload(t.transferId(), 0, t.length(), t.directorTargets(), r));
-  }
-
-  private void requestExit(Transfer t) {
-    ask(t, Step.EXIT, r -> new Ecu.RequestTransferExit(t.transferId(), r));
-  }
-
-  private long groupBytes() {
-    return (long) settings.blocksPerGroup() * model.blockSize();
+  private Optional<BlockGroups.Group> nextGroup(Transfer t) {
+    Progress p = t.progress();
+    return groups.next(t.transport(), p.nextBlock(), p.bytesAcknowledged(), t.length());
   }
 
   /** Schedules the next block group's arrival after its wire time, or ends the download. */
   private void sendNext(State state, Transfer t) {
-    if (t.bytesAcknowledged() >= t.length()) {
-      requestExit(t);
+    Optional<BlockGroups.Group> next = nextGroup(t);
+    if (next.isEmpty()) {
+      tester.requestExit(t);
       return;
     }
-    long bytes = Math.min(groupBytes(), t.length() - t.bytesAcknowledged());
-    long fullBlocks = bytes / model.blockSize();
-    int rest = (int) (bytes % model.blockSize());
-    BusTimingModel.Exchange ex =
-        model.blockExchange(t.transport(), model.blockSize()).times(fullBlocks);
-    if (rest > 0) {
-      ex = ex.plus(model.blockExchange(t.transport(), rest));
-    }
-    if (t.bytesAcknowledged() == 0) {
-      // RequestDownload and RequestTransferExit take their wire time once per transfer
-      ex = ex.plus(model.setupExchange(t.transport()));
-    }
-    double lossRate = loss.lossRate(vin, t.transport());
-    long lost = BusTimingModel.sampleRetransmissions(ex.frames(), lossRate, rng);
+    BlockGroups.Group g = next.get();
+    long lost =
+        BusTimingModel.sampleRetransmissions(
+            g.exchange().frames(), loss.lossRate(vin, t.transport()), rng);
     // a shared bus: every transfer sending now gets an equal part of the bandwidth
-    long sharing = Math.max(1, state.sending());
-    Duration wire = BusTimingModel.toDuration(ex.secondsWith(lost) * sharing);
+    Duration wire = g.wireTime(lost, state.sending());
     timers.startSingleTimer(
-        "group-" + t.transferId(),
-        new GroupOnWire(t.transferId(), t.nextBlock()),
-        clock.toWall(wire));
+        groupTimer(t), new GroupOnWire(t.transferId(), g.counter()), clock.toWall(wire));
+  }
+
+  private static String groupTimer(Transfer t) {
+    return "group-" + t.transferId();
   }
 
   private Effect<Event, State> groupOnWire(State state, GroupOnWire cmd) {
     Optional<Transfer> found = state.transfer(cmd.transferId());
-    if (found.isEmpty() || found.get().nextBlock() != cmd.blockSequenceCounter()) {
+    if (found.isEmpty() || found.get().progress().nextBlock() != cmd.blockSequenceCounter()) {
       return Effect().none();
     }
     Transfer t = found.get();
     Optional<ByteBuffer> image = blobs.view(t.imageSha256());
-    if (image.isEmpty()) {
-      return fail(
-          state, t, UpdateOutcome.FAILED, "image vanished from the blob store; download it again");
+    Optional<BlockGroups.Group> g = nextGroup(t);
+    if (image.isEmpty() || g.isEmpty()) {
+      return fail(state, t, UpdateOutcome.FAILED, "image vanished from this node's blob store");
     }
-    int len = (int) Math.min(groupBytes(), t.length() - t.bytesAcknowledged());
-    byte[] group = new byte[len];
-    image.get().position((int) t.bytesAcknowledged());
+    byte[] group = new byte[g.get().length()];
+    image.get().position((int) g.get().offset());
     image.get().get(group);
-    sendData(t, cmd.blockSequenceCounter(), group);
+    tester.transferData(t, cmd.blockSequenceCounter(), group);
     return Effect().none();
-  }
-
-  private void sendData(Transfer t, int counter, byte[] group) {
-    ask(t, Step.DATA, r -> new Ecu.TransferData(t.transferId(), counter, group, r));
   }
 
   private Effect<Event, State> udsReplied(State state, UdsReplied cmd) {
@@ -529,11 +439,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     retries.remove(t.transferId());
     if (cmd.response() instanceof Ecu.NegativeResponse nr) {
       if (cmd.step() != Step.EXIT) {
-        // leave no download open on the ECU, so the next transfer can start
-        ecu(t)
-            .tell(
-                new Ecu.DiagnosticSessionControl(
-                    t.transferId(), Ecu.Session.DEFAULT, context.getSystem().ignoreRef()));
+        tester.closeSession(t);
       }
       return fail(
           state,
@@ -544,7 +450,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     Ecu.PositiveResponse pr = (Ecu.PositiveResponse) cmd.response();
     return switch (cmd.step()) {
       case SESSION -> {
-        requestDownload(t);
+        tester.requestDownload(t);
         yield Effect().none();
       }
       case DOWNLOAD ->
@@ -554,7 +460,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
                       t.transferId(), pr.nextBlockSequenceCounter(), pr.bytesReceived()))
               .thenRun(s -> sendNext(s, s.transfers().get(t.transferId())));
       case DATA -> {
-        if (pr.nextBlockSequenceCounter() <= t.nextBlock()) {
+        if (pr.nextBlockSequenceCounter() <= t.progress().nextBlock()) {
           yield Effect().none();
         }
         yield Effect()
@@ -565,13 +471,14 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
                 s -> {
                   Transfer now = s.transfers().get(t.transferId());
                   sendNext(s, now);
-                  if (now.progressTo() != null) {
-                    now.progressTo()
+                  if (now.requester().progressTo() != null) {
+                    now.requester()
+                        .progressTo()
                         .tell(
                             new TransferProgress(
                                 now.transferId(),
                                 now.ecuId(),
-                                now.bytesAcknowledged(),
+                                now.progress().bytesAcknowledged(),
                                 now.length()));
                   }
                 });
@@ -584,6 +491,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     int n = retries.merge(t.transferId(), 1, Integer::sum);
     if (n > settings.maxRetries()) {
       retries.remove(t.transferId());
+      if (step != Step.EXIT) {
+        // the ECU may only have been slow or cut off for a while: if its download is open, it
+        // would refuse the next transfer's RequestDownload
+        tester.closeSession(t);
+      }
       return fail(
           state,
           t,
@@ -592,18 +504,19 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
     context.getLog().info("bus {} retrying {} of {}: {}", vin, step, t.transferId(), failure);
     switch (step) {
-      case SESSION, DOWNLOAD -> openSession(t);
-      case DATA -> context.getSelf().tell(new GroupOnWire(t.transferId(), t.nextBlock()));
-      case EXIT -> requestExit(t);
+      case SESSION, DOWNLOAD -> tester.openSession(t);
+      case DATA ->
+          context.getSelf().tell(new GroupOnWire(t.transferId(), t.progress().nextBlock()));
+      case EXIT -> tester.requestExit(t);
     }
     return Effect().none();
   }
 
   private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
-    timers.cancel("group-" + t.transferId());
+    timers.cancel(groupTimer(t));
     context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
     TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
-    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.replyTo().tell(r));
+    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));
   }
 
   private Effect<Event, State> ecuInstallFinished(State state, EcuInstallFinished cmd) {
@@ -612,11 +525,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return Effect().none();
     }
     Transfer t = found.get();
-    timers.cancel("group-" + t.transferId());
+    timers.cancel(groupTimer(t));
     TransferResult r =
         new TransferResult(
             t.transferId(), t.ecuId(), cmd.outcome(), cmd.reason(), cmd.newVersion());
-    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.replyTo().tell(r));
+    return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));
   }
 
   // ---- after a restart
@@ -627,18 +540,12 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return Effect().none();
     }
     Transfer t = found.get();
-    if (t.stage() == Stage.INSTALLING) {
+    if (t.progress().stage() == Stage.INSTALLING) {
       // the Ecu's notice may have been lost with this node: ask how the install ended
-      String id = t.transferId();
-      context.ask(
-          Ecu.Status.class,
-          ecu(t),
-          settings.responseTimeout(),
-          Ecu.GetStatus::new,
-          (s, err) -> new EcuStateSeen(id, s, err == null ? null : err.getMessage()));
+      tester.askStatus(t);
     } else {
       // RequestDownload for a transfer the ECU holds answers with its resume point
-      openSession(t);
+      tester.openSession(t);
     }
     return Effect().none();
   }
@@ -664,6 +571,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   // ---------------------------------------------------------------- events
 
+  private static Transfer sending(State s, String transferId, int nextBlock, long bytes) {
+    return s.transfers().get(transferId).with(new Progress(Stage.SENDING, nextBlock, bytes));
+  }
+
   @Override
   public EventHandler<State, Event> eventHandler() {
     int remember = settings.rememberedResults();
@@ -672,27 +583,20 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         .onEvent(TransferStarted.class, (s, e) -> s.put(e.transfer()))
         .onEvent(
             RequesterChanged.class,
-            (s, e) ->
-                s.put(s.transfers().get(e.transferId()).requestedBy(e.replyTo(), e.progressTo())))
+            (s, e) -> s.put(s.transfers().get(e.transferId()).with(e.requester())))
         .onEvent(
             DownloadAccepted.class,
-            (s, e) ->
-                s.put(
-                    s.transfers()
-                        .get(e.transferId())
-                        .at(Stage.SENDING, e.nextBlock(), e.bytesAcknowledged())))
+            (s, e) -> s.put(sending(s, e.transferId(), e.nextBlock(), e.bytesAcknowledged())))
         .onEvent(
             BlockGroupAcknowledged.class,
-            (s, e) ->
-                s.put(
-                    s.transfers()
-                        .get(e.transferId())
-                        .at(Stage.SENDING, e.nextBlock(), e.bytesAcknowledged())))
+            (s, e) -> s.put(sending(s, e.transferId(), e.nextBlock(), e.bytesAcknowledged())))
         .onEvent(
             TransferExited.class,
             (s, e) -> {
               Transfer t = s.transfers().get(e.transferId());
-              return s.put(t.at(Stage.INSTALLING, t.nextBlock(), t.bytesAcknowledged()));
+              Progress p = t.progress();
+              return s.put(
+                  t.with(new Progress(Stage.INSTALLING, p.nextBlock(), p.bytesAcknowledged())));
             })
         .onEvent(TransferFinished.class, (s, e) -> s.finish(e.result(), remember))
         .build();

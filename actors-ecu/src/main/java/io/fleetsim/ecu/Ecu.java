@@ -1,22 +1,18 @@
 package io.fleetsim.ecu;
 
-import com.typesafe.config.Config;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.persistence.PersistenceSetup;
-import io.fleetsim.uptane.VerificationException;
+import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
@@ -35,7 +31,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
  * One ECU with two flash banks, reached over its vehicle's {@link CanBus}. Entity id {@code
@@ -49,12 +44,14 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  * <p>The active bank is only ever switched to a bank that was written from bytes whose length and
  * SHA-256 matched director-signed metadata, so whatever happens (bad input, restart, failed boot)
  * the active bank stays valid and verified.
+ *
+ * <p>Beside it: {@link UdsDownload} (the checks of each download request), {@link Bootloader}
+ * (flash timer, boot child, watchdog), {@link EcuCrypto} (key, partial verification, the signed
+ * version report) and {@link EcuSettings}.
  */
 public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Ecu");
-
-  private static final HexFormat HEX = HexFormat.of();
 
   public static String entityId(String vin, String ecuId) {
     return vin + "/" + ecuId;
@@ -165,8 +162,22 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       String transferId, UdsService service, NegativeResponseCode nrc, String reason)
       implements UdsResponse {}
 
+  /** A request of the download session: answered with a {@link UdsResponse} to {@code replyTo}. */
+  public sealed interface UdsRequest extends Command {
+    String transferId();
+
+    ActorRef<UdsResponse> replyTo();
+
+    UdsService service();
+  }
+
   public record DiagnosticSessionControl(
-      String transferId, Session session, ActorRef<UdsResponse> replyTo) implements Command {}
+      String transferId, Session session, ActorRef<UdsResponse> replyTo) implements UdsRequest {
+    @Override
+    public UdsService service() {
+      return UdsService.DIAGNOSTIC_SESSION_CONTROL;
+    }
+  }
 
   public record RequestDownload(
       String transferId,
@@ -174,7 +185,12 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       long length,
       byte[] directorTargets,
       ActorRef<UdsResponse> replyTo)
-      implements Command {}
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
+      return UdsService.REQUEST_DOWNLOAD;
+    }
+  }
 
   /**
    * One block group: {@code data} is the concatenation of the UDS blocks acknowledged together,
@@ -182,10 +198,20 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
    */
   public record TransferData(
       String transferId, int blockSequenceCounter, byte[] data, ActorRef<UdsResponse> replyTo)
-      implements Command {}
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
+      return UdsService.TRANSFER_DATA;
+    }
+  }
 
   public record RequestTransferExit(String transferId, ActorRef<UdsResponse> replyTo)
-      implements Command {}
+      implements UdsRequest {
+    @Override
+    public UdsService service() {
+      return UdsService.REQUEST_TRANSFER_EXIT;
+    }
+  }
 
   // internal: timers, the boot child and recovery
   record FlashComplete(String transferId) implements Command {}
@@ -219,6 +245,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       String transferId, int blockSequenceCounter, long bytesReceived, String digestStateHex)
       implements Event {}
 
+  /** The received bytes are not the director's image: the download ends, the install REJECTED. */
   public record DownloadRefused(String transferId, NegativeResponseCode nrc, String reason)
       implements Event {}
 
@@ -249,58 +276,59 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     REBOOTING
   }
 
-  /** An open download: what the director vouched for and how far the bytes have come. */
+  /**
+   * An open download: the assignment and image the director vouched for, and how far the bytes have
+   * come ({@code digestStateHex} is the encoded SHA-256 state over the bytes received so far).
+   */
   public record Download(
       String transferId,
-      String targetName,
-      String expectedSha256,
-      long expectedLength,
-      long releaseCounter,
+      String assignmentId,
+      Bank image,
       int nextBlockSequenceCounter,
       long bytesReceived,
       String digestStateHex)
-      implements CborSerializable {}
+      implements CborSerializable {
 
-  /** How the last install ended, for the bus and for the version report. */
-  public record LastInstall(String transferId, UpdateOutcome outcome, String reason, String version)
-      implements CborSerializable {}
+    Download received(int next, long bytes, String digestState) {
+      return new Download(transferId, assignmentId, image, next, bytes, digestState);
+    }
+  }
 
+  /**
+   * How the last install ended, for the bus and for the version report, tied to the assignment the
+   * director signed into its targets.
+   *
+   * @param version the image running afterwards, {@code null} when the install did not get to boot
+   */
+  public record LastInstall(
+      String transferId, String assignmentId, UpdateOutcome outcome, String reason, String version)
+      implements CborSerializable {
+
+    /** What the signed version report carries of it. */
+    public InstallResult result() {
+      return new InstallResult(assignmentId, outcome, reason);
+    }
+  }
+
+  /**
+   * @param download the open download from RECEIVING to REBOOTING, {@code null} otherwise
+   * @param bootAttempt the boot attempt of the written bank in REBOOTING, 0 otherwise
+   */
   public record State(
       Phase phase,
       Profile profile,
       String keySeedHex,
-      Bank bankA,
-      Bank bankB,
-      Bank.Slot active,
-      String sessionTransferId,
+      Banks banks,
       Download download,
       int bootAttempt,
       LastInstall lastInstall)
       implements CborSerializable {
 
     static final State EMPTY =
-        new State(
-            Phase.UNPROVISIONED,
-            null,
-            null,
-            Bank.ERASED,
-            Bank.ERASED,
-            Bank.Slot.A,
-            null,
-            null,
-            0,
-            null);
-
-    public Bank bank(Bank.Slot slot) {
-      return slot == Bank.Slot.A ? bankA : bankB;
-    }
+        new State(Phase.UNPROVISIONED, null, null, Banks.of(Bank.ERASED), null, 0, null);
 
     public Bank activeBank() {
-      return bank(active);
-    }
-
-    public Bank.Slot inactive() {
-      return active.other();
+      return banks.activeBank();
     }
 
     /** The ECU's Ed25519 public key, which the director registers to check version reports. */
@@ -309,7 +337,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     }
 
     public Status status() {
-      return new Status(phase, profile, bankA, bankB, active, publicKeyHex(), lastInstall);
+      return new Status(
+          phase, profile, banks.a(), banks.b(), banks.active(), publicKeyHex(), lastInstall);
     }
 
     /** The invariant every phase keeps: the active bank is valid, so the ECU can always boot. */
@@ -317,111 +346,22 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       return phase == Phase.UNPROVISIONED || activeBank().valid();
     }
 
-    State with(Phase p) {
-      return new State(
-          p,
-          profile,
-          keySeedHex,
-          bankA,
-          bankB,
-          active,
-          sessionTransferId,
-          download,
-          bootAttempt,
-          lastInstall);
+    State at(Phase p, Banks b, Download d, int attempt) {
+      return new State(p, profile, keySeedHex, b, d, attempt, lastInstall);
     }
 
-    State withBank(Bank.Slot slot, Bank bank) {
-      return new State(
-          phase,
-          profile,
-          keySeedHex,
-          slot == Bank.Slot.A ? bank : bankA,
-          slot == Bank.Slot.B ? bank : bankB,
-          active,
-          sessionTransferId,
-          download,
-          bootAttempt,
-          lastInstall);
+    State at(Phase p) {
+      return at(p, banks, download, bootAttempt);
     }
 
-    State withSession(String transferId, Download d) {
-      return new State(
-          phase,
-          profile,
-          keySeedHex,
-          bankA,
-          bankB,
-          active,
-          transferId,
-          d,
-          bootAttempt,
-          lastInstall);
+    /** Back to RUNNING on {@code b}, with the install's end recorded (or the last one kept). */
+    State finished(Banks b, LastInstall last) {
+      return new State(Phase.RUNNING, profile, keySeedHex, b, null, 0, last);
     }
 
-    State withActive(Bank.Slot slot) {
-      return new State(
-          phase,
-          profile,
-          keySeedHex,
-          bankA,
-          bankB,
-          slot,
-          sessionTransferId,
-          download,
-          bootAttempt,
-          lastInstall);
-    }
-
-    State withBootAttempt(int attempt) {
-      return new State(
-          phase,
-          profile,
-          keySeedHex,
-          bankA,
-          bankB,
-          active,
-          sessionTransferId,
-          download,
-          attempt,
-          lastInstall);
-    }
-
-    State finished(LastInstall last) {
-      return new State(
-          Phase.RUNNING, profile, keySeedHex, bankA, bankB, active, null, null, 0, last);
-    }
-  }
-
-  // ---------------------------------------------------------------- settings
-
-  /** The {@code fleetsim.ecu} section. */
-  public record Settings(
-      double bootFailureRate,
-      Duration bootTime,
-      Duration watchdogTimeout,
-      int maxBootAttempts,
-      Duration watchdogWallMargin) {
-    public static Settings fromConfig(Config config) {
-      Config c = config.getConfig("fleetsim.ecu");
-      return new Settings(
-          c.getDouble("boot-failure-rate"),
-          c.getDuration("boot-time"),
-          c.getDuration("watchdog-timeout"),
-          c.getInt("max-boot-attempts"),
-          c.getDuration("watchdog-wall-margin"));
-    }
-
-    /**
-     * When the watchdog fires, in wall time: the simulated timeout, but never sooner than the boot
-     * time plus a wall-clock margin. At a high time scale on a busy machine a healthy boot's
-     * confirmation can arrive tens of wall milliseconds late, which would otherwise look like
-     * minutes of simulated hang; a real hang never confirms and is still caught.
-     */
-    Duration watchdogWall(SimClock clock) {
-      Duration simulated = clock.toWall(watchdogTimeout);
-      Duration floor = clock.toWall(bootTime).plus(watchdogWallMargin);
-      return simulated.compareTo(floor) >= 0 ? simulated : floor;
+    LastInstall ended(UpdateOutcome outcome, String reason, String version) {
+      return new LastInstall(
+          download.transferId(), download.assignmentId(), outcome, reason, version);
     }
   }
 
@@ -430,11 +370,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final String vin;
   private final String ecuId;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
-  private final Settings settings;
+  private final EcuSettings settings;
   private final SimClock clock;
-  private final BootModel bootModel;
-  private final Random rng;
+  private final Bootloader bootloader;
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
 
   /**
@@ -464,12 +402,14 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     this.vin = entityId.substring(0, slash);
     this.ecuId = entityId.substring(slash + 1);
     this.context = context;
-    this.timers = timers;
-    this.settings = Settings.fromConfig(context.getSystem().settings().config());
+    this.settings = EcuSettings.fromConfig(context.getSystem().settings().config());
     this.clock = SimClock.get(context.getSystem());
-    this.rng = Seeds.forEntity(context.getSystem(), entityId);
-    this.bootModel =
-        bootModel != null ? bootModel : BootModel.failureRate(settings.bootFailureRate(), rng);
+    BootModel boots =
+        bootModel != null
+            ? bootModel
+            : BootModel.failureRate(
+                settings.bootFailureRate(), Seeds.forEntity(context.getSystem(), entityId));
+    this.bootloader = new Bootloader(ecuId, context, timers, settings, clock, boots);
     this.busFor = busFor;
   }
 
@@ -499,25 +439,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onSignal(
             Terminated.class,
             (state, terminated) ->
-                attemptOf(terminated.getRef().path().name())
-                    .ifPresent(
-                        a -> {
-                          if (terminated instanceof ChildFailed failed) {
-                            context
-                                .getSelf()
-                                .tell(new BootCrashed(a, "CRASH: " + failed.cause().getMessage()));
-                          } else {
-                            context.getSelf().tell(new BootStoppedSilently(a));
-                          }
-                        }))
+                Bootloader.onTerminated(terminated).ifPresent(context.getSelf()::tell))
         .build();
-  }
-
-  private static java.util.Optional<Integer> attemptOf(String childName) {
-    if (!childName.startsWith("boot-")) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(Integer.parseInt(childName.substring(5)));
   }
 
   @Override
@@ -568,10 +491,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), s.status()))
         .onCommand(SignVersionReport.class, this::signVersionReport)
         .onCommand(Provision.class, this::refuseProvision)
-        .onCommand(DiagnosticSessionControl.class, this::refuseSession)
-        .onCommand(RequestDownload.class, this::refuseDownload)
-        .onCommand(TransferData.class, this::refuseTransferData)
-        .onCommand(RequestTransferExit.class, this::refuseExit)
+        .onCommand(UdsRequest.class, this::outOfPhase)
         // late timer, boot or recovery messages of a phase already left
         .onAnyCommand(c -> Effect().none());
 
@@ -582,14 +502,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   private ReplyEffect<Event, State> provision(State state, Provision cmd) {
     if (state.profile() != null) {
-      if (state.profile().equals(cmd.profile())) {
-        return Effect().reply(cmd.replyTo(), StatusReply.ack());
-      }
-      return Effect()
-          .reply(cmd.replyTo(), StatusReply.error("already provisioned with a different profile"));
+      return refuseProvision(state, cmd);
     }
     String seed =
-        EcuCrypto.newKeySeedHex(Seeds.forEntity(context.getSystem(), "key:" + vin + "/" + ecuId));
+        EcuCrypto.keySeedHex(Seeds.scenarioSeed(context.getSystem()), Ecu.entityId(vin, ecuId));
     return Effect()
         .persist(new Provisioned(cmd.profile(), seed))
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
@@ -599,29 +515,25 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (state.profile() != null && state.profile().equals(cmd.profile())) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect()
-        .reply(
-            cmd.replyTo(),
-            StatusReply.error("cannot provision while " + state.phase().name().toLowerCase()));
+    String why =
+        state.profile() != null
+            ? "already provisioned with a different profile"
+            : "cannot provision while " + state.phase().name().toLowerCase(java.util.Locale.ROOT);
+    return Effect().reply(cmd.replyTo(), StatusReply.error(why));
   }
 
   private ReplyEffect<Event, State> signVersionReport(State state, SignVersionReport cmd) {
     if (state.profile() == null) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("ECU not provisioned"));
     }
-    LastInstall last = state.lastInstall();
-    // Uptane's attack_detected field: the last refusal of bytes or metadata, if any
-    String attack = last != null && last.outcome() == UpdateOutcome.REJECTED ? last.reason() : "";
     byte[] bytes =
         EcuCrypto.signVersionReport(
             state.keySeedHex(),
-            state.profile().ecuSerial(),
-            state.profile().hardwareId(),
+            state.profile(),
             state.activeBank(),
-            last,
+            state.lastInstall(),
             cmd.nonce(),
-            clock.now(),
-            attack);
+            clock.now());
     return Effect()
         .reply(
             cmd.replyTo(),
@@ -632,241 +544,140 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   private ReplyEffect<Event, State> openSession(State state, DiagnosticSessionControl cmd) {
     if (cmd.session() == Session.DEFAULT) {
-      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd, state));
+      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd.service(), state));
     }
     return Effect()
         .persist(new SessionOpened(cmd.transferId()))
-        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd, s));
+        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
   }
 
+  /**
+   * In the programming session, with or without a download open: the default session closes it and
+   * drops the download (the bus asks for it when it ends a transfer early, so the next can start).
+   */
   private ReplyEffect<Event, State> sessionWhileProgramming(
       State state, DiagnosticSessionControl cmd) {
     if (cmd.session() == Session.PROGRAMMING) {
-      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd, state));
+      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd.service(), state));
     }
+    String reason =
+        state.download() == null
+            ? "default session requested"
+            : "default session requested, download " + state.download().transferId() + " dropped";
     return Effect()
-        .persist(new SessionClosed(state.sessionTransferId(), "default session requested"))
-        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd, s));
+        .persist(new SessionClosed(cmd.transferId(), reason))
+        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
   }
 
   private ReplyEffect<Event, State> requestDownload(State state, RequestDownload cmd) {
-    Profile p = state.profile();
-    EcuCrypto.DirectedImage image;
-    try {
-      image =
-          EcuCrypto.verifyDirectorTargets(
-              cmd.directorTargets(),
-              p.directorTargetsKeys(),
-              p.directorThreshold(),
-              p.ecuSerial(),
-              p.hardwareId(),
-              state.activeBank().releaseCounter(),
-              clock.now());
-    } catch (VerificationException | RuntimeException e) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.REQUEST_DOWNLOAD,
-          NegativeResponseCode.UPLOAD_DOWNLOAD_NOT_ACCEPTED,
-          "director targets rejected: " + e.getMessage(),
-          cmd.replyTo());
+    UdsDownload.Check check =
+        UdsDownload.start(state.profile(), state.activeBank(), cmd, clock.now());
+    if (check instanceof UdsDownload.Accepted a) {
+      return Effect()
+          .persist(new DownloadStarted(a.download()))
+          .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    if (image.length() != cmd.length()) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.REQUEST_DOWNLOAD,
-          NegativeResponseCode.REQUEST_OUT_OF_RANGE,
-          "announced length " + cmd.length() + " differs from the director's " + image.length(),
-          cmd.replyTo());
-    }
-    Download download =
-        new Download(
-            cmd.transferId(),
-            image.targetName(),
-            image.sha256(),
-            image.length(),
-            image.releaseCounter(),
-            1,
-            0,
-            HEX.formatHex(new SHA256Digest().getEncodedState()));
-    return Effect()
-        .persist(new DownloadStarted(download))
-        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd, s));
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> requestDownloadWhileOpen(State state, RequestDownload cmd) {
-    if (state.download().transferId().equals(cmd.transferId())) {
-      // the sender lost track (restart): tell it where to resume
-      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd, state));
-    }
-    return refuse(
-        state,
-        cmd.transferId(),
-        UdsService.REQUEST_DOWNLOAD,
-        NegativeResponseCode.CONDITIONS_NOT_CORRECT,
-        "download " + state.download().transferId() + " is still open",
-        cmd.replyTo());
+    UdsDownload.Check check = UdsDownload.reopen(state.download(), cmd);
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> transferData(State state, TransferData cmd) {
-    Download d = state.download();
-    if (!d.transferId().equals(cmd.transferId())) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.TRANSFER_DATA,
-          NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
-          "no download open for this transfer (open: " + d.transferId() + ")",
-          cmd.replyTo());
+    UdsDownload.Check check = UdsDownload.receive(state.download(), cmd);
+    if (check instanceof UdsDownload.Accepted a) {
+      Download d = a.download();
+      return Effect()
+          .persist(
+              new BlockGroupReceived(
+                  d.transferId(),
+                  cmd.blockSequenceCounter(),
+                  d.bytesReceived(),
+                  d.digestStateHex()))
+          .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    if (cmd.blockSequenceCounter() == d.nextBlockSequenceCounter() - 1
-        && cmd.blockSequenceCounter() > 0) {
-      // ISO 14229: a repeated block is acknowledged again without being written twice
-      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd, state));
-    }
-    if (cmd.blockSequenceCounter() != d.nextBlockSequenceCounter()) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.TRANSFER_DATA,
-          NegativeResponseCode.WRONG_BLOCK_SEQUENCE_COUNTER,
-          "expected block " + d.nextBlockSequenceCounter() + ", got " + cmd.blockSequenceCounter(),
-          cmd.replyTo());
-    }
-    if (cmd.data() == null || cmd.data().length == 0) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.TRANSFER_DATA,
-          NegativeResponseCode.INCORRECT_MESSAGE_LENGTH,
-          "empty block",
-          cmd.replyTo());
-    }
-    if (d.bytesReceived() + cmd.data().length > d.expectedLength()) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.TRANSFER_DATA,
-          NegativeResponseCode.TRANSFER_DATA_SUSPENDED,
-          "block "
-              + cmd.blockSequenceCounter()
-              + " goes beyond the announced length "
-              + d.expectedLength(),
-          cmd.replyTo());
-    }
-    SHA256Digest digest = new SHA256Digest(HEX.parseHex(d.digestStateHex()));
-    digest.update(cmd.data(), 0, cmd.data().length);
-    return Effect()
-        .persist(
-            new BlockGroupReceived(
-                d.transferId(),
-                cmd.blockSequenceCounter(),
-                d.bytesReceived() + cmd.data().length,
-                HEX.formatHex(digest.getEncodedState())))
-        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd, s));
+    return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> transferExit(State state, RequestTransferExit cmd) {
-    Download d = state.download();
-    if (!d.transferId().equals(cmd.transferId())) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.REQUEST_TRANSFER_EXIT,
-          NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
-          "no download open for this transfer (open: " + d.transferId() + ")",
-          cmd.replyTo());
-    }
-    if (d.bytesReceived() < d.expectedLength()) {
-      return refuse(
-          state,
-          cmd.transferId(),
-          UdsService.REQUEST_TRANSFER_EXIT,
-          NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
-          d.bytesReceived() + " of " + d.expectedLength() + " bytes received",
-          cmd.replyTo());
-    }
-    SHA256Digest digest = new SHA256Digest(HEX.parseHex(d.digestStateHex()));
-    byte[] hash = new byte[32];
-    digest.doFinal(hash, 0);
-    String actual = HEX.formatHex(hash);
-    if (!actual.equals(d.expectedSha256())) {
-      NegativeResponse nr =
-          new NegativeResponse(
-              cmd.transferId(),
-              UdsService.REQUEST_TRANSFER_EXIT,
-              NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE,
-              "image hash " + actual + " does not match the director's " + d.expectedSha256());
-      context.getLog().warn("{} refused {}: {}", ecuId, cmd.transferId(), nr.reason());
+    UdsDownload.Check check = UdsDownload.exit(state.download(), cmd);
+    if (check instanceof UdsDownload.Accepted) {
       return Effect()
-          .persist(new DownloadRefused(cmd.transferId(), nr.nrc(), nr.reason()))
-          .thenReply(cmd.replyTo(), s -> nr);
+          .persist(new ImageVerified(cmd.transferId(), state.banks().inactive()))
+          .thenRun(s -> bootloader.startFlash(s.download(), s.profile().flashBytesPerSecond()))
+          .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
-    Bank.Slot target = state.inactive();
-    return Effect()
-        .persist(new ImageVerified(cmd.transferId(), target))
-        .thenRun(s -> startFlashTimer(s))
-        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd, s));
+    return answer(state, check, cmd);
   }
 
   /** A repeated exit after the image was accepted: acknowledge again. */
   private ReplyEffect<Event, State> repeatedExit(State state, RequestTransferExit cmd) {
-    if (state.download() != null && state.download().transferId().equals(cmd.transferId())) {
-      return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd, state));
+    UdsDownload.Check check = UdsDownload.repeatedExit(state.download(), cmd, state.phase());
+    return answer(state, check, cmd);
+  }
+
+  /** The reply to a check that changed nothing, or ended the download as REJECTED. */
+  private ReplyEffect<Event, State> answer(State state, UdsDownload.Check check, UdsRequest cmd) {
+    String transferId = cmd.transferId();
+    UdsService service = cmd.service();
+    ActorRef<UdsResponse> replyTo = cmd.replyTo();
+    if (check instanceof UdsDownload.Refused r) {
+      NegativeResponse nr = r.response();
+      context
+          .getLog()
+          .warn("{} {} refused {}: {} ({})", vin, ecuId, service, nr.nrc().describe(), nr.reason());
+      if (r.endsDownload()) {
+        return Effect()
+            .persist(new DownloadRefused(transferId, nr.nrc(), nr.reason()))
+            .thenReply(replyTo, s -> nr);
+      }
+      return Effect().reply(replyTo, nr);
     }
-    return refuseExit(state, cmd);
+    return Effect().reply(replyTo, positive(transferId, service, state));
+  }
+
+  private ReplyEffect<Event, State> outOfPhase(State state, UdsRequest cmd) {
+    NegativeResponse nr = UdsDownload.outOfPhase(cmd.service(), cmd.transferId(), state.phase());
+    return answer(state, new UdsDownload.Refused(nr, false), cmd);
+  }
+
+  private static PositiveResponse positive(String transferId, UdsService service, State state) {
+    return UdsDownload.positive(transferId, service, state.download());
   }
 
   // ---- flash and boot
-
-  private void startFlashTimer(State state) {
-    long length = state.download().expectedLength();
-    double seconds = length / (double) state.profile().flashBytesPerSecond();
-    Duration flash = BusTimingModel.toDuration(Math.max(seconds, 0.001));
-    timers.startSingleTimer(
-        "flash", new FlashComplete(state.download().transferId()), clock.toWall(flash));
-  }
 
   private ReplyEffect<Event, State> flashComplete(State state, FlashComplete cmd) {
     Download d = state.download();
     if (!d.transferId().equals(cmd.transferId())) {
       return Effect().noReply();
     }
-    Bank written =
-        new Bank(d.targetName(), d.expectedSha256(), d.expectedLength(), d.releaseCounter(), true);
     return Effect()
         .persist(
             List.of(
-                new FlashWritten(d.transferId(), state.inactive(), written),
-                new BootStarted(d.transferId(), state.bootAttempt() + 1)))
-        .thenRun(this::startBoot)
+                new FlashWritten(d.transferId(), state.banks().inactive(), d.image()),
+                new BootStarted(d.transferId(), 1)))
+        .thenRun(this::boot)
         .thenNoReply();
   }
 
-  private void startBoot(State state) {
-    int attempt = state.bootAttempt();
-    Bank bank = state.bank(state.inactive());
-    BootModel.Outcome outcome = bootModel.boot(ecuId, bank.sha256(), attempt);
-    ActorRef<Object> child =
-        context.spawn(
-            BootProcess.create(
-                outcome, clock.toWall(settings.bootTime()), attempt, context.getSelf()),
-            BootProcess.childName(attempt));
-    context.watch(child);
-    timers.startSingleTimer("watchdog", new WatchdogExpired(attempt), settings.watchdogWall(clock));
+  private void boot(State state) {
+    bootloader.boot(state.banks().bank(state.banks().inactive()), state.bootAttempt());
   }
 
   private ReplyEffect<Event, State> bootConfirmed(State state, BootConfirmed cmd) {
     if (cmd.attempt() != state.bootAttempt()) {
       return Effect().noReply();
     }
-    Bank.Slot slot = state.inactive();
-    Bank bank = state.bank(slot);
-    String transferId = state.download().transferId();
+    Bank.Slot slot = state.banks().inactive();
+    Bank bank = state.banks().bank(slot);
     return Effect()
-        .persist(new Activated(transferId, slot, bank.version(), bank.releaseCounter()))
-        .thenRun(s -> endBoot(cmd.attempt()))
+        .persist(
+            new Activated(
+                state.download().transferId(), slot, bank.version(), bank.releaseCounter()))
+        .thenRun(s -> bootloader.end(cmd.attempt()))
         .thenRun(s -> notifyBus(s.lastInstall()))
         .thenNoReply();
   }
@@ -877,33 +688,23 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     }
     context
         .getLog()
-        .warn("{} boot of {} failed: {}", ecuId, state.bank(state.inactive()).version(), reason);
+        .warn("{} boot of {} failed: {}", ecuId, state.download().image().version(), reason);
     return Effect()
-        .persist(new RolledBack(state.download().transferId(), state.active(), reason))
-        .thenRun(s -> endBoot(attempt))
+        .persist(new RolledBack(state.download().transferId(), state.banks().active(), reason))
+        .thenRun(s -> bootloader.end(attempt))
         .thenRun(s -> notifyBus(s.lastInstall()))
         .thenNoReply();
-  }
-
-  private void endBoot(int attempt) {
-    timers.cancel("watchdog");
-    context
-        .getChild(BootProcess.childName(attempt))
-        .ifPresent(
-            child -> {
-              context.unwatch(child);
-              context.stop(child);
-            });
   }
 
   // ---- recovery after a restart
 
   /**
    * The bytes of an interrupted flash are gone (only their hash was kept), so the half-written bank
-   * is marked invalid and the install reported as failed; the vehicle sends the image again.
+   * is marked invalid and the install reported FAILED: nothing sends the image again, the
+   * assignment ends with that outcome and a new one has to be made.
    */
   private ReplyEffect<Event, State> recoverFlashing(State state, RecoverPhase cmd) {
-    Bank.Slot slot = state.inactive();
+    Bank.Slot slot = state.banks().inactive();
     return Effect()
         .persist(
             new FlashInterrupted(
@@ -919,105 +720,28 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private ReplyEffect<Event, State> recoverRebooting(State state, RecoverPhase cmd) {
     String transferId = state.download().transferId();
     if (state.bootAttempt() >= settings.maxBootAttempts()) {
+      String reason =
+          "restart during boot attempt "
+              + state.bootAttempt()
+              + " of "
+              + settings.maxBootAttempts();
       return Effect()
-          .persist(
-              new RolledBack(
-                  transferId,
-                  state.active(),
-                  "restart during boot attempt "
-                      + state.bootAttempt()
-                      + " of "
-                      + settings.maxBootAttempts()))
+          .persist(new RolledBack(transferId, state.banks().active(), reason))
           .thenRun(s -> notifyBus(s.lastInstall()))
           .thenNoReply();
     }
     return Effect()
         .persist(new BootStarted(transferId, state.bootAttempt() + 1))
-        .thenRun(this::startBoot)
+        .thenRun(this::boot)
         .thenNoReply();
   }
 
   private void notifyBus(LastInstall last) {
-    if (last == null) {
-      return;
-    }
     busFor
         .apply(vin)
         .tell(
             new CanBus.EcuInstallFinished(
                 last.transferId(), ecuId, last.outcome(), last.reason(), last.version()));
-  }
-
-  // ---- refusals
-
-  private ReplyEffect<Event, State> refuseSession(State state, DiagnosticSessionControl cmd) {
-    return refuse(
-        state,
-        cmd.transferId(),
-        UdsService.DIAGNOSTIC_SESSION_CONTROL,
-        NegativeResponseCode.CONDITIONS_NOT_CORRECT,
-        "ECU is " + state.phase(),
-        cmd.replyTo());
-  }
-
-  private ReplyEffect<Event, State> refuseDownload(State state, RequestDownload cmd) {
-    NegativeResponseCode nrc =
-        state.phase() == Phase.RUNNING
-            ? NegativeResponseCode.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION
-            : NegativeResponseCode.CONDITIONS_NOT_CORRECT;
-    return refuse(
-        state,
-        cmd.transferId(),
-        UdsService.REQUEST_DOWNLOAD,
-        nrc,
-        "ECU is " + state.phase(),
-        cmd.replyTo());
-  }
-
-  private ReplyEffect<Event, State> refuseTransferData(State state, TransferData cmd) {
-    return refuse(
-        state,
-        cmd.transferId(),
-        UdsService.TRANSFER_DATA,
-        NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
-        "no download open (ECU is " + state.phase() + ")",
-        cmd.replyTo());
-  }
-
-  private ReplyEffect<Event, State> refuseExit(State state, RequestTransferExit cmd) {
-    return refuse(
-        state,
-        cmd.transferId(),
-        UdsService.REQUEST_TRANSFER_EXIT,
-        NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
-        "no download open (ECU is " + state.phase() + ")",
-        cmd.replyTo());
-  }
-
-  private ReplyEffect<Event, State> refuse(
-      State state,
-      String transferId,
-      UdsService service,
-      NegativeResponseCode nrc,
-      String reason,
-      ActorRef<UdsResponse> replyTo) {
-    context.getLog().warn("{} {} refused {}: {} ({})", vin, ecuId, service, nrc.describe(), reason);
-    return Effect().reply(replyTo, new NegativeResponse(transferId, service, nrc, reason));
-  }
-
-  private PositiveResponse positive(String transferId, Command cmd, State state) {
-    UdsService service =
-        cmd instanceof DiagnosticSessionControl
-            ? UdsService.DIAGNOSTIC_SESSION_CONTROL
-            : cmd instanceof RequestDownload
-                ? UdsService.REQUEST_DOWNLOAD
-                : cmd instanceof TransferData
-                    ? UdsService.TRANSFER_DATA
-                    : UdsService.REQUEST_TRANSFER_EXIT;
-    Download d = state.download();
-    boolean same = d != null && d.transferId().equals(transferId);
-    return new PositiveResponse(
-        transferId, service, same ? d.nextBlockSequenceCounter() : 1, same ? d.bytesReceived() : 0);
   }
 
   // ---------------------------------------------------------------- events
@@ -1033,79 +757,57 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                     Phase.RUNNING,
                     e.profile(),
                     e.keySeedHex(),
-                    e.profile().installed(),
-                    Bank.ERASED,
-                    Bank.Slot.A,
-                    null,
+                    Banks.of(e.profile().installed()),
                     null,
                     0,
                     null))
-        .onEvent(
-            SessionOpened.class,
-            (s, e) -> s.with(Phase.PROGRAMMING).withSession(e.transferId(), null))
-        .onEvent(SessionClosed.class, (s, e) -> s.with(Phase.RUNNING).withSession(null, null))
-        .onEvent(
-            DownloadStarted.class,
-            (s, e) -> s.with(Phase.RECEIVING).withSession(s.sessionTransferId(), e.download()))
+        .onEvent(SessionOpened.class, (s, e) -> s.at(Phase.PROGRAMMING))
+        .onEvent(SessionClosed.class, (s, e) -> s.finished(s.banks(), s.lastInstall()))
+        .onEvent(DownloadStarted.class, (s, e) -> s.at(Phase.RECEIVING, s.banks(), e.download(), 0))
         .onEvent(
             BlockGroupReceived.class,
-            (s, e) -> {
-              Download d = s.download();
-              return s.withSession(
-                  s.sessionTransferId(),
-                  new Download(
-                      d.transferId(),
-                      d.targetName(),
-                      d.expectedSha256(),
-                      d.expectedLength(),
-                      d.releaseCounter(),
-                      e.blockSequenceCounter() + 1,
-                      e.bytesReceived(),
-                      e.digestStateHex()));
-            })
+            (s, e) ->
+                s.at(
+                    Phase.RECEIVING,
+                    s.banks(),
+                    s.download()
+                        .received(
+                            e.blockSequenceCounter() + 1, e.bytesReceived(), e.digestStateHex()),
+                    0))
         .onEvent(
             DownloadRefused.class,
             (s, e) ->
                 s.finished(
-                    new LastInstall(
-                        e.transferId(),
-                        UpdateOutcome.REJECTED,
-                        e.nrc().describe() + ": " + e.reason(),
-                        null)))
+                    s.banks(),
+                    s.ended(UpdateOutcome.REJECTED, e.nrc().describe() + ": " + e.reason(), null)))
         .onEvent(
             ImageVerified.class,
-            (s, e) ->
-                s.with(Phase.FLASHING)
-                    .withBank(e.targetSlot(), s.bank(e.targetSlot()).invalidated()))
+            (s, e) -> s.at(Phase.FLASHING, s.banks().invalidate(e.targetSlot()), s.download(), 0))
         .onEvent(
             FlashWritten.class,
-            (s, e) -> s.with(Phase.REBOOTING).withBank(e.slot(), e.bank()).withBootAttempt(0))
+            (s, e) -> s.at(Phase.REBOOTING, s.banks().write(e.slot(), e.bank()), s.download(), 0))
         .onEvent(
             FlashInterrupted.class,
             (s, e) ->
-                s.withBank(e.slot(), s.bank(e.slot()).invalidated())
-                    .finished(
-                        new LastInstall(e.transferId(), UpdateOutcome.FAILED, e.reason(), null)))
-        .onEvent(BootStarted.class, (s, e) -> s.withBootAttempt(e.attempt()))
+                s.finished(
+                    s.banks().invalidate(e.slot()),
+                    s.ended(UpdateOutcome.FAILED, e.reason(), null)))
+        .onEvent(BootStarted.class, (s, e) -> s.at(s.phase(), s.banks(), s.download(), e.attempt()))
         .onEvent(
             Activated.class,
             (s, e) ->
-                s.withActive(e.slot())
-                    .finished(
-                        new LastInstall(e.transferId(), UpdateOutcome.SUCCEEDED, "", e.version())))
+                s.finished(
+                    s.banks().activate(e.slot()),
+                    s.ended(UpdateOutcome.SUCCEEDED, "", e.version())))
         .onEvent(
             RolledBack.class,
-            (s, e) -> {
-              Bank.Slot failed = e.activeSlot().other();
-              return s.withBank(failed, s.bank(failed).invalidated())
-                  .withActive(e.activeSlot())
-                  .finished(
-                      new LastInstall(
-                          e.transferId(),
-                          UpdateOutcome.ROLLED_BACK,
-                          e.reason(),
-                          s.bank(e.activeSlot()).version()));
-            })
+            (s, e) ->
+                s.finished(
+                    s.banks().invalidate(e.activeSlot().other()).activate(e.activeSlot()),
+                    s.ended(
+                        UpdateOutcome.ROLLED_BACK,
+                        e.reason(),
+                        s.banks().bank(e.activeSlot()).version())))
         .build();
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetsim.ecu;
 
+import io.fleetsim.cluster.Seeds;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.client.SecondaryVerifier;
 import io.fleetsim.uptane.client.VerifiedTarget;
@@ -9,24 +10,41 @@ import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.uptane.metadata.DirectorTargetCustom;
 import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
-/** The Ecu's only contact with the uptane library, kept in one place. */
+/**
+ * The Ecu's only contact with the uptane library, kept in one place: its key, partial verification
+ * of the director's targets, and the signed version report.
+ */
 final class EcuCrypto {
 
   private EcuCrypto() {}
 
-  /** What partial verification of the director's targets metadata vouches for. */
-  record DirectedImage(String targetName, String sha256, long length, long releaseCounter) {}
+  /**
+   * What partial verification of the director's targets metadata vouches for: the image the ECU may
+   * write, and the assignment it belongs to.
+   */
+  record DirectedImage(
+      String targetName, String sha256, long length, long releaseCounter, String assignmentId) {
 
-  static String newKeySeedHex(Random rng) {
-    return Hex.encode(SigningKey.generate(rng).seed());
+    /** The bank as it will be once these bytes are written. */
+    Bank bank() {
+      return new Bank(targetName, sha256, length, releaseCounter, true);
+    }
+  }
+
+  /**
+   * The ECU's Ed25519 key seed, drawn from (scenario seed, entity id): the same scenario builds the
+   * same keys, and no two ECUs share one.
+   */
+  static String keySeedHex(long scenarioSeed, String entityId) {
+    return Hex.encode(SigningKey.generate(Seeds.random(scenarioSeed, "key:" + entityId)).seed());
   }
 
   static String publicKeyHex(String seedHex) {
@@ -36,7 +54,9 @@ final class EcuCrypto {
   /**
    * Uptane partial verification: the director's targets role signed this with the keys the ECU was
    * provisioned with, it is not expired, and it names this ECU serial, this hardware id and a
-   * release counter not below the installed one.
+   * release counter not below the installed one. Beyond Uptane, the target must carry the
+   * assignment id the Director signs into every target, or the install could not be reported
+   * against the assignment it closes.
    */
   static DirectedImage verifyDirectorTargets(
       byte[] directorTargets,
@@ -52,40 +72,62 @@ final class EcuCrypto {
         SecondaryVerifier.verify(
             directorTargets, keys, threshold, ecuSerial, hardwareId, installedReleaseCounter, now);
     TargetFile target = verified.target();
+    DirectorTargetCustom custom;
+    try {
+      custom = DirectorTargetCustom.of(target);
+    } catch (VerificationException e) {
+      throw new VerificationException(
+          e.attack(), "director target carries no assignment id (" + e.detail() + ")", e);
+    }
     return new DirectedImage(
-        target.name(), target.sha256(), target.length(), verified.releaseCounter());
+        target.name(),
+        target.sha256(),
+        target.length(),
+        verified.releaseCounter(),
+        custom.assignmentId());
   }
 
-  /** The ECU version report over the installed image, signed with the ECU's own key. */
+  /**
+   * The ECU version report over the running image, signed with the ECU's own key. Its installed
+   * image's custom carries the last install's {@link io.fleetsim.uptane.manifest.InstallResult}
+   * (assignment, outcome, detail) whenever there was one, success included, so the Director closes
+   * exactly the assignment the install was for. Uptane's {@code attacks_detected} is the reason of
+   * the last install if the ECU rejected it, empty otherwise.
+   */
   static byte[] signVersionReport(
       String seedHex,
-      String ecuSerial,
-      String hardwareId,
-      Bank installed,
+      Ecu.Profile profile,
+      Bank running,
       Ecu.LastInstall last,
       long nonce,
-      Instant now,
-      String attackDetected) {
-    // What the director needs besides the running image: how the last install ended, when it
-    // did not end with that image running (Uptane leaves this field to the implementation).
+      Instant now) {
+    return EcuVersionReport.sign(
+        SigningKey.fromHex(seedHex),
+        profile.ecuSerial(),
+        installedImage(profile, running, last),
+        nonce,
+        now,
+        attacksDetected(last));
+  }
+
+  /** The report's {@code installed_image}: the running bank, and how the last install ended. */
+  static TargetFile installedImage(Ecu.Profile profile, Bank running, Ecu.LastInstall last) {
     Map<String, Json> custom =
         new LinkedHashMap<>(
-            new EcuTargetCustom(ecuSerial, hardwareId, installed.releaseCounter())
+            new EcuTargetCustom(profile.ecuSerial(), profile.hardwareId(), running.releaseCounter())
                 .toJson()
                 .fields());
-    if (last != null && last.outcome() != UpdateOutcome.SUCCEEDED) {
-      custom.put("install_result", Json.str(last.outcome().name()));
-      if (last.reason() != null) {
-        custom.put("install_detail", Json.str(last.reason()));
-      }
+    if (last != null) {
+      last.result().addTo(custom);
     }
-    TargetFile target =
-        new TargetFile(
-            installed.version(),
-            installed.length(),
-            Map.of("sha256", installed.sha256()),
-            new Json.Obj(custom));
-    return EcuVersionReport.sign(
-        SigningKey.fromHex(seedHex), ecuSerial, target, nonce, now, attackDetected);
+    return new TargetFile(
+        running.version(),
+        running.length(),
+        Map.of("sha256", running.sha256()),
+        new Json.Obj(custom));
+  }
+
+  static String attacksDetected(Ecu.LastInstall last) {
+    return last != null && last.outcome() == UpdateOutcome.REJECTED ? last.reason() : "";
   }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -49,13 +50,26 @@ class CanBusTest {
     final Map<String, ActorRef<Ecu.Command>> ecus = new ConcurrentHashMap<>();
     final AtomicReference<ActorRef<CanBus.Command>> bus = new AtomicReference<>();
 
+    /** While set, TransferData never reaches the ECU: an ECU that has gone silent mid-download. */
+    final AtomicBoolean dataLost = new AtomicBoolean();
+
     Vehicle(TestProbe<Ecu.Command> monitor) {
       String id = Ecu.entityId(vin, Fixtures.ECU_ID);
       Behavior<Ecu.Command> ecu = Ecu.create(id, BootModel.alwaysOk(), v -> bus.get());
       if (monitor != null) {
         ecu = Behaviors.monitor(Ecu.Command.class, monitor.ref(), ecu);
       }
-      ecus.put(id, testKit.spawn(ecu));
+      ActorRef<Ecu.Command> real = testKit.spawn(ecu);
+      ecus.put(
+          id,
+          testKit.spawn(
+              Behaviors.receiveMessage(
+                  m -> {
+                    if (!(dataLost.get() && m instanceof Ecu.TransferData)) {
+                      real.tell(m);
+                    }
+                    return Behaviors.same();
+                  })));
       TestProbe<StatusReply<org.apache.pekko.Done>> ack = testKit.createTestProbe();
       ecus.get(id).tell(new Ecu.Provision(fx.profile(), ack.ref()));
       assertTrue(ack.receiveMessage().isSuccess());
@@ -88,7 +102,8 @@ class CanBusTest {
     void awaitSending(String tid) {
       results.awaitAssert(
           () -> {
-            assertEquals(CanBus.Stage.SENDING, busState().transfer(tid).orElseThrow().stage());
+            assertEquals(
+                CanBus.Stage.SENDING, busState().transfer(tid).orElseThrow().progress().stage());
             return null;
           });
     }
@@ -190,13 +205,14 @@ class CanBusTest {
   }
 
   @Test
-  void aMissingImageFailsSoTheVehicleDownloadsAgain() {
+  void aMissingImageFailsTheTransfer() {
     Vehicle v = new Vehicle(null);
     byte[] image = Fixtures.bytes(new Random(5), 1000);
     v.bus.get().tell(v.transfer("t1", image));
     CanBus.TransferResult r = results.receiveMessage();
     assertEquals(UpdateOutcome.FAILED, r.outcome());
-    assertTrue(r.reason().contains("download it again"), r.reason());
+    assertTrue(r.reason().contains("not in this node's blob store"), r.reason());
+    assertTrue(v.busState().transfers().isEmpty());
   }
 
   @Test
@@ -333,6 +349,30 @@ class CanBusTest {
     CanBus.TransferResult r = results.receiveMessage();
     assertEquals(UpdateOutcome.FAILED, r.outcome());
     assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
+    // giving up closes the ECU's session as a refusal does, in case it was only slow
+    assertEquals(
+        Ecu.Session.DEFAULT, ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class).session());
+  }
+
+  @Test
+  void afterGivingUpOnASilentEcuTheNextTransferToItSucceedsAtOnce() {
+    Vehicle v = new Vehicle(null);
+    byte[] image = Fixtures.bytes(new Random(11), 3 * GROUP);
+    blobs.put(image);
+    v.bus.get().tell(v.transfer("t1", image));
+    v.awaitSending("t1");
+    v.dataLost.set(true);
+    CanBus.TransferResult gaveUp = advanceUntilResult();
+    assertEquals("t1", gaveUp.transferId());
+    assertEquals(UpdateOutcome.FAILED, gaveUp.outcome());
+    assertTrue(gaveUp.reason().contains("did not answer DATA"), gaveUp.reason());
+
+    // the ECU answers again; the bus must have closed its download, or this one is refused
+    v.dataLost.set(false);
+    v.bus.get().tell(v.transfer("t2", image));
+    CanBus.TransferResult next = advanceUntilResult();
+    assertEquals("t2", next.transferId());
+    assertEquals(UpdateOutcome.SUCCEEDED, next.outcome(), next.reason());
   }
 
   @Test

@@ -3,11 +3,23 @@ package io.fleetsim.ecu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import io.fleetsim.cluster.Seeds;
+import io.fleetsim.uptane.crypto.PublicKey;
+import io.fleetsim.uptane.manifest.EcuVersionReport;
+import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -116,7 +128,6 @@ class EcuTest {
     assertEquals(before, kit.getState());
     assertEquals(Ecu.Phase.RUNNING, before.phase());
     assertEquals(fx.oldBank, before.activeBank());
-    assertEquals(64, before.keySeedHex().length());
   }
 
   @Test
@@ -126,16 +137,16 @@ class EcuTest {
     send(kit, "t1", newImage, 1);
     assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t1", r)));
     assertEquals(Ecu.Phase.FLASHING, kit.getState().phase());
-    assertFalse(kit.getState().bankB().valid(), "bank being written is not bootable");
+    assertFalse(kit.getState().banks().b().valid(), "bank being written is not bootable");
     assertTrue(kit.getState().isSafe());
 
     advanceUntilRunning(kit, Duration.ofSeconds(1));
     Ecu.State s = kit.getState();
-    assertEquals(Bank.Slot.B, s.active());
+    assertEquals(Bank.Slot.B, s.banks().active());
     assertEquals("engine-2.0.bin", s.activeBank().version());
     assertEquals(2, s.activeBank().releaseCounter());
     assertEquals(BlobSha.of(newImage), s.activeBank().sha256());
-    assertTrue(s.bankA().valid(), "old bank kept as the fallback");
+    assertTrue(s.banks().a().valid(), "old bank kept as the fallback");
     CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
     assertEquals(UpdateOutcome.SUCCEEDED, done.outcome());
     assertEquals("engine-2.0.bin", done.newVersion());
@@ -153,9 +164,9 @@ class EcuTest {
       assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t-" + failure, r)));
       advanceUntilRunning(kit, Duration.ofSeconds(5));
       Ecu.State s = kit.getState();
-      assertEquals(Bank.Slot.A, s.active(), failure.name());
+      assertEquals(Bank.Slot.A, s.banks().active(), failure.name());
       assertEquals(fx.oldBank, s.activeBank());
-      assertFalse(s.bankB().valid());
+      assertFalse(s.banks().b().valid());
       assertEquals(UpdateOutcome.ROLLED_BACK, s.lastInstall().outcome());
       assertTrue(s.lastInstall().reason().startsWith(failure.name()), s.lastInstall().reason());
       CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
@@ -326,8 +337,8 @@ class EcuTest {
     assertEquals(UpdateOutcome.FAILED, done.outcome());
     Ecu.State s = kit.getState();
     assertEquals(Ecu.Phase.RUNNING, s.phase());
-    assertEquals(Bank.Slot.A, s.active());
-    assertFalse(s.bankB().valid());
+    assertEquals(Bank.Slot.A, s.banks().active());
+    assertFalse(s.banks().b().valid());
     assertTrue(s.isSafe());
   }
 
@@ -350,7 +361,7 @@ class EcuTest {
         });
     kit.restart();
     advanceUntilRunning(kit, Duration.ofSeconds(1));
-    assertEquals(Bank.Slot.B, kit.getState().active());
+    assertEquals(Bank.Slot.B, kit.getState().banks().active());
     assertEquals(2, boots.get());
 
     // every boot hangs and the node restarts twice: the attempts run out, the old bank stays
@@ -376,7 +387,7 @@ class EcuTest {
     assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
     assertTrue(done.reason().contains("restart during boot"), done.reason());
     assertEquals(fx.oldBank, kit2.getState().activeBank());
-    assertFalse(kit2.getState().bankB().valid());
+    assertFalse(kit2.getState().banks().b().valid());
   }
 
   @Test
@@ -399,7 +410,213 @@ class EcuTest {
     org.junit.jupiter.api.Assertions.assertThrows(
         io.fleetsim.uptane.VerificationException.class,
         () -> io.fleetsim.uptane.manifest.EcuVersionReport.verify(bytes, otherKey));
-    // same seed and entity id, same key: reproducible fleets
-    assertEquals(64, kit.getState().publicKeyHex().length());
+  }
+
+  /** Installs {@code image} under {@code assignment}, boots it, and returns the bus's notice. */
+  CanBus.EcuInstallFinished install(
+      EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> kit,
+      String tid,
+      byte[] image,
+      byte[] targets) {
+    open(kit, tid, image, targets);
+    send(kit, tid, image, 1);
+    assertPositive(uds(kit, r -> new Ecu.RequestTransferExit(tid, r)));
+    advanceUntilRunning(kit, Duration.ofSeconds(5));
+    return (CanBus.EcuInstallFinished) bus.receiveMessage();
+  }
+
+  static EcuVersionReport report(
+      EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> kit, long nonce)
+      throws Exception {
+    StatusReply<Ecu.SignedVersionReport> reply =
+        kit.<StatusReply<Ecu.SignedVersionReport>>runCommand(
+                r -> new Ecu.SignVersionReport(nonce, r))
+            .reply();
+    assertTrue(reply.isSuccess(), reply.toString());
+    return EcuVersionReport.verify(
+        reply.getValue().bytes(), PublicKey.fromHex(kit.getState().publicKeyHex()));
+  }
+
+  static Optional<InstallResult> resultIn(EcuVersionReport report) throws Exception {
+    return InstallResult.from(report.installed().custom(), "installed_image.custom");
+  }
+
+  @Test
+  void theVersionReportNamesTheAssignmentOfTheInstallItDescribes() throws Exception {
+    byte[] third = Fixtures.bytes(new Random(6), 70 * 1024);
+    // the second image does not boot: its install ends ROLLED_BACK
+    var kit =
+        ecu(
+            (ecuId, hash, attempt) ->
+                hash.equals(BlobSha.of(third)) ? BootModel.Outcome.CRASH : BootModel.Outcome.OK);
+    assertEquals(Optional.empty(), resultIn(report(kit, 1)), "no install yet, nothing to report");
+
+    CanBus.EcuInstallFinished first = install(kit, "t1", newImage, fx.targetsFor(newImage, "c1/1"));
+    assertEquals(UpdateOutcome.SUCCEEDED, first.outcome());
+    EcuVersionReport afterFirst = report(kit, 2);
+    assertEquals(
+        Optional.of(new InstallResult("c1/1", UpdateOutcome.SUCCEEDED, "")), resultIn(afterFirst));
+    assertEquals("engine-2.0.bin", afterFirst.installed().name());
+    assertEquals("", afterFirst.attacksDetected());
+
+    byte[] second =
+        fx.targetsFor(third, "engine-3.0.bin", Fixtures.SERIAL, Fixtures.HARDWARE, 3, "c2/1");
+    assertEquals(UpdateOutcome.ROLLED_BACK, install(kit, "t2", third, second).outcome());
+    EcuVersionReport afterSecond = report(kit, 3);
+    InstallResult result = resultIn(afterSecond).orElseThrow();
+    // the second assignment's outcome, never the first one's SUCCEEDED
+    assertEquals("c2/1", result.assignmentId());
+    assertEquals(UpdateOutcome.ROLLED_BACK, result.outcome());
+    assertTrue(result.detail().startsWith("CRASH"), result.detail());
+    assertEquals("engine-2.0.bin", afterSecond.installed().name(), "still runs the first image");
+    assertEquals("", afterSecond.attacksDetected(), "a rollback is no attack");
+  }
+
+  @Test
+  void aForgedImageIsReportedAsAnAttackAgainstItsAssignment() throws Exception {
+    var kit = ecu(BootModel.alwaysOk());
+    byte[] forged = newImage.clone();
+    forged[7] ^= 1;
+    open(kit, "t", newImage, fx.targetsFor(newImage, "c9/2"));
+    send(kit, "t", forged, 1);
+    assertNrc(
+        uds(kit, r -> new Ecu.RequestTransferExit("t", r)),
+        NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE);
+    EcuVersionReport report = report(kit, 4);
+    InstallResult result = resultIn(report).orElseThrow();
+    assertEquals("c9/2", result.assignmentId());
+    assertEquals(UpdateOutcome.REJECTED, result.outcome());
+    assertTrue(report.attacksDetected().contains("does not match"), report.attacksDetected());
+    assertEquals(result.detail(), report.attacksDetected());
+  }
+
+  @Test
+  void directorTargetsWithoutAnAssignmentAreRefused() {
+    var kit = ecu(BootModel.alwaysOk());
+    assertPositive(
+        uds(kit, r -> new Ecu.DiagnosticSessionControl("t", Ecu.Session.PROGRAMMING, r)));
+    Ecu.UdsResponse r =
+        uds(
+            kit,
+            replyTo ->
+                new Ecu.RequestDownload(
+                    "t", 0, newImage.length, fx.targetsWithoutAssignment(newImage), replyTo));
+    assertNrc(r, NegativeResponseCode.UPLOAD_DOWNLOAD_NOT_ACCEPTED);
+    assertTrue(((Ecu.NegativeResponse) r).reason().contains("no assignment"), r.toString());
+    assertEquals(Ecu.Phase.PROGRAMMING, kit.getState().phase());
+    assertEquals(null, kit.getState().download());
+  }
+
+  @Test
+  void theDefaultSessionClosesAnOpenDownloadSoTheNextTransferCanStart() {
+    var kit = ecu(BootModel.alwaysOk());
+    open(kit, "stale", newImage, fx.targetsFor(newImage, "c1/1"));
+    byte[] first = Arrays.copyOfRange(newImage, 0, GROUP);
+    assertPositive(uds(kit, r -> new Ecu.TransferData("stale", 1, first, r)));
+    assertEquals(Ecu.Phase.RECEIVING, kit.getState().phase());
+
+    assertPositive(
+        uds(kit, r -> new Ecu.DiagnosticSessionControl("stale", Ecu.Session.DEFAULT, r)));
+    assertEquals(Ecu.Phase.RUNNING, kit.getState().phase());
+    assertEquals(null, kit.getState().download());
+    assertEquals(null, kit.getState().lastInstall(), "a dropped download is no install");
+
+    CanBus.EcuInstallFinished done =
+        install(kit, "next", newImage, fx.targetsFor(newImage, "c1/2"));
+    assertEquals(UpdateOutcome.SUCCEEDED, done.outcome());
+    assertEquals("next", done.transferId());
+  }
+
+  @Test
+  void theStatusShowsThePublicKeyAndNothingOfTheKeySeed() throws Exception {
+    var kit = ecu(BootModel.alwaysOk());
+    install(kit, "t", newImage, fx.targetsFor(newImage));
+    String seed = kit.getState().keySeedHex();
+    assertEquals(64, seed.length());
+    Ecu.Status status = kit.<Ecu.Status>runCommand(Ecu.GetStatus::new).reply();
+
+    assertEquals(EcuCrypto.publicKeyHex(seed), status.publicKeyHex());
+    List<String> leaks = new ArrayList<>();
+    findSeed(status, seed, "status", leaks);
+    assertEquals(List.of(), leaks);
+
+    // the key the status shows is the one that signs the version report
+    byte[] bytes =
+        kit.<StatusReply<Ecu.SignedVersionReport>>runCommand(r -> new Ecu.SignVersionReport(9, r))
+            .reply()
+            .getValue()
+            .bytes();
+    assertEquals(
+        9, EcuVersionReport.verify(bytes, PublicKey.fromHex(status.publicKeyHex())).nonce());
+  }
+
+  /** Every value reachable through record components that equals or contains the seed. */
+  static void findSeed(Object value, String seed, String path, List<String> leaks)
+      throws Exception {
+    if (value == null) {
+      return;
+    }
+    if (value instanceof String str) {
+      if (str.toLowerCase(Locale.ROOT).contains(seed.toLowerCase(Locale.ROOT))) {
+        leaks.add(path);
+      }
+      return;
+    }
+    if (value instanceof byte[] b) {
+      if (HexFormat.of().formatHex(b).contains(seed.toLowerCase(Locale.ROOT))) {
+        leaks.add(path);
+      }
+      return;
+    }
+    if (value instanceof Iterable<?> items) {
+      int i = 0;
+      for (Object item : items) {
+        findSeed(item, seed, path + "[" + i++ + "]", leaks);
+      }
+      return;
+    }
+    if (value.getClass().isRecord()) {
+      for (RecordComponent c : value.getClass().getRecordComponents()) {
+        c.getAccessor().setAccessible(true);
+        findSeed(c.getAccessor().invoke(value), seed, path + "." + c.getName(), leaks);
+      }
+    }
+  }
+
+  @Test
+  void keysAreReproducibleFromTheScenarioSeedAndTheEntityId() {
+    long seed = Seeds.scenarioSeed(testKit.system());
+    String id = Ecu.entityId(Fixtures.VIN, "keys");
+    String key = provisionedKey(testKit, id);
+    ActorTestKit sameSeed = ActorTestKit.create("SameSeed", Fixtures.config());
+    ActorTestKit otherSeed =
+        ActorTestKit.create(
+            "OtherSeed",
+            ConfigFactory.parseString("fleetsim.seed = " + (seed + 1))
+                .withFallback(Fixtures.config()));
+    try {
+      assertEquals(key, provisionedKey(sameSeed, id), "same scenario seed and entity id");
+      assertNotEquals(
+          key, provisionedKey(sameSeed, Ecu.entityId(Fixtures.VIN, "keys2")), "another ECU");
+      assertNotEquals(
+          key, provisionedKey(sameSeed, Ecu.entityId("OTHERVIN", "keys")), "another vehicle");
+      assertNotEquals(key, provisionedKey(otherSeed, id), "another scenario seed");
+    } finally {
+      sameSeed.shutdownTestKit();
+      otherSeed.shutdownTestKit();
+    }
+  }
+
+  /** The public key a freshly provisioned ECU {@code entityId} reports in {@code kit}'s system. */
+  String provisionedKey(ActorTestKit kit, String entityId) {
+    var ecu = kit.spawn(Ecu.create(entityId, BootModel.alwaysOk(), vin -> bus.ref()));
+    TestProbe<StatusReply<org.apache.pekko.Done>> ack = kit.createTestProbe();
+    ecu.tell(new Ecu.Provision(fx.profile(), ack.ref()));
+    assertTrue(ack.receiveMessage().isSuccess());
+    TestProbe<Ecu.Status> status = kit.createTestProbe();
+    ecu.tell(new Ecu.GetStatus(status.ref()));
+    String key = status.receiveMessage().publicKeyHex();
+    assertEquals(64, key.length());
+    return key;
   }
 }

@@ -2,6 +2,7 @@ package io.fleetsim.ecu;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.fleetsim.uptane.metadata.DirectorTargetCustom;
 import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.TargetFile;
 import io.fleetsim.uptane.repository.DirectorSigner;
@@ -19,6 +20,8 @@ final class Fixtures {
   static final String ECU_ID = "engine";
   static final String SERIAL = "ENG-0001";
   static final String HARDWARE = "bosch-med17";
+  static final String CAMPAIGN = "c1";
+  static final String ASSIGNMENT = "c1/1";
 
   final DirectorSigner director;
   final byte[] oldImage;
@@ -70,14 +73,41 @@ final class Fixtures {
         oldBank);
   }
 
-  /** Director targets assigning {@code image} to the ECU {@code serial}/{@code hardware}. */
-  byte[] targetsFor(byte[] image, String name, String serial, String hardware, long release) {
-    TargetFile t =
-        TargetFile.of(name, image, null).forEcu(new EcuTargetCustom(serial, hardware, release));
+  /**
+   * Director targets assigning {@code image} to the ECU {@code serial}/{@code hardware} under
+   * {@code assignmentId}, with the custom fleetsim's Director signs into every target.
+   */
+  byte[] targetsFor(
+      byte[] image,
+      String name,
+      String serial,
+      String hardware,
+      long release,
+      String assignmentId) {
+    DirectorTargetCustom custom =
+        new DirectorTargetCustom(
+            new EcuTargetCustom(serial, hardware, release), assignmentId, CAMPAIGN, true, false);
+    TargetFile t = TargetFile.of(name, image, null).withCustom(custom.toJson());
     return director.signFor(VIN, 1, List.of(t), Instant.now()).targets();
+  }
+
+  byte[] targetsFor(byte[] image, String name, String serial, String hardware, long release) {
+    return targetsFor(image, name, serial, hardware, release, ASSIGNMENT);
   }
 
   byte[] targetsFor(byte[] image) {
     return targetsFor(image, "engine-2.0.bin", SERIAL, HARDWARE, 2);
+  }
+
+  byte[] targetsFor(byte[] image, String assignmentId) {
+    return targetsFor(image, "engine-2.0.bin", SERIAL, HARDWARE, 2, assignmentId);
+  }
+
+  /** Correctly signed targets with only the Uptane ECU custom: no assignment to report against. */
+  byte[] targetsWithoutAssignment(byte[] image) {
+    TargetFile t =
+        TargetFile.of("engine-2.0.bin", image, null)
+            .forEcu(new EcuTargetCustom(SERIAL, HARDWARE, 2));
+    return director.signFor(VIN, 1, List.of(t), Instant.now()).targets();
   }
 }

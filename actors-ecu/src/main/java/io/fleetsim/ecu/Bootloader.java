@@ -1,0 +1,106 @@
+package io.fleetsim.ecu;
+
+import io.fleetsim.cluster.SimClock;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The side effects of an Ecu's FLASHING and REBOOTING phases: the flash timer, the boot child
+ * ({@link BootProcess}) and the watchdog over it. It decides nothing; what it observes comes back
+ * to the Ecu as commands, and the Ecu's events say what happened.
+ */
+final class Bootloader {
+
+  private static final String FLASH_TIMER = "flash";
+  private static final String WATCHDOG_TIMER = "watchdog";
+
+  private final String ecuId;
+  private final ActorContext<Ecu.Command> context;
+  private final TimerScheduler<Ecu.Command> timers;
+  private final EcuSettings settings;
+  private final SimClock clock;
+  private final BootModel bootModel;
+
+  Bootloader(
+      String ecuId,
+      ActorContext<Ecu.Command> context,
+      TimerScheduler<Ecu.Command> timers,
+      EcuSettings settings,
+      SimClock clock,
+      BootModel bootModel) {
+    this.ecuId = ecuId;
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.clock = clock;
+    this.bootModel = bootModel;
+  }
+
+  /** Simulated time to write {@code length} bytes at the provisioned flash speed. */
+  static Duration flashTime(long length, long bytesPerSecond) {
+    return BusTimingModel.toDuration(Math.max(length / (double) bytesPerSecond, 0.001));
+  }
+
+  void startFlash(Ecu.Download download, long bytesPerSecond) {
+    Duration flash = flashTime(download.image().length(), bytesPerSecond);
+    timers.startSingleTimer(
+        FLASH_TIMER, new Ecu.FlashComplete(download.transferId()), clock.toWall(flash));
+  }
+
+  /**
+   * Starts boot {@code attempt} of {@code bank}, watched by the child's death watch and a timer.
+   */
+  void boot(Bank bank, int attempt) {
+    BootModel.Outcome outcome = bootModel.boot(ecuId, bank.sha256(), attempt);
+    ActorRef<Object> child =
+        context.spawn(
+            BootProcess.create(
+                outcome, clock.toWall(settings.bootTime()), attempt, context.getSelf()),
+            BootProcess.childName(attempt));
+    context.watch(child);
+    timers.startSingleTimer(
+        WATCHDOG_TIMER, new Ecu.WatchdogExpired(attempt), settings.watchdogWall(clock));
+  }
+
+  /** The boot attempt has been decided: stop watching it. */
+  void end(int attempt) {
+    timers.cancel(WATCHDOG_TIMER);
+    context
+        .getChild(BootProcess.childName(attempt))
+        .ifPresent(
+            child -> {
+              context.unwatch(child);
+              context.stop(child);
+            });
+  }
+
+  /**
+   * What the end of a boot child means for the Ecu: a crash if it failed, a failed boot if it
+   * stopped without confirming; nothing for any other actor.
+   */
+  static Optional<Ecu.Command> onTerminated(Terminated terminated) {
+    return attemptOf(terminated.getRef().path().name())
+        .map(
+            attempt ->
+                terminated instanceof ChildFailed failed
+                    ? new Ecu.BootCrashed(attempt, "CRASH: " + failed.cause().getMessage())
+                    : new Ecu.BootStoppedSilently(attempt));
+  }
+
+  /** The boot attempt a child name stands for, if it is a boot child's. */
+  static Optional<Integer> attemptOf(String childName) {
+    if (!childName.startsWith(BootProcess.CHILD_PREFIX)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Integer.parseInt(childName.substring(BootProcess.CHILD_PREFIX.length())));
+    } catch (NumberFormatException notABootChild) {
+      return Optional.empty();
+    }
+  }
+}
