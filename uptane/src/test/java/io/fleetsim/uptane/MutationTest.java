@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Thousands of seeded random mutations of valid metadata: each must be refused with a
  * VerificationException, except mutations that leave the canonical signed part as it was
- * (whitespace, a duplicated signature), which may be accepted.
+ * (whitespace), which may be accepted.
  */
 class MutationTest {
   private static final int MUTATIONS = 5_000;
@@ -247,7 +247,7 @@ class MutationTest {
         sigs = List.of();
         break;
       case 3:
-        sigs.add(first); // duplicate: may be accepted, the signed part is unchanged
+        sigs.add(first); // duplicate: refused, signature key ids must be unique
         break;
       case 4:
         {

@@ -13,7 +13,13 @@ import java.util.Optional;
 /**
  * Runs the TUF client workflow for one repository over a {@link TrustedMetadataSet}: the previously
  * trusted bytes are loaded again first (so rollbacks are caught across restarts), then new ones are
- * fetched only where needed. The trusted state advances only when a refresh succeeds completely.
+ * fetched only where needed.
+ *
+ * <p>Trust is saved step by step, as the specification stores each role once it is verified: after
+ * every refresh, successful or not, {@link #state()} holds the newest root that verified and each
+ * later role this refresh verified, and the previously trusted bytes for the roles it did not
+ * reach. A failure at snapshot therefore keeps the new root (with its key revocations) and the new
+ * timestamp (the rollback baseline); persist {@code state()} after a failed refresh too.
  */
 public final class RepositoryClient {
   /** How many root versions one refresh may walk through before giving up. */
@@ -30,6 +36,7 @@ public final class RepositoryClient {
     this.state = state;
   }
 
+  /** The trusted bytes to persist, updated step by step (see the class comment). */
   public TrustedState state() {
     return state;
   }
@@ -46,6 +53,29 @@ public final class RepositoryClient {
   public TrustedMetadataSet refresh(MetadataFetcher fetcher, Instant now)
       throws VerificationException {
     TrustedMetadataSet set = new TrustedMetadataSet(state.root(), now);
+    try {
+      refresh(set, fetcher);
+    } finally {
+      state = keepVerified(state, set);
+    }
+    last = set;
+    return set;
+  }
+
+  /**
+   * What {@code set} verified, and for the roles it has not reached the previously trusted bytes
+   * (if a new root revoked their keys, they fail to load next time and are dropped then).
+   */
+  private static TrustedState keepVerified(TrustedState before, TrustedMetadataSet set) {
+    return new TrustedState(
+        set.rootBytes(),
+        set.timestampBytes().orElse(before.timestamp()),
+        set.snapshotBytes().orElse(before.snapshot()),
+        set.targetsBytes().orElse(before.targets()));
+  }
+
+  private void refresh(TrustedMetadataSet set, MetadataFetcher fetcher)
+      throws VerificationException {
     updateRootChain(set, fetcher);
 
     if (state.timestamp() != null) {
@@ -88,9 +118,6 @@ public final class RepositoryClient {
       long max = targetsMeta == null ? Limits.TARGETS : targetsMeta.length().orElse(Limits.TARGETS);
       set.updateTargets(require(fetcher.fetch(Role.TARGETS.fileName(), max), "targets"));
     }
-    state = set.state();
-    last = set;
-    return set;
   }
 
   static void updateRootChain(TrustedMetadataSet set, MetadataFetcher fetcher)

@@ -30,6 +30,11 @@ import java.util.Set;
  * client does after a restart) so rollback checks have a baseline; if the timestamp or snapshot key
  * was rotated in between, the old ones no longer verify and are dropped, which is how the
  * specification recovers from a fast-forward attack (5.3.11).
+ *
+ * <p>Each role is kept as soon as it is verified, so {@link #state()} after a refused update still
+ * holds every role accepted before the refusal: a new root, then a new timestamp, and so on.
+ * Expired timestamp or snapshot metadata whose signatures and versions verify is kept too (then
+ * refused as FREEZE): it is still the rollback baseline.
  */
 public final class TrustedMetadataSet {
   private final Instant now;
@@ -152,6 +157,18 @@ public final class TrustedMetadataSet {
     }
     Signed<SnapshotMetadata> next = SnapshotMetadata.parse(data);
     verify(Role.SNAPSHOT, next);
+    if (!trusted && next.version() != meta.version()) {
+      // 5.5.4: checked before it is kept, so a snapshot timestamp does not name never becomes the
+      // baseline.
+      throw new VerificationException(
+          Attack.MIX_AND_MATCH,
+          "timestamp v"
+              + timestamp.version()
+              + " names snapshot v"
+              + meta.version()
+              + ", got v"
+              + next.version());
+    }
     if (snapshot != null) {
       for (Map.Entry<String, MetaFile> e : snapshot.signed().meta().entrySet()) {
         MetaFile now = next.signed().meta().get(e.getKey());
@@ -312,7 +329,10 @@ public final class TrustedMetadataSet {
     return Optional.ofNullable(targetsBytes).map(byte[]::clone);
   }
 
-  /** The trusted bytes, to persist and rebuild from after a restart. */
+  /**
+   * The trusted bytes, to persist and rebuild from after a restart: every role verified so far,
+   * also when the last update was refused.
+   */
   public TrustedState state() {
     return new TrustedState(rootBytes.clone(), timestampBytes, snapshotBytes, targetsBytes);
   }

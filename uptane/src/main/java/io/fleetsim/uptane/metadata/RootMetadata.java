@@ -2,8 +2,10 @@ package io.fleetsim.uptane.metadata;
 
 import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.VerificationException;
+import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.PublicKey;
+import io.fleetsim.uptane.json.CanonicalJson;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.json.JsonFields;
 import java.time.Instant;
@@ -99,11 +101,13 @@ public record RootMetadata(
     for (Map.Entry<String, Json> e : JsonFields.obj(o, "keys", where).fields().entrySet()) {
       String id = e.getKey();
       String kw = where + ".keys." + id;
-      PublicKey key = readKey(e.getValue(), kw);
-      if (!key.keyId().equals(id)) {
-        throw JsonFields.malformed(
-            kw, "key id does not match the key (expected " + key.keyId() + ")");
+      // The key id is the hash of the key object as the repository wrote it, fields this
+      // client does not know (e.g. a legacy keyid_hash_algorithms) included.
+      String expected = Hashing.sha256Hex(CanonicalJson.write(e.getValue()));
+      if (!expected.equals(id)) {
+        throw JsonFields.malformed(kw, "key id does not match the key (expected " + expected + ")");
       }
+      PublicKey key = readKey(e.getValue(), kw);
       keys.put(id, key);
     }
     Json.Obj rolesObj = JsonFields.obj(o, "roles", where);
@@ -124,9 +128,10 @@ public record RootMetadata(
         ids.add(s);
       }
       long threshold = JsonFields.num(ro, "threshold", rw);
-      if (threshold < 1 || threshold > ids.size()) {
-        throw JsonFields.malformed(
-            rw, "threshold " + threshold + " cannot be met by " + ids.size() + " keys");
+      // A threshold above the key count is legal: it makes that role's metadata unverifiable
+      // (THRESHOLD_NOT_MET when it is checked), not this root untrustworthy.
+      if (threshold < 1 || threshold > Integer.MAX_VALUE) {
+        throw JsonFields.malformed(rw, "threshold " + threshold + " is not a positive count");
       }
       roles.put(r, new RoleKeys(ids, (int) threshold));
     }
@@ -180,6 +185,15 @@ public record RootMetadata(
       byte[] message,
       String what)
       throws VerificationException {
+    Set<String> listed = new HashSet<>();
+    for (Signature s : signatures) {
+      if (!listed.add(s.keyId())) {
+        // The specification requires unique key ids, so one key cannot be counted twice by
+        // a verifier that forgets to deduplicate.
+        throw new VerificationException(
+            Attack.MALFORMED, what + ": signatures name key " + s.keyId() + " more than once");
+      }
+    }
     Set<String> valid = new HashSet<>();
     int unknown = 0;
     int bad = 0;
