@@ -4,7 +4,10 @@ import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.crypto.Hex;
+import io.fleetsim.uptane.crypto.PemKey;
 import io.fleetsim.uptane.crypto.PublicKey;
+import io.fleetsim.uptane.crypto.UnsupportedKey;
+import io.fleetsim.uptane.crypto.VerifyingKey;
 import io.fleetsim.uptane.json.CanonicalJson;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.json.JsonFields;
@@ -22,7 +25,7 @@ public record RootMetadata(
     int version,
     Instant expires,
     boolean consistentSnapshot,
-    Map<String, PublicKey> keys,
+    Map<String, VerifyingKey> keys,
     Map<Role, RoleKeys> roles)
     implements RoleMetadata {
 
@@ -48,7 +51,7 @@ public record RootMetadata(
       Instant expires,
       Map<Role, List<PublicKey>> roleKeys,
       Map<Role, Integer> thresholds) {
-    Map<String, PublicKey> keys = new LinkedHashMap<>();
+    Map<String, VerifyingKey> keys = new LinkedHashMap<>();
     Map<Role, RoleKeys> roles = new EnumMap<>(Role.class);
     for (Role r : Role.values()) {
       List<String> ids = new ArrayList<>();
@@ -67,8 +70,8 @@ public record RootMetadata(
     return Role.ROOT;
   }
 
-  public List<PublicKey> keysFor(Role role) {
-    List<PublicKey> out = new ArrayList<>();
+  public List<VerifyingKey> keysFor(Role role) {
+    List<VerifyingKey> out = new ArrayList<>();
     for (String id : roles.get(role).keyIds()) {
       out.add(keys.get(id));
     }
@@ -97,7 +100,7 @@ public record RootMetadata(
     int version = JsonFields.version(o, "version", where);
     Instant expires = JsonFields.time(o, "expires", where);
     boolean consistent = JsonFields.bool(o, "consistent_snapshot", where);
-    Map<String, PublicKey> keys = new LinkedHashMap<>();
+    Map<String, VerifyingKey> keys = new LinkedHashMap<>();
     for (Map.Entry<String, Json> e : JsonFields.obj(o, "keys", where).fields().entrySet()) {
       String id = e.getKey();
       String kw = where + ".keys." + id;
@@ -107,8 +110,7 @@ public record RootMetadata(
       if (!expected.equals(id)) {
         throw JsonFields.malformed(kw, "key id does not match the key (expected " + expected + ")");
       }
-      PublicKey key = readKey(e.getValue(), kw);
-      keys.put(id, key);
+      keys.put(id, readKey(e.getValue(), kw));
     }
     Json.Obj rolesObj = JsonFields.obj(o, "roles", where);
     Map<Role, RoleKeys> roles = new EnumMap<>(Role.class);
@@ -138,19 +140,32 @@ public record RootMetadata(
     return new RootMetadata(version, expires, consistent, keys, roles);
   }
 
-  static PublicKey readKey(Json v, String where) throws VerificationException {
+  /**
+   * A key object as TUF writes it. Key types and schemes this client does not implement become
+   * {@link UnsupportedKey}s: listed, never counted. A supported type with an unreadable value is
+   * malformed.
+   */
+  static VerifyingKey readKey(Json v, String where) throws VerificationException {
     Json.Obj k = JsonFields.asObj(v, where);
     String type = JsonFields.str(k, "keytype", where);
     String scheme = JsonFields.str(k, "scheme", where);
-    if (!type.equals("ed25519") || !scheme.equals("ed25519")) {
-      throw JsonFields.malformed(
-          where, "only ed25519 keys are supported, got " + type + "/" + scheme);
+    Json.Obj keyval = JsonFields.obj(k, "keyval", where);
+    if (type.equals("ed25519") && scheme.equals("ed25519")) {
+      String hex = JsonFields.str(keyval, "public", where + ".keyval");
+      if (!Hex.isLowerHex(hex, PublicKey.LENGTH)) {
+        throw JsonFields.malformed(where, "public key must be 64 lower-case hex digits");
+      }
+      return PublicKey.fromHex(hex);
     }
-    String hex = JsonFields.str(JsonFields.obj(k, "keyval", where), "public", where + ".keyval");
-    if (!Hex.isLowerHex(hex, PublicKey.LENGTH)) {
-      throw JsonFields.malformed(where, "public key must be 64 lower-case hex digits");
+    if (PemKey.handles(type, scheme)) {
+      String pem = JsonFields.str(keyval, "public", where + ".keyval");
+      try {
+        return PemKey.of(type, scheme, pem);
+      } catch (IllegalArgumentException e) {
+        throw JsonFields.malformed(where, e.getMessage());
+      }
     }
-    return PublicKey.fromHex(hex);
+    return new UnsupportedKey(type, scheme, k);
   }
 
   /**
@@ -179,7 +194,7 @@ public record RootMetadata(
   /** Threshold check shared by root-based and key-list-based (partial) verification. */
   public static void verifyThreshold(
       List<String> allowedIds,
-      Map<String, PublicKey> keysById,
+      Map<String, ? extends VerifyingKey> keysById,
       int threshold,
       List<Signature> signatures,
       byte[] message,
@@ -208,7 +223,7 @@ public record RootMetadata(
       if (valid.contains(s.keyId())) {
         continue;
       }
-      PublicKey key = keysById.get(s.keyId());
+      VerifyingKey key = keysById.get(s.keyId());
       byte[] sig;
       try {
         sig = Hex.decode(s.sig());
