@@ -286,13 +286,23 @@ public final class TrustedMetadataSet {
               + " bytes, the referring metadata says "
               + meta.length().getAsLong());
     }
-    String expected = meta.hashes().get("sha256");
-    if (expected != null) {
-      String actual = Hashing.sha256Hex(data);
-      if (!actual.equals(expected)) {
+    // Every listed hash this client supports must match; hashes are optional in the
+    // specification, so a file described only by algorithms it lacks is judged by version alone.
+    for (Map.Entry<String, String> h : meta.hashes().entrySet()) {
+      if (!Hashing.supported(h.getKey())) {
+        continue;
+      }
+      String actual = Hashing.hex(h.getKey(), data);
+      if (!actual.equals(h.getValue())) {
         throw new VerificationException(
             Attack.MIX_AND_MATCH,
-            what + " sha256 " + actual + " differs from the referring metadata's " + expected);
+            what
+                + " "
+                + h.getKey()
+                + " "
+                + actual
+                + " differs from the referring metadata's "
+                + h.getValue());
       }
     }
   }
