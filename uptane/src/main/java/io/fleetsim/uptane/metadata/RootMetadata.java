@@ -106,10 +106,7 @@ public record RootMetadata(
       String kw = where + ".keys." + id;
       // The key id is the hash of the key object as the repository wrote it, fields this
       // client does not know (e.g. a legacy keyid_hash_algorithms) included.
-      String expected = Hashing.sha256Hex(CanonicalJson.write(e.getValue()));
-      if (!expected.equals(id)) {
-        throw JsonFields.malformed(kw, "key id does not match the key (expected " + expected + ")");
-      }
+      checkKeyId(id, e.getValue(), kw);
       keys.put(id, readKey(e.getValue(), kw));
     }
     Json.Obj rolesObj = JsonFields.obj(o, "roles", where);
@@ -138,6 +135,14 @@ public record RootMetadata(
       roles.put(r, new RoleKeys(ids, (int) threshold));
     }
     return new RootMetadata(version, expires, consistent, keys, roles);
+  }
+
+  static void checkKeyId(String id, Json key, String where) throws VerificationException {
+    String expected = Hashing.sha256Hex(CanonicalJson.write(key));
+    if (!expected.equals(id)) {
+      throw JsonFields.malformed(
+          where, "key id does not match the key (expected " + expected + ")");
+    }
   }
 
   /**
