@@ -16,7 +16,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -256,6 +258,54 @@ public final class RepositoryClient {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Every target a lookup would return, by name: the names listed by top-level targets and by the
+   * delegated roles reachable from it (at most {@link #MAX_DELEGATIONS} roles, those the snapshot
+   * lists), each resolved with {@link #findTarget} so delegation paths, order and terminating
+   * apply.
+   */
+  public Map<String, TargetFile> allTargets() throws VerificationException, FetchException {
+    if (last == null) {
+      throw new IllegalStateException("refresh before looking up targets");
+    }
+    Set<String> names = new TreeSet<>();
+    Deque<String[]> toVisit = new ArrayDeque<>();
+    toVisit.push(new String[] {Role.TARGETS.type(), Role.ROOT.type()});
+    Set<String> visited = new HashSet<>();
+    Map<String, MetaFile> meta = last.snapshot().orElseThrow().signed().meta();
+    while (!toVisit.isEmpty() && visited.size() < MAX_DELEGATIONS) {
+      String[] next = toVisit.pop();
+      if (!visited.add(next[0])) {
+        continue;
+      }
+      TargetsMetadata md = loadTargets(next[0], next[1]).signed();
+      names.addAll(md.targets().keySet());
+      Delegations d = md.delegations();
+      if (d == null) {
+        continue;
+      }
+      List<String> children = new ArrayList<>();
+      if (d.roles() != null) {
+        d.roles().forEach(r -> children.add(r.name()));
+      } else {
+        long bins = 1L << d.succinctRoles().bitLength();
+        for (long b = 0; b < bins && b < MAX_DELEGATIONS; b++) {
+          children.add(d.succinctRoles().binName(b));
+        }
+      }
+      for (int i = children.size() - 1; i >= 0; i--) {
+        if (meta.containsKey(children.get(i) + ".json")) {
+          toVisit.push(new String[] {children.get(i), next[0]});
+        }
+      }
+    }
+    Map<String, TargetFile> out = new LinkedHashMap<>();
+    for (String n : names) {
+      findTarget(n).ifPresent(t -> out.put(n, t));
+    }
+    return out;
   }
 
   private Signed<TargetsMetadata> loadTargets(String role, String delegator)

@@ -31,7 +31,8 @@ public record SuccinctRoles(List<String> keyIds, int threshold, int bitLength, S
     return binName(bin);
   }
 
-  String binName(long bin) {
+  /** The name of bin number {@code bin}. */
+  public String binName(long bin) {
     int digits = (bitLength + 3) / 4;
     return namePrefix + "-" + String.format("%0" + digits + "x", bin);
   }
