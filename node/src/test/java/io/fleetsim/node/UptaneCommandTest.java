@@ -234,4 +234,62 @@ class UptaneCommandTest {
     assertEquals(1, run("verify", repo.toString()));
     assertTrue(err.toString().contains("REFUSED ARBITRARY_SOFTWARE"), err.toString());
   }
+
+  /** The repository another TUF implementation wrote (see its README), copied to a scratch dir. */
+  private Path standardRepository() throws Exception {
+    Path from = Path.of("..", "uptane", "src", "test", "resources", "tuf-fixture");
+    Path to = tmp.resolve("standard");
+    try (var files = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path dest = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(p, dest);
+        }
+      }
+    }
+    return to;
+  }
+
+  private void tamper(Path file, String from, String to) throws Exception {
+    String s = Files.readString(file);
+    assertTrue(s.contains(from), file + " lacks " + from);
+    Files.writeString(file, s.replace(from, to));
+  }
+
+  @Test
+  void verifiesAStandardRepositoryAndRefusesTamperedCopies() throws Exception {
+    Path std = standardRepository();
+    String at = "2030-01-01T00:00:00Z";
+    assertEquals(0, run("verify", std.toString(), "--now", at), err.toString());
+    String o = out.toString();
+    assertTrue(o.contains("root      v2"), o);
+    assertTrue(o.contains("consistent snapshots"), o);
+    assertTrue(o.contains("delegated brake-supplier v1"), o);
+    assertTrue(o.contains("ok        brake/fw-3.0.bin"), o);
+    assertTrue(o.contains("ok        readme.txt"), o);
+
+    String[][] cases = {
+      {"1.targets.json", "brake/*", "*/*", "BAD_SIGNATURE"},
+      {"1.brake-supplier.json", "hw-brake", "hw-other", "BAD_SIGNATURE"},
+      {"timestamp.json", "2040-01-01", "2039-01-01", "BAD_SIGNATURE"},
+      {"1.snapshot.json", "2040-01-01", "2041-01-01", "MIX_AND_MATCH"},
+    };
+    for (String[] c : cases) {
+      Path f = std.resolve(c[0]);
+      byte[] original = Files.readAllBytes(f);
+      tamper(f, c[1], c[2]);
+      assertEquals(1, run("verify", std.toString(), "--now", at), c[0]);
+      assertTrue(err.toString().contains("REFUSED " + c[3]), c[0] + ": " + err);
+      Files.write(f, original);
+    }
+    try (var files = Files.list(std.resolve("targets"))) {
+      Path readme =
+          files.filter(p -> p.toString().endsWith(".readme.txt")).findFirst().orElseThrow();
+      tamper(readme, "sha512", "sha384");
+    }
+    assertEquals(1, run("verify", std.toString(), "--now", at));
+    assertTrue(err.toString().contains("REFUSED ARBITRARY_SOFTWARE"), err.toString());
+  }
 }
