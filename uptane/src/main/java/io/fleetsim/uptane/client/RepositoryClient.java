@@ -82,7 +82,7 @@ public final class RepositoryClient {
   public TrustedMetadataSet refresh(MetadataFetcher fetcher, Instant now)
       throws VerificationException {
     try {
-      return refresh(new LegacySource(new RepositoryFetcher.Legacy(fetcher)), now);
+      return refresh(new LegacySource(new LegacyFetcher(fetcher)), now);
     } catch (FetchException e) {
       throw new IllegalStateException("a name-only fetcher reports no fetch failures", e);
     }
@@ -190,7 +190,7 @@ public final class RepositoryClient {
   static void updateRootChain(TrustedMetadataSet set, MetadataFetcher fetcher)
       throws VerificationException {
     try {
-      updateRootChain(set, new LegacySource(new RepositoryFetcher.Legacy(fetcher)));
+      updateRootChain(set, new LegacySource(new LegacyFetcher(fetcher)));
     } catch (FetchException e) {
       throw new IllegalStateException("a name-only fetcher reports no fetch failures", e);
     }
@@ -410,7 +410,7 @@ public final class RepositoryClient {
   }
 
   /** Today's name-only fetchers: a refusal they raise passes through, absence is MALFORMED. */
-  private record LegacySource(RepositoryFetcher.Legacy fetcher) implements Source {
+  private record LegacySource(LegacyFetcher fetcher) implements Source {
     @Override
     public byte[] fetch(MetadataRequest request, boolean required) throws VerificationException {
       byte[] data = fetcher.fetch(request);

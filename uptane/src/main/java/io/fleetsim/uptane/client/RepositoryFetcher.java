@@ -1,7 +1,5 @@
 package io.fleetsim.uptane.client;
 
-import io.fleetsim.uptane.Attack;
-import io.fleetsim.uptane.VerificationException;
 import java.util.Map;
 
 /**
@@ -51,42 +49,8 @@ public interface RepositoryFetcher {
     };
   }
 
-  /** Raises a refusal from a legacy fetcher as it is; used by the adapter below. */
-  final class Legacy implements RepositoryFetcher {
-    private final MetadataFetcher fetcher;
-
-    Legacy(MetadataFetcher fetcher) {
-      this.fetcher = fetcher;
-    }
-
-    /**
-     * The file the layout calls for; when a consistent-snapshot name ({@code 7.snapshot.json}) is
-     * absent, the plain name, which is all fleetsim's own entities serve. The bytes are checked
-     * against the version and hashes the referring metadata names either way.
-     */
-    byte[] fetch(MetadataRequest r) throws VerificationException {
-      byte[] b = fetcher.fetch(r.fileName(), r.maxLength());
-      if (b == null && !r.role().equals("root") && !r.fileName().equals(r.plainFileName())) {
-        b = fetcher.fetch(r.plainFileName(), r.maxLength());
-      }
-      return b;
-    }
-
-    @Override
-    public FetchResult fetchMetadata(MetadataRequest request) {
-      try {
-        byte[] b = fetch(request);
-        return b == null ? FetchResult.notFound(request.fileName()) : FetchResult.found(b);
-      } catch (VerificationException e) {
-        return FetchResult.failed(
-            e.attack() == Attack.ENDLESS_DATA ? FetchFailure.TOO_LARGE : FetchFailure.SERVER_ERROR,
-            e.getMessage());
-      }
-    }
-  }
-
   /** The older name-only fetcher seen through this interface. */
   static RepositoryFetcher of(MetadataFetcher fetcher) {
-    return new Legacy(fetcher);
+    return new LegacyFetcher(fetcher);
   }
 }

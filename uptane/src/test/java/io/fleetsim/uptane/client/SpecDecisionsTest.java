@@ -159,6 +159,29 @@ class SpecDecisionsTest {
     assertArrayEquals(oldTimestamp, client.state().timestamp());
   }
 
+  @Test
+  void aSnapshotTheTimestampDoesNotNameIsNeverKept() throws Exception {
+    TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
+    // Timestamp names snapshot v1 by version only; a validly signed v2 arrives.
+    byte[] timestamp =
+        Signed.sign(
+                new TimestampMetadata(2, repo.signedTimestamp().signed().expires(), MetaFile.of(1)),
+                repo.signingKeys(Role.TIMESTAMP))
+            .toBytes();
+    byte[] snapshotV2 =
+        Signed.sign(
+                new io.fleetsim.uptane.metadata.SnapshotMetadata(
+                    2,
+                    repo.signedSnapshot().signed().expires(),
+                    repo.signedSnapshot().signed().meta()),
+                repo.signingKeys(Role.SNAPSHOT))
+            .toBytes();
+    set.updateTimestamp(timestamp);
+    assertRefused(Attack.MIX_AND_MATCH, () -> set.updateSnapshot(snapshotV2));
+    assertEquals(null, set.state().snapshot());
+    assertArrayEquals(timestamp, set.state().timestamp());
+  }
+
   /** Any refusal will do where the exact attack depends on which byte was flipped. */
   static final class VerificationExceptionHolder {
     static void refused(io.fleetsim.uptane.Assertions2.Check c) {
