@@ -50,6 +50,9 @@ public final class PemSigners {
         Digest k = scheme.endsWith("384") ? new SHA384Digest() : new SHA256Digest();
         s = new DSADigestSigner(new ECDSASigner(new HMacDSAKCalculator(k)), d);
         s.init(true, pair.getPrivate());
+      } else if (scheme.startsWith("rsa-pkcs1v15")) {
+        s = new org.bouncycastle.crypto.signers.RSADigestSigner(new SHA256Digest());
+        s.init(true, pair.getPrivate());
       } else {
         s = new PSSSigner(new RSABlindedEngine(), new SHA256Digest(), 32);
         s.init(true, new ParametersWithRandom(pair.getPrivate(), seeded(1)));
@@ -92,10 +95,14 @@ public final class PemSigners {
   }
 
   public static PemSigner rsaPss(long seed) {
+    return rsa("rsassa-pss-sha256", seed);
+  }
+
+  public static PemSigner rsa(String scheme, long seed) {
     RSAKeyPairGenerator g = new RSAKeyPairGenerator();
     g.init(new RSAKeyGenerationParameters(BigInteger.valueOf(65537), seeded(seed), 2048, 80));
     AsymmetricCipherKeyPair pair = g.generateKeyPair();
-    return new PemSigner(keyObject("rsa", "rsassa-pss-sha256", pair), pair, "rsassa-pss-sha256");
+    return new PemSigner(keyObject("rsa", scheme, pair), pair, scheme);
   }
 
   private static Json.Obj keyObject(String keyType, String scheme, AsymmetricCipherKeyPair pair) {

@@ -78,6 +78,22 @@ class KeyTypesTest {
   }
 
   @Test
+  void legacyEcdsaKeyTypesAndRsaPkcs1SignTheirRoles() throws Exception {
+    PemSigner legacy =
+        PemSigners.ecdsa("ecdsa-sha2-nistp256", "secp256r1", "ecdsa-sha2-nistp256", 7);
+    PemSigner pkcs1 = PemSigners.rsa("rsa-pkcs1v15-sha256", 8);
+    for (PemSigner key : List.of(legacy, pkcs1)) {
+      TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
+      set.updateRoot(rootV2(Map.of(Role.TIMESTAMP, key.keyObject())));
+      Json.Obj body = repo.signedTimestamp().signed().toJson();
+      assertEquals(1, set.updateTimestamp(HandMade.envelope(body, List.of(key))).version());
+      assertRefused(
+          Attack.BAD_SIGNATURE,
+          () -> set.updateTimestamp(mixed(body, with(body, "version", Json.num(9)), key)));
+    }
+  }
+
+  @Test
   void aTamperedEcdsaOrRsaSignatureIsABadSignature() throws Exception {
     for (PemSigner key : List.of(P256, RSA)) {
       TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
