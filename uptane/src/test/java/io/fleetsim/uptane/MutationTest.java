@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Thousands of seeded random mutations of valid metadata: each must be refused with a
  * VerificationException, except mutations that leave the canonical signed part as it was
- * (whitespace, a duplicated signature), which may be accepted.
+ * (whitespace), which may be accepted.
  */
 class MutationTest {
-  private static final int MUTATIONS = 5_000;
+  private static final int MUTATIONS = 6_000;
   private static final String PUNCT = "{}[]\",:0123456789-e.\\ntf";
 
   private enum Target {
@@ -34,10 +34,23 @@ class MutationTest {
     ROOT_UPDATE,
     TIMESTAMP,
     SNAPSHOT,
-    TARGETS
+    TARGETS,
+    /** Root v2 naming ECDSA P-256 (timestamp), P-384 (snapshot) and RSA-PSS (targets) keys. */
+    ROOT_PEM_KEYS,
+    /** A timestamp signed by that ECDSA key. */
+    TIMESTAMP_ECDSA,
+    /** Targets signed by that RSA key. */
+    TARGETS_RSA,
+    /** A supplier's delegated targets. */
+    DELEGATED
   }
 
+  private static final PemSigners.PemSigner P256 = PemSigners.ecdsaP256(11);
+  private static final PemSigners.PemSigner P384 = PemSigners.ecdsaP384(12);
+  private static final PemSigners.PemSigner RSA = PemSigners.rsaPss(13);
+
   private final Repository repo;
+  private final Repository delegating;
   private final Map<Target, byte[]> originals = new EnumMap<>(Target.class);
 
   MutationTest() {
@@ -59,6 +72,48 @@ class MutationTest {
     originals.put(Target.TIMESTAMP, repo.timestamp());
     originals.put(Target.SNAPSHOT, repo.snapshot());
     originals.put(Target.TARGETS, repo.targets());
+
+    Json.Obj root = HandMade.with(repo.currentRoot().signed().toJson(), "version", Json.num(2));
+    Json.Obj keys = (Json.Obj) root.get("keys");
+    Json.Obj roles = (Json.Obj) root.get("roles");
+    for (Object[] rk : new Object[][] {{"timestamp", P256}, {"snapshot", P384}, {"targets", RSA}}) {
+      PemSigners.PemSigner k = (PemSigners.PemSigner) rk[1];
+      keys = HandMade.with(keys, k.keyId(), k.keyObject());
+      roles =
+          HandMade.with(
+              roles,
+              (String) rk[0],
+              Json.obj("keyids", HandMade.strings(List.of(k.keyId())), "threshold", Json.num(1)));
+    }
+    root = HandMade.with(HandMade.with(root, "keys", keys), "roles", roles);
+    originals.put(
+        Target.ROOT_PEM_KEYS,
+        HandMade.envelope(
+            root,
+            repo.signingKeys(io.fleetsim.uptane.metadata.Role.ROOT).stream()
+                .map(HandMade.Signer::of)
+                .toList()));
+    originals.put(
+        Target.TIMESTAMP_ECDSA,
+        HandMade.envelope(repo.signedTimestamp().signed().toJson(), List.of(P256)));
+    originals.put(
+        Target.TARGETS_RSA,
+        HandMade.envelope(repo.signedTargets().signed().toJson(), List.of(RSA)));
+
+    delegating = Repository.create("d", new Random(22), T0, Expiries.defaults());
+    delegating.delegate(
+        "supplier",
+        List.of(
+            io.fleetsim.uptane.crypto.SigningKey.generate(new Random(23)),
+            io.fleetsim.uptane.crypto.SigningKey.generate(new Random(24))),
+        2,
+        List.of("a/*", "c.bin"),
+        true);
+    delegating.addTarget("supplier", TargetFile.of("a/b.bin", new byte[] {1, 2, 3}, null));
+    delegating.addTarget(
+        "supplier", TargetFile.of("c.bin", new byte[] {4}, Json.obj("k", Json.str("v"))));
+    delegating.publish(T0);
+    originals.put(Target.DELEGATED, delegating.signedDelegatedTargets("supplier").toBytes());
   }
 
   private void verify(Target t, byte[] data) throws VerificationException {
@@ -69,6 +124,36 @@ class MutationTest {
       case ROOT_UPDATE:
         new TrustedMetadataSet(repo.root(1), T0).updateRoot(data);
         return;
+      case ROOT_PEM_KEYS:
+        new TrustedMetadataSet(repo.root(1), T0).updateRoot(data);
+        return;
+      case TIMESTAMP_ECDSA:
+        {
+          TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
+          set.updateRoot(originals.get(Target.ROOT_PEM_KEYS));
+          set.updateTimestamp(data);
+          return;
+        }
+      case TARGETS_RSA:
+        {
+          // Verified by signature alone: the snapshot describes fleetsim's own targets bytes.
+          io.fleetsim.uptane.metadata.Signed<io.fleetsim.uptane.metadata.TargetsMetadata> parsed =
+              io.fleetsim.uptane.metadata.TargetsMetadata.parse(data);
+          TrustedMetadataSet set = new TrustedMetadataSet(repo.root(1), T0);
+          set.updateRoot(originals.get(Target.ROOT_PEM_KEYS))
+              .signed()
+              .verifyRole(io.fleetsim.uptane.metadata.Role.TARGETS, parsed);
+          return;
+        }
+      case DELEGATED:
+        {
+          TrustedMetadataSet set = new TrustedMetadataSet(delegating.root(1), T0);
+          set.updateTimestamp(delegating.timestamp());
+          set.updateSnapshot(delegating.snapshot());
+          set.updateTargets(delegating.targets());
+          set.updateDelegatedTargets(data, "supplier", "targets");
+          return;
+        }
       default:
         TrustedMetadataSet set = new TrustedMetadataSet(repo.root(2), T0);
         if (t == Target.TIMESTAMP) {
@@ -247,13 +332,15 @@ class MutationTest {
         sigs = List.of();
         break;
       case 3:
-        sigs.add(first); // duplicate: may be accepted, the signed part is unchanged
+        sigs.add(first); // duplicate: refused, signature key ids must be unique
         break;
       case 4:
         {
           // A signature taken from a different file.
           Json.Obj other =
-              (Json.Obj) JsonParser.parse(originals.get(Target.values()[rng.nextInt(5)]), 1 << 24);
+              (Json.Obj)
+                  JsonParser.parse(
+                      originals.get(Target.values()[rng.nextInt(Target.values().length)]), 1 << 24);
           Json.Obj os = (Json.Obj) ((Json.Arr) other.get("signatures")).items().get(0);
           sigs = List.of(Json.obj("keyid", Json.str(keyid), "sig", os.get("sig")));
           break;

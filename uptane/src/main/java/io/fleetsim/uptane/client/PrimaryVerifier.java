@@ -98,13 +98,18 @@ public final class PrimaryVerifier {
       }
       ecus.add(ecu);
     }
-    TargetsMetadata imageTargets =
-        imageRepository.refresh(imageRepositoryFetcher, now).targets().orElseThrow().signed();
+    imageRepository.refresh(imageRepositoryFetcher, now);
     List<VerifiedTarget> out = new ArrayList<>();
     int i = 0;
     for (TargetFile t : directorTargets.targets().values()) {
       EcuTargetCustom ecu = ecus.get(i++);
-      TargetFile image = imageTargets.targets().get(t.name());
+      // Through the image repository's delegations: suppliers sign their own images.
+      TargetFile image;
+      try {
+        image = imageRepository.findTarget(t.name()).orElse(null);
+      } catch (FetchException e) {
+        throw new IllegalStateException("a name-only fetcher reports no fetch failures", e);
+      }
       if (image == null) {
         throw new VerificationException(
             Attack.ARBITRARY_SOFTWARE,

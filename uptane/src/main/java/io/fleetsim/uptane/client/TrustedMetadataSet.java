@@ -3,9 +3,11 @@ package io.fleetsim.uptane.client;
 import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.Hashing;
+import io.fleetsim.uptane.metadata.Delegations;
 import io.fleetsim.uptane.metadata.Limits;
 import io.fleetsim.uptane.metadata.MetaFile;
 import io.fleetsim.uptane.metadata.Role;
+import io.fleetsim.uptane.metadata.RoleKeys;
 import io.fleetsim.uptane.metadata.RoleMetadata;
 import io.fleetsim.uptane.metadata.RootMetadata;
 import io.fleetsim.uptane.metadata.Signed;
@@ -15,21 +17,27 @@ import io.fleetsim.uptane.metadata.TimestampMetadata;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The trusted metadata of one repository and the rules for replacing it, applied in the order of
- * the TUF client workflow: root chain (5.3), timestamp (5.4), snapshot (5.5), targets (5.6).
- * Fetching is somebody else's job; this class only judges bytes. Loading out of order (a timestamp
- * before the root chain is done, ...) is a programming error, not an attack, and raises
- * IllegalStateException.
+ * the TUF client workflow: root chain (5.3), timestamp (5.4), snapshot (5.5), targets (5.6) and
+ * delegated targets (5.6.7). Fetching is somebody else's job; this class only judges bytes. Loading
+ * out of order (a timestamp before the root chain is done, ...) is a programming error, not an
+ * attack, and raises IllegalStateException.
  *
  * <p>Previously trusted timestamp and snapshot bytes may be loaded again before the new ones (as a
  * client does after a restart) so rollback checks have a baseline; if the timestamp or snapshot key
  * was rotated in between, the old ones no longer verify and are dropped, which is how the
  * specification recovers from a fast-forward attack (5.3.11).
+ *
+ * <p>Each role is kept as soon as it is verified, so {@link #state()} after a refused update still
+ * holds every role accepted before the refusal: a new root, then a new timestamp, and so on.
+ * Expired timestamp or snapshot metadata whose signatures and versions verify is kept too (then
+ * refused as FREEZE): it is still the rollback baseline.
  */
 public final class TrustedMetadataSet {
   private final Instant now;
@@ -41,6 +49,7 @@ public final class TrustedMetadataSet {
   private byte[] snapshotBytes;
   private Signed<TargetsMetadata> targets;
   private byte[] targetsBytes;
+  private final Map<String, Signed<TargetsMetadata>> delegated = new LinkedHashMap<>();
 
   /** Keys removed from the timestamp/snapshot/targets roles by root updates in this session. */
   private final Map<Role, Set<String>> revoked = new EnumMap<>(Role.class);
@@ -152,6 +161,18 @@ public final class TrustedMetadataSet {
     }
     Signed<SnapshotMetadata> next = SnapshotMetadata.parse(data);
     verify(Role.SNAPSHOT, next);
+    if (!trusted && next.version() != meta.version()) {
+      // 5.5.4: checked before it is kept, so a snapshot timestamp does not name never becomes the
+      // baseline.
+      throw new VerificationException(
+          Attack.MIX_AND_MATCH,
+          "timestamp v"
+              + timestamp.version()
+              + " names snapshot v"
+              + meta.version()
+              + ", got v"
+              + next.version());
+    }
     if (snapshot != null) {
       for (Map.Entry<String, MetaFile> e : snapshot.signed().meta().entrySet()) {
         MetaFile now = next.signed().meta().get(e.getKey());
@@ -224,6 +245,66 @@ public final class TrustedMetadataSet {
     return next;
   }
 
+  /**
+   * 5.6.7.2 for one delegated role: the delegator (top-level {@code "targets"} or a delegated role
+   * loaded before) must delegate to {@code roleName}; the bytes must be what snapshot lists for
+   * {@code ROLENAME.json}, meet the delegation's keys and threshold, have the version snapshot
+   * names and not be expired. Asking for a role the delegator does not delegate to is a programming
+   * error.
+   */
+  public Signed<TargetsMetadata> updateDelegatedTargets(
+      byte[] data, String roleName, String delegatorName) throws VerificationException {
+    if (targets == null) {
+      throw new IllegalStateException("cannot load delegated targets before targets");
+    }
+    checkFinalSnapshot();
+    Signed<TargetsMetadata> delegator =
+        delegatorName.equals(Role.TARGETS.type()) ? targets : delegated.get(delegatorName);
+    if (delegator == null) {
+      throw new IllegalStateException("delegator " + delegatorName + " is not loaded");
+    }
+    Delegations d = delegator.signed().delegations();
+    RoleKeys keys = d == null ? null : d.keysOf(roleName).orElse(null);
+    if (keys == null) {
+      throw new IllegalArgumentException(delegatorName + " does not delegate to " + roleName);
+    }
+    MetaFile meta = snapshot.signed().meta().get(roleName + ".json");
+    if (meta == null) {
+      throw new VerificationException(
+          Attack.MIX_AND_MATCH,
+          "snapshot v" + snapshot.version() + " does not list " + roleName + ".json");
+    }
+    checkMetaFile(data, meta, roleName, Limits.TARGETS);
+    Signed<TargetsMetadata> next = TargetsMetadata.parse(data);
+    RootMetadata.verifyThreshold(
+        keys.keyIds(),
+        d.keys(),
+        keys.threshold(),
+        next.signatures(),
+        next.canonicalSigned(),
+        "targets " + roleName + " v" + next.version() + " (delegated by " + delegatorName + ")");
+    if (next.version() != meta.version()) {
+      throw new VerificationException(
+          Attack.MIX_AND_MATCH,
+          "snapshot v"
+              + snapshot.version()
+              + " names "
+              + roleName
+              + " v"
+              + meta.version()
+              + ", got v"
+              + next.version());
+    }
+    next.signed().checkNotExpired(now);
+    delegated.put(roleName, next);
+    return next;
+  }
+
+  /** A delegated targets role verified in this set, by name. */
+  public Optional<Signed<TargetsMetadata>> delegatedTargets(String roleName) {
+    return Optional.ofNullable(delegated.get(roleName));
+  }
+
   private void verify(Role role, Signed<? extends RoleMetadata> md) throws VerificationException {
     try {
       root.signed().verifyRole(role, md);
@@ -269,13 +350,23 @@ public final class TrustedMetadataSet {
               + " bytes, the referring metadata says "
               + meta.length().getAsLong());
     }
-    String expected = meta.hashes().get("sha256");
-    if (expected != null) {
-      String actual = Hashing.sha256Hex(data);
-      if (!actual.equals(expected)) {
+    // Every listed hash this client supports must match; hashes are optional in the
+    // specification, so a file described only by algorithms it lacks is judged by version alone.
+    for (Map.Entry<String, String> h : meta.hashes().entrySet()) {
+      if (!Hashing.supported(h.getKey())) {
+        continue;
+      }
+      String actual = Hashing.hex(h.getKey(), data);
+      if (!actual.equals(h.getValue())) {
         throw new VerificationException(
             Attack.MIX_AND_MATCH,
-            what + " sha256 " + actual + " differs from the referring metadata's " + expected);
+            what
+                + " "
+                + h.getKey()
+                + " "
+                + actual
+                + " differs from the referring metadata's "
+                + h.getValue());
       }
     }
   }
@@ -312,7 +403,10 @@ public final class TrustedMetadataSet {
     return Optional.ofNullable(targetsBytes).map(byte[]::clone);
   }
 
-  /** The trusted bytes, to persist and rebuild from after a restart. */
+  /**
+   * The trusted bytes, to persist and rebuild from after a restart: every role verified so far,
+   * also when the last update was refused.
+   */
   public TrustedState state() {
     return new TrustedState(rootBytes.clone(), timestampBytes, snapshotBytes, targetsBytes);
   }

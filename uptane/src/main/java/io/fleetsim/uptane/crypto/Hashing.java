@@ -3,7 +3,10 @@ package io.fleetsim.uptane.crypto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** SHA-256 as TUF writes it: lower-case hex. */
+/**
+ * The hash algorithms TUF metadata names ({@code sha256}, {@code sha384}, {@code sha512}) as lower
+ * case hex. SHA-256 is what fleetsim writes; the others are checked when other tools list them.
+ */
 public final class Hashing {
   private Hashing() {}
 
@@ -15,6 +18,33 @@ public final class Hashing {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime provides SHA-256", e);
     }
+  }
+
+  /** The algorithms a client can check, in the names TUF uses. */
+  public static final java.util.List<String> SUPPORTED =
+      java.util.List.of("sha256", "sha384", "sha512");
+
+  public static boolean supported(String algorithm) {
+    return SUPPORTED.contains(algorithm);
+  }
+
+  /** A fresh digest for a {@link #SUPPORTED} algorithm name. */
+  public static MessageDigest newDigest(String algorithm) {
+    if (algorithm.equals("sha256")) {
+      return newSha256();
+    }
+    if (!supported(algorithm)) {
+      throw new IllegalArgumentException("unsupported hash algorithm " + algorithm);
+    }
+    try {
+      return MessageDigest.getInstance(algorithm.equals("sha384") ? "SHA-384" : "SHA-512");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime provides SHA-384 and SHA-512", e);
+    }
+  }
+
+  public static String hex(String algorithm, byte[] data) {
+    return Hex.encode(newDigest(algorithm).digest(data));
   }
 
   public static MessageDigest newSha256() {

@@ -6,7 +6,7 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /** An Ed25519 public key: 32 raw bytes, compared by content. */
-public record PublicKey(byte[] raw) {
+public record PublicKey(byte[] raw) implements VerifyingKey {
   public static final int LENGTH = 32;
 
   public PublicKey {
@@ -22,6 +22,16 @@ public record PublicKey(byte[] raw) {
     return raw.clone();
   }
 
+  @Override
+  public String keyType() {
+    return "ed25519";
+  }
+
+  @Override
+  public String scheme() {
+    return "ed25519";
+  }
+
   public String hex() {
     return Hex.encode(raw);
   }
@@ -31,6 +41,7 @@ public record PublicKey(byte[] raw) {
   }
 
   /** {@code {"keytype":"ed25519","keyval":{"public":HEX},"scheme":"ed25519"}} */
+  @Override
   public Json.Obj toJson() {
     return Json.obj(
         "keytype", Json.str("ed25519"),
@@ -51,6 +62,7 @@ public record PublicKey(byte[] raw) {
   private static final String KEY_SUFFIX = "\"},\"scheme\":\"ed25519\"}";
 
   /** False for a wrong signature, a signature of the wrong length or a key off the curve. */
+  @Override
   public boolean verify(byte[] message, byte[] signature) {
     if (message == null || signature == null || signature.length != 64) {
       return false;

@@ -2,8 +2,13 @@ package io.fleetsim.uptane.metadata;
 
 import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.VerificationException;
+import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.crypto.Hex;
+import io.fleetsim.uptane.crypto.PemKey;
 import io.fleetsim.uptane.crypto.PublicKey;
+import io.fleetsim.uptane.crypto.UnsupportedKey;
+import io.fleetsim.uptane.crypto.VerifyingKey;
+import io.fleetsim.uptane.json.CanonicalJson;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.json.JsonFields;
 import java.time.Instant;
@@ -20,7 +25,7 @@ public record RootMetadata(
     int version,
     Instant expires,
     boolean consistentSnapshot,
-    Map<String, PublicKey> keys,
+    Map<String, VerifyingKey> keys,
     Map<Role, RoleKeys> roles)
     implements RoleMetadata {
 
@@ -46,7 +51,7 @@ public record RootMetadata(
       Instant expires,
       Map<Role, List<PublicKey>> roleKeys,
       Map<Role, Integer> thresholds) {
-    Map<String, PublicKey> keys = new LinkedHashMap<>();
+    Map<String, VerifyingKey> keys = new LinkedHashMap<>();
     Map<Role, RoleKeys> roles = new EnumMap<>(Role.class);
     for (Role r : Role.values()) {
       List<String> ids = new ArrayList<>();
@@ -65,8 +70,8 @@ public record RootMetadata(
     return Role.ROOT;
   }
 
-  public List<PublicKey> keysFor(Role role) {
-    List<PublicKey> out = new ArrayList<>();
+  public List<VerifyingKey> keysFor(Role role) {
+    List<VerifyingKey> out = new ArrayList<>();
     for (String id : roles.get(role).keyIds()) {
       out.add(keys.get(id));
     }
@@ -95,16 +100,14 @@ public record RootMetadata(
     int version = JsonFields.version(o, "version", where);
     Instant expires = JsonFields.time(o, "expires", where);
     boolean consistent = JsonFields.bool(o, "consistent_snapshot", where);
-    Map<String, PublicKey> keys = new LinkedHashMap<>();
+    Map<String, VerifyingKey> keys = new LinkedHashMap<>();
     for (Map.Entry<String, Json> e : JsonFields.obj(o, "keys", where).fields().entrySet()) {
       String id = e.getKey();
       String kw = where + ".keys." + id;
-      PublicKey key = readKey(e.getValue(), kw);
-      if (!key.keyId().equals(id)) {
-        throw JsonFields.malformed(
-            kw, "key id does not match the key (expected " + key.keyId() + ")");
-      }
-      keys.put(id, key);
+      // The key id is the hash of the key object as the repository wrote it, fields this
+      // client does not know (e.g. a legacy keyid_hash_algorithms) included.
+      checkKeyId(id, e.getValue(), kw);
+      keys.put(id, readKey(e.getValue(), kw));
     }
     Json.Obj rolesObj = JsonFields.obj(o, "roles", where);
     Map<Role, RoleKeys> roles = new EnumMap<>(Role.class);
@@ -124,28 +127,50 @@ public record RootMetadata(
         ids.add(s);
       }
       long threshold = JsonFields.num(ro, "threshold", rw);
-      if (threshold < 1 || threshold > ids.size()) {
-        throw JsonFields.malformed(
-            rw, "threshold " + threshold + " cannot be met by " + ids.size() + " keys");
+      // A threshold above the key count is legal: it makes that role's metadata unverifiable
+      // (THRESHOLD_NOT_MET when it is checked), not this root untrustworthy.
+      if (threshold < 1 || threshold > Integer.MAX_VALUE) {
+        throw JsonFields.malformed(rw, "threshold " + threshold + " is not a positive count");
       }
       roles.put(r, new RoleKeys(ids, (int) threshold));
     }
     return new RootMetadata(version, expires, consistent, keys, roles);
   }
 
-  static PublicKey readKey(Json v, String where) throws VerificationException {
+  static void checkKeyId(String id, Json key, String where) throws VerificationException {
+    String expected = Hashing.sha256Hex(CanonicalJson.write(key));
+    if (!expected.equals(id)) {
+      throw JsonFields.malformed(
+          where, "key id does not match the key (expected " + expected + ")");
+    }
+  }
+
+  /**
+   * A key object as TUF writes it. Key types and schemes this client does not implement become
+   * {@link UnsupportedKey}s: listed, never counted. A supported type with an unreadable value is
+   * malformed.
+   */
+  static VerifyingKey readKey(Json v, String where) throws VerificationException {
     Json.Obj k = JsonFields.asObj(v, where);
     String type = JsonFields.str(k, "keytype", where);
     String scheme = JsonFields.str(k, "scheme", where);
-    if (!type.equals("ed25519") || !scheme.equals("ed25519")) {
-      throw JsonFields.malformed(
-          where, "only ed25519 keys are supported, got " + type + "/" + scheme);
+    Json.Obj keyval = JsonFields.obj(k, "keyval", where);
+    if (type.equals("ed25519") && scheme.equals("ed25519")) {
+      String hex = JsonFields.str(keyval, "public", where + ".keyval");
+      if (!Hex.isLowerHex(hex, PublicKey.LENGTH)) {
+        throw JsonFields.malformed(where, "public key must be 64 lower-case hex digits");
+      }
+      return PublicKey.fromHex(hex);
     }
-    String hex = JsonFields.str(JsonFields.obj(k, "keyval", where), "public", where + ".keyval");
-    if (!Hex.isLowerHex(hex, PublicKey.LENGTH)) {
-      throw JsonFields.malformed(where, "public key must be 64 lower-case hex digits");
+    if (PemKey.handles(type, scheme)) {
+      String pem = JsonFields.str(keyval, "public", where + ".keyval");
+      try {
+        return PemKey.of(type, scheme, pem);
+      } catch (IllegalArgumentException e) {
+        throw JsonFields.malformed(where, e.getMessage());
+      }
     }
-    return PublicKey.fromHex(hex);
+    return new UnsupportedKey(type, scheme, k);
   }
 
   /**
@@ -174,12 +199,21 @@ public record RootMetadata(
   /** Threshold check shared by root-based and key-list-based (partial) verification. */
   public static void verifyThreshold(
       List<String> allowedIds,
-      Map<String, PublicKey> keysById,
+      Map<String, ? extends VerifyingKey> keysById,
       int threshold,
       List<Signature> signatures,
       byte[] message,
       String what)
       throws VerificationException {
+    Set<String> listed = new HashSet<>();
+    for (Signature s : signatures) {
+      if (!listed.add(s.keyId())) {
+        // The specification requires unique key ids, so one key cannot be counted twice by
+        // a verifier that forgets to deduplicate.
+        throw new VerificationException(
+            Attack.MALFORMED, what + ": signatures name key " + s.keyId() + " more than once");
+      }
+    }
     Set<String> valid = new HashSet<>();
     int unknown = 0;
     int bad = 0;
@@ -194,7 +228,7 @@ public record RootMetadata(
       if (valid.contains(s.keyId())) {
         continue;
       }
-      PublicKey key = keysById.get(s.keyId());
+      VerifyingKey key = keysById.get(s.keyId());
       byte[] sig;
       try {
         sig = Hex.decode(s.sig());

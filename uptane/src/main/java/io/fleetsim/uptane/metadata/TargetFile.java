@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One entry of targets metadata: a target path, its length, its hashes (sha256 always) and an
- * optional {@code custom} object ({@code null} when absent).
+ * One entry of targets metadata: a target path, its length, its hashes and an optional {@code
+ * custom} object ({@code null} when absent). fleetsim always writes sha256; targets made by other
+ * tools may list only other algorithms (sha512, ...), and a target listing none this client
+ * supports is refused when it is checked ({@link #checkableHashes()}), not when it is parsed.
  */
 public record TargetFile(String name, long length, Map<String, String> hashes, Json custom) {
   public TargetFile {
@@ -25,10 +27,53 @@ public record TargetFile(String name, long length, Map<String, String> hashes, J
       throw new IllegalArgumentException("length must not be negative");
     }
     hashes = Map.copyOf(hashes);
-    String sha = hashes.get("sha256");
-    if (sha == null || !Hex.isLowerHex(sha, 32)) {
-      throw new IllegalArgumentException("a target needs a sha256 hash of 64 lower-case hex");
+    if (hashes.isEmpty()) {
+      throw new IllegalArgumentException("a target needs at least one hash");
     }
+    String problem2 = hashProblem(hashes);
+    if (problem2 != null) {
+      throw new IllegalArgumentException(problem2);
+    }
+  }
+
+  /** Supported algorithms must have digests of their length in lower-case hex. */
+  static String hashProblem(Map<String, String> hashes) {
+    for (Map.Entry<String, String> e : hashes.entrySet()) {
+      int bytes =
+          switch (e.getKey()) {
+            case "sha256" -> 32;
+            case "sha384" -> 48;
+            case "sha512" -> 64;
+            default -> -1;
+          };
+      if (bytes > 0 && !Hex.isLowerHex(e.getValue(), bytes)) {
+        return "a " + e.getKey() + " hash must be " + 2 * bytes + " lower-case hex digits";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The listed hashes this client can check (all of them are checked), or ARBITRARY_SOFTWARE when
+   * there is none: such a target cannot be verified, while the rest of its metadata still can.
+   */
+  public Map<String, String> checkableHashes() throws VerificationException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String alg : Hashing.SUPPORTED) {
+      String h = hashes.get(alg);
+      if (h != null) {
+        out.put(alg, h);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new VerificationException(
+          io.fleetsim.uptane.Attack.ARBITRARY_SOFTWARE,
+          "target "
+              + name
+              + " lists only hash algorithms this client cannot check: "
+              + hashes.keySet());
+    }
+    return out;
   }
 
   /** Describes image bytes as a target. */
@@ -36,6 +81,7 @@ public record TargetFile(String name, long length, Map<String, String> hashes, J
     return new TargetFile(name, image.length, Map.of("sha256", Hashing.sha256Hex(image)), custom);
   }
 
+  /** The sha256 hex digest, or {@code null} for a target (from another tool) listing none. */
   public String sha256() {
     return hashes.get("sha256");
   }
@@ -109,9 +155,9 @@ public record TargetFile(String name, long length, Map<String, String> hashes, J
     Json.Obj o = JsonFields.asObj(v, where);
     long length = JsonFields.nonNegative(o, "length", where);
     Map<String, String> hashes = readHashes(o, where);
-    String sha = hashes.get("sha256");
-    if (sha == null || !Hex.isLowerHex(sha, 32)) {
-      throw JsonFields.malformed(where + ".hashes", "a sha256 of 64 lower-case hex is required");
+    String problem2 = hashProblem(hashes);
+    if (problem2 != null) {
+      throw JsonFields.malformed(where + ".hashes", problem2);
     }
     return new TargetFile(name, length, hashes, o.get("custom"));
   }

@@ -8,11 +8,20 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
-/** Targets: what may be installed, by path, length and hashes. */
-public record TargetsMetadata(int version, Instant expires, Map<String, TargetFile> targets)
+/**
+ * Targets (top-level or delegated): what may be installed, by path, length and hashes, and the
+ * roles it delegates to ({@code null} when it delegates nothing).
+ */
+public record TargetsMetadata(
+    int version, Instant expires, Map<String, TargetFile> targets, Delegations delegations)
     implements RoleMetadata {
+  public TargetsMetadata(int version, Instant expires, Map<String, TargetFile> targets) {
+    this(version, expires, targets, null);
+  }
+
   public TargetsMetadata {
     TreeMap<String, TargetFile> sorted = new TreeMap<>(CanonicalJson.KEY_ORDER);
     for (Map.Entry<String, TargetFile> e : targets.entrySet()) {
@@ -35,6 +44,9 @@ public record TargetsMetadata(int version, Instant expires, Map<String, TargetFi
     Map<String, Json> t = new LinkedHashMap<>();
     targets.forEach((name, tf) -> t.put(name, tf.toJson()));
     m.put("targets", Json.obj(t));
+    if (delegations != null) {
+      m.put("delegations", delegations.toJson());
+    }
     return Json.obj(m);
   }
 
@@ -48,7 +60,15 @@ public record TargetsMetadata(int version, Instant expires, Map<String, TargetFi
           e.getKey(),
           TargetFile.fromJson(e.getKey(), e.getValue(), where + ".targets." + e.getKey()));
     }
-    return new TargetsMetadata(version, expires, targets);
+    Delegations delegations =
+        o.has("delegations")
+            ? Delegations.fromJson(o.get("delegations"), where + ".delegations")
+            : null;
+    return new TargetsMetadata(version, expires, targets, delegations);
+  }
+
+  public Optional<Delegations> delegationsIfAny() {
+    return Optional.ofNullable(delegations);
   }
 
   public static Signed<TargetsMetadata> parse(byte[] bytes) throws VerificationException {

@@ -33,6 +33,7 @@ final class KeyRing {
   private final EnumMap<Role, List<SigningKey>> keys;
   private final EnumMap<Role, Integer> thresholds;
   private final List<Signed<RootMetadata>> roots;
+  private boolean consistentSnapshot;
 
   private KeyRing(
       Expiries expiries,
@@ -47,6 +48,17 @@ final class KeyRing {
 
   static KeyRing create(
       Random rng, Instant now, Expiries expiries, int keysPerRole, int threshold) {
+    return create(rng, now, expiries, keysPerRole, threshold, false);
+  }
+
+  /** {@code consistentSnapshot}: whether the roots it signs announce TUF's versioned layout. */
+  static KeyRing create(
+      Random rng,
+      Instant now,
+      Expiries expiries,
+      int keysPerRole,
+      int threshold,
+      boolean consistentSnapshot) {
     if (keysPerRole < 1 || threshold < 1 || threshold > keysPerRole) {
       throw new IllegalArgumentException(
           "need 1 <= threshold <= keys per role, got " + threshold + "/" + keysPerRole);
@@ -62,6 +74,7 @@ final class KeyRing {
       thresholds.put(r, threshold);
     }
     KeyRing ring = new KeyRing(expiries, keys, thresholds, new ArrayList<>());
+    ring.consistentSnapshot = consistentSnapshot;
     RootMetadata root = ring.rootBody(1, now);
     ring.roots.add(Signed.sign(root, keys.get(Role.ROOT)));
     return ring;
@@ -70,7 +83,8 @@ final class KeyRing {
   private RootMetadata rootBody(int version, Instant now) {
     Map<Role, List<PublicKey>> pub = new EnumMap<>(Role.class);
     keys.forEach((r, ks) -> pub.put(r, ks.stream().map(SigningKey::publicKey).toList()));
-    return RootMetadata.of(version, expiry(Role.ROOT, now), pub, thresholds);
+    RootMetadata r = RootMetadata.of(version, expiry(Role.ROOT, now), pub, thresholds);
+    return new RootMetadata(r.version(), r.expires(), consistentSnapshot, r.keys(), r.roles());
   }
 
   Instant expiry(Role role, Instant now) {
@@ -158,6 +172,12 @@ final class KeyRing {
   }
 
   static KeyRing importKeys(byte[] keysJson, List<byte[]> rootFiles) throws VerificationException {
+    return importKeys(keysJson, rootFiles, false);
+  }
+
+  /** {@code consistentSnapshot} applies to the roots signed from now on. */
+  static KeyRing importKeys(byte[] keysJson, List<byte[]> rootFiles, boolean consistentSnapshot)
+      throws VerificationException {
     Json.Obj o = JsonFields.asObj(JsonParser.parse(keysJson, 1 << 20), "keys");
     Json.Obj roles = JsonFields.obj(o, "roles", "keys");
     Json.Obj exp = JsonFields.obj(o, "expiries_seconds", "keys");
@@ -191,7 +211,9 @@ final class KeyRing {
     if (roots.isEmpty()) {
       throw JsonFields.malformed("repository", "no root metadata");
     }
-    return new KeyRing(expiries, keys, thresholds, roots);
+    KeyRing ring = new KeyRing(expiries, keys, thresholds, roots);
+    ring.consistentSnapshot = consistentSnapshot;
+    return ring;
   }
 
   static byte[] canonical(Json j) {

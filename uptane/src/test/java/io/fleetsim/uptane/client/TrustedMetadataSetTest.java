@@ -104,11 +104,13 @@ class TrustedMetadataSetTest {
     ok.updateTimestamp(multi.timestamp());
     Signed<TimestampMetadata> ts = multi.signedTimestamp();
     assertEquals(3, ts.signatures().size());
-    // One valid signature repeated does not count twice.
+    // One valid signature repeated does not count twice: the envelope is invalid outright.
     Signature one = ts.signatures().get(0);
     byte[] single = ts.withSignatures(List.of(one, one, one)).toBytes();
     TrustedMetadataSet set = new TrustedMetadataSet(multi.root(1), T0);
-    assertRefused(Attack.THRESHOLD_NOT_MET, () -> set.updateTimestamp(single));
+    assertRefused(Attack.MALFORMED, () -> set.updateTimestamp(single));
+    byte[] tooFew = ts.withSignatures(List.of(one)).toBytes();
+    assertRefused(Attack.THRESHOLD_NOT_MET, () -> set.updateTimestamp(tooFew));
     // Root itself with one of two required signatures.
     Signed<io.fleetsim.uptane.metadata.RootMetadata> root = multi.currentRoot();
     byte[] weakRoot = root.withSignatures(List.of(root.signatures().get(0))).toBytes();
