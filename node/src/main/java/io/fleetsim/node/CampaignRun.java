@@ -7,6 +7,7 @@ import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.ecu.EcuType;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -403,7 +404,7 @@ public final class CampaignRun {
         if (campaignId.equals(r.campaignId())
             && r.startedAt() != null
             && r.finishedAt() != null
-            && "SUCCEEDED".equals(r.outcome())) {
+            && r.outcome() == UpdateOutcome.SUCCEEDED) {
           times.add(Duration.between(r.startedAt(), r.finishedAt()));
         }
       }

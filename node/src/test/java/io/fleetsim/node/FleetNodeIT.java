@@ -83,8 +83,7 @@ class FleetNodeIT {
       assertEquals(Vehicle.Phase.IDLE, s.phase(), s.vin());
       assertTrue(
           s.history().stream()
-              .anyMatch(
-                  h -> h.campaignId().equals("adas-1.1.0") && h.outcome().equals("SUCCEEDED")),
+              .anyMatch(h -> h.campaignId().equals("adas-1.1.0") && h.outcome().succeeded()),
           s.vin() + " " + s.history());
       assertEquals(0, s.attacksDetected(), s.vin());
     }
