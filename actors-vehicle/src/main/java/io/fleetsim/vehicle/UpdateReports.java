@@ -90,4 +90,34 @@ final class UpdateReports {
     }
     return b.toString();
   }
+
+  /** The update as the vehicle's history keeps it, finished at {@code now}. */
+  static Vehicle.UpdateRecord record(Vehicle.Update u, java.time.Instant now) {
+    List<Vehicle.PlannedInstall> installs = u.plan().installs();
+    return new Vehicle.UpdateRecord(
+        u.refusal() != null ? u.refusal().campaignId() : installs.get(0).campaignId(),
+        u.plan().startedAt(),
+        now,
+        outcome(u),
+        attack(u),
+        detail(u, installs),
+        u.downloadedBytes());
+  }
+
+  /** What the ECUs run after the update: the new image where an install succeeded. */
+  static Map<String, Vehicle.Installed> installedAfter(
+      Vehicle.Update u, Map<String, Vehicle.Installed> before) {
+    Map<String, Vehicle.Installed> installed = new java.util.TreeMap<>(before);
+    for (Vehicle.PlannedInstall i : u.plan().installs()) {
+      if (u.results().get(i.ecuId()).outcome().succeeded()) {
+        installed.put(
+            i.ecuId(),
+            new Vehicle.Installed(
+                io.fleetsim.uptane.metadata.ImageName.versionOf(i.targetName()),
+                i.sha256(),
+                i.releaseCounter()));
+      }
+    }
+    return installed;
+  }
 }

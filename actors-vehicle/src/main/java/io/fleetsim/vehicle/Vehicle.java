@@ -326,6 +326,35 @@ public final class Vehicle
     public UpdatePlan {
       installs = List.copyOf(installs);
     }
+
+    /** The plan for verified targets; {@code ecuIds} maps ECU serials to this vehicle's ids. */
+    static UpdatePlan of(
+        String updateId,
+        Instant now,
+        List<UptaneCheck.Target> targets,
+        Map<String, String> ecuIds,
+        byte[] directorTargets) {
+      List<PlannedInstall> installs = new ArrayList<>();
+      boolean consent = false;
+      boolean parked = false;
+      for (UptaneCheck.Target t : targets) {
+        var file = t.verified().target();
+        String serial = t.verified().ecuSerial();
+        installs.add(
+            new PlannedInstall(
+                ecuIds.get(serial),
+                serial,
+                file.name(),
+                file.length(),
+                file.sha256(),
+                t.verified().releaseCounter(),
+                t.custom().assignmentId(),
+                t.custom().campaignId()));
+        consent |= t.custom().requireConsent();
+        parked |= t.custom().requireParked();
+      }
+      return new UpdatePlan(updateId, now, consent, parked, installs, directorTargets);
+    }
   }
 
   /** An update under way: its plan, its phase and how far it got. */
@@ -346,6 +375,14 @@ public final class Vehicle
 
     Update with(Phase p) {
       return new Update(plan, p, consentGiven, transferred, results, downloadedBytes, refusal);
+    }
+
+    Update consented() {
+      return new Update(plan, phase, true, transferred, results, downloadedBytes, refusal);
+    }
+
+    Update downloaded(long bytes) {
+      return new Update(plan, Phase.VERIFYING, consentGiven, transferred, results, bytes, refusal);
     }
 
     Update withTransferred(String ecuId) {
@@ -827,28 +864,11 @@ public final class Vehicle
       idle();
       return Effect().persist(events);
     }
-    List<PlannedInstall> installs = new ArrayList<>();
-    boolean consent = false;
-    boolean parked = false;
-    for (UptaneCheck.Target t : r.targets()) {
-      var target = t.verified().target();
-      installs.add(
-          new PlannedInstall(
-              s.ecuBySerial(t.verified().ecuSerial()).ecuId(),
-              t.verified().ecuSerial(),
-              target.name(),
-              target.length(),
-              target.sha256(),
-              t.verified().releaseCounter(),
-              t.custom().assignmentId(),
-              t.custom().campaignId()));
-      consent |= t.custom().requireConsent();
-      parked |= t.custom().requireParked();
-    }
+    Map<String, String> ecuIds = new LinkedHashMap<>();
+    s.spec().ecus().forEach(e -> ecuIds.put(e.serial(), e.ecuId()));
     events.add(
         new UpdateFound(
-            new UpdatePlan(
-                nextUpdateId(s), clock.now(), consent, parked, installs, r.directorTargets())));
+            UpdatePlan.of(nextUpdateId(s), clock.now(), r.targets(), ecuIds, r.directorTargets())));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
@@ -1102,25 +1122,8 @@ public final class Vehicle
       return Effect().none(); // signed and sent again with a new counter at the phase timeout
     }
     Update u = s.update();
-    Map<String, Installed> installed = new TreeMap<>(s.installed());
-    for (PlannedInstall i : u.plan().installs()) {
-      if (u.results().get(i.ecuId()).outcome().succeeded()) {
-        installed.put(
-            i.ecuId(),
-            new Installed(ImageName.versionOf(i.targetName()), i.sha256(), i.releaseCounter()));
-      }
-    }
-    UpdateRecord record =
-        new UpdateRecord(
-            u.refusal() != null
-                ? u.refusal().campaignId()
-                : u.plan().installs().get(0).campaignId(),
-            u.plan().startedAt(),
-            clock.now(),
-            UpdateReports.outcome(u),
-            UpdateReports.attack(u),
-            UpdateReports.detail(u, u.plan().installs()),
-            u.downloadedBytes());
+    UpdateRecord record = UpdateReports.record(u, clock.now());
+    Map<String, Installed> installed = UpdateReports.installedAfter(u, s.installed());
     return Effect().persist(new UpdateFinished(record, installed)).thenRun(ns -> idle());
   }
 
@@ -1200,35 +1203,9 @@ public final class Vehicle
                   new Update(e.plan(), Phase.REPORTING, false, Set.of(), Map.of(), 0, e.refusal());
               return s.with(s.history().refused(e.key())).with(u);
             })
-        .onEvent(
-            ConsentGiven.class,
-            (s, e) -> {
-              Update u = s.update();
-              return s.with(
-                  new Update(
-                      u.plan(),
-                      u.phase(),
-                      true,
-                      u.transferred(),
-                      u.results(),
-                      u.downloadedBytes(),
-                      u.refusal()));
-            })
+        .onEvent(ConsentGiven.class, (s, e) -> s.with(s.update().consented()))
         .onEvent(DownloadStarted.class, (s, e) -> s.with(s.update().with(Phase.DOWNLOADING)))
-        .onEvent(
-            DownloadCompleted.class,
-            (s, e) -> {
-              Update u = s.update();
-              return s.with(
-                  new Update(
-                      u.plan(),
-                      Phase.VERIFYING,
-                      u.consentGiven(),
-                      u.transferred(),
-                      u.results(),
-                      e.bytes(),
-                      u.refusal()));
-            })
+        .onEvent(DownloadCompleted.class, (s, e) -> s.with(s.update().downloaded(e.bytes())))
         .onEvent(ImagesVerified.class, (s, e) -> s.with(s.update().with(Phase.DISTRIBUTING)))
         .onEvent(EcuTransferred.class, (s, e) -> s.with(s.update().withTransferred(e.ecuId())))
         .onEvent(

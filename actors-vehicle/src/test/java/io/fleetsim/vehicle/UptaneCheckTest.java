@@ -1,11 +1,15 @@
 package io.fleetsim.vehicle;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.uptane.client.TrustedState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +64,26 @@ class UptaneCheckTest {
     Vehicle.Trust rootsOnly =
         new Vehicle.Trust(TrustedState.ofRoot(b("root")), TrustedState.ofRoot(b("root")), null);
     assertFalse(UptaneCheck.unchanged(rootsOnly, d, i, NOW));
+  }
+
+  @Test
+  void refusedDirectorMetadataNamesNoAssignmentAndTheSameFilesTheSameRefusal() {
+    Map<String, byte[]> director = Map.of("timestamp.json", b("not metadata"));
+    Map<String, byte[]> images = Map.of("timestamp.json", b("image-ts-3"));
+    UptaneCheck.Result r = UptaneCheck.run(TRUST, director, images, Map.of(), Map.of(), NOW);
+    assertNotNull(r.refusal());
+    assertEquals(List.of(), r.refusal().assignmentIds());
+    assertEquals("", r.refusal().campaignId());
+    assertEquals(TRUST, r.trust());
+    assertTrue(r.targets().isEmpty());
+    // The key depends on the refused files only.
+    UptaneCheck.Result again =
+        UptaneCheck.run(
+            TRUST, Map.of("timestamp.json", b("not metadata")), Map.of(), Map.of(), Map.of(), NOW);
+    assertEquals(r.refusal().key(), again.refusal().key());
+    UptaneCheck.Result other =
+        UptaneCheck.run(
+            TRUST, Map.of("timestamp.json", b("other garbage")), images, Map.of(), Map.of(), NOW);
+    assertNotEquals(r.refusal().key(), other.refusal().key());
   }
 }
