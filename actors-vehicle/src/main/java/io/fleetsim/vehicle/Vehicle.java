@@ -20,7 +20,6 @@ import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
-import io.fleetsim.uptane.manifest.VehicleVersionManifest;
 import io.fleetsim.uptane.metadata.ImageName;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +32,6 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -579,27 +577,6 @@ public final class Vehicle
       BlobStore blobs,
       DirectorKeys directorKeys) {}
 
-  /** Settings under {@code fleetsim.vehicle}. */
-  public record Settings(
-      Duration pollInterval,
-      Duration pollJitter,
-      Duration consentDelay,
-      Duration askTimeout,
-      Duration phaseTimeout,
-      Map<String, NetworkProfile> profiles) {
-
-    public static Settings fromConfig(com.typesafe.config.Config root) {
-      com.typesafe.config.Config c = root.getConfig("fleetsim.vehicle");
-      return new Settings(
-          c.getDuration("poll-interval"),
-          c.getDuration("poll-jitter"),
-          c.getDuration("consent-delay"),
-          c.getDuration("ask-timeout"),
-          c.getDuration("phase-timeout"),
-          NetworkProfile.allFromConfig(root));
-    }
-  }
-
   public static Behavior<Command> create(String vin, Deps deps) {
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> new Vehicle(vin, deps, ctx, timers)));
@@ -610,7 +587,7 @@ public final class Vehicle
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final SimClock clock;
-  private final Settings settings;
+  private final VehicleSettings settings;
   private final Random rng;
   private final Asks asks;
   private final MetadataCheck metadataCheck;
@@ -638,7 +615,7 @@ public final class Vehicle
     this.ctx = ctx;
     this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
-    this.settings = Settings.fromConfig(ctx.getSystem().settings().config());
+    this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
     this.asks =
         new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
@@ -1069,27 +1046,9 @@ public final class Vehicle
 
   private void report(State s) {
     long counter = s.manifestCounter();
-    List<CompletionStage<byte[]>> reports = new ArrayList<>();
-    for (EcuSpec e : s.spec().ecus()) {
-      RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
-      reports.add(
-          asks.askWithStatus(
-                  ecu,
-                  (ActorRef<StatusReply<Ecu.SignedVersionReport>> r) ->
-                      new Ecu.SignVersionReport(counter, r))
-              .thenApply(Ecu.SignedVersionReport::bytes));
-    }
-    SigningKey primary = SigningKey.fromHex(s.primaryKeySeedHex());
-    String serial = s.spec().primarySerial();
-    List<UpdateReport> updateReports = UpdateReports.of(s.update());
-    Instant now = clock.now();
     link(s)
         .send(
-            Asks.allOf(reports)
-                .thenApply(
-                    ecuReports ->
-                        VehicleVersionManifest.sign(
-                            primary, vin, serial, ecuReports, updateReports, counter, now)),
+            VehicleManifest.sign(s, UpdateReports.of(s.update()), clock.now(), deps.ecu(), asks),
             manifest -> manifest.length,
             manifest -> new SendManifest(counter, manifest),
             reason -> new ReportNotSent(counter, reason));

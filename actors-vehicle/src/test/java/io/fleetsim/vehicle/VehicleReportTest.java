@@ -246,6 +246,25 @@ class VehicleReportTest {
   }
 
   @Test
+  void anInstalledUpdateIsReportedSucceededForItsAssignment() throws Exception {
+    String vin = "FSIMREPORT0000004";
+    FirmwareImage v1 = publish(EcuType.BODY, "4.0.0", 40);
+    Tapped t = provision(vin, v1);
+    FirmwareImage v2 = publish(EcuType.BODY, "4.1.0", 41);
+    assign(vin, "campaign-ok", v2);
+
+    VehicleVersionManifest m = nextManifest(t);
+    assertEquals(
+        List.of(new UpdateReport("campaign-ok/1", UpdateOutcome.SUCCEEDED, "INSTALLING", "", "")),
+        m.updateReports());
+    assertEquals(1, m.ecuReports().size(), m.toString());
+    Vehicle.Status s = awaitFinished(t, 1);
+    assertEquals(UpdateOutcome.SUCCEEDED, s.history().get(0).outcome());
+    assertEquals("4.1.0", s.installedVersions().get("engine"));
+    assertEquals(v2.sha256(), activeBank(vin).sha256());
+  }
+
+  @Test
   void aForgedImageIsRejectedInVerifyingAndTheManifestSaysSo() throws Exception {
     String vin = "FSIMREPORT0000001";
     FirmwareImage v1 = publish(EcuType.ADAS, "1.0.0", 10);
