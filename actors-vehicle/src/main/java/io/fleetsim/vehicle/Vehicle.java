@@ -239,8 +239,9 @@ public final class Vehicle
   public record UpdateFound(UpdatePlan plan) implements Event {}
 
   /**
-   * A check refused the metadata: the refusal itself is the update, reported at once. {@code key}
-   * names what was refused, so the same refusal on a later poll is not reported again.
+   * A check refused the metadata: the refusal itself is the update, reported at once, and counts as
+   * a detected attack. {@code key} names what was refused, so the same refusal on a later poll is
+   * not reported again.
    */
   public record CheckRefused(UpdatePlan plan, Refusal refusal, String key, Instant at)
       implements Event {}
@@ -269,6 +270,7 @@ public final class Vehicle
   public record UpdateFinished(UpdateRecord record, Map<String, Installed> installed)
       implements Event {}
 
+  /** An image the vehicle refused in VERIFYING (refused metadata is {@link CheckRefused}). */
   public record AttackDetected(String attack, String detail, Instant at) implements Event {}
 
   // ---------------------------------------------------------------- state
