@@ -77,6 +77,35 @@ final class UptaneCheck {
     }
   }
 
+  /**
+   * What the update for a check's verified targets is to do; {@code ecuIds} maps ECU serials to
+   * this vehicle's ECU ids. Consent or parking is required when any assignment requires it.
+   */
+  static Vehicle.UpdatePlan plan(
+      String updateId, Instant now, Result checked, Map<String, String> ecuIds) {
+    List<Vehicle.PlannedInstall> installs = new ArrayList<>();
+    boolean consent = false;
+    boolean parked = false;
+    for (Target t : checked.targets()) {
+      TargetFile file = t.verified().target();
+      String serial = t.verified().ecuSerial();
+      installs.add(
+          new Vehicle.PlannedInstall(
+              ecuIds.get(serial),
+              serial,
+              file.name(),
+              file.length(),
+              file.sha256(),
+              t.verified().releaseCounter(),
+              t.custom().assignmentId(),
+              t.custom().campaignId()));
+      consent |= t.custom().requireConsent();
+      parked |= t.custom().requireParked();
+    }
+    return new Vehicle.UpdatePlan(
+        updateId, now, consent, parked, installs, checked.directorTargets());
+  }
+
   static Result run(
       Vehicle.Trust trust,
       Map<String, byte[]> directorFiles,

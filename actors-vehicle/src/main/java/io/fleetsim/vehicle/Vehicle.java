@@ -326,35 +326,6 @@ public final class Vehicle
     public UpdatePlan {
       installs = List.copyOf(installs);
     }
-
-    /** The plan for verified targets; {@code ecuIds} maps ECU serials to this vehicle's ids. */
-    static UpdatePlan of(
-        String updateId,
-        Instant now,
-        List<UptaneCheck.Target> targets,
-        Map<String, String> ecuIds,
-        byte[] directorTargets) {
-      List<PlannedInstall> installs = new ArrayList<>();
-      boolean consent = false;
-      boolean parked = false;
-      for (UptaneCheck.Target t : targets) {
-        var file = t.verified().target();
-        String serial = t.verified().ecuSerial();
-        installs.add(
-            new PlannedInstall(
-                ecuIds.get(serial),
-                serial,
-                file.name(),
-                file.length(),
-                file.sha256(),
-                t.verified().releaseCounter(),
-                t.custom().assignmentId(),
-                t.custom().campaignId()));
-        consent |= t.custom().requireConsent();
-        parked |= t.custom().requireParked();
-      }
-      return new UpdatePlan(updateId, now, consent, parked, installs, directorTargets);
-    }
   }
 
   /** An update under way: its plan, its phase and how far it got. */
@@ -845,9 +816,7 @@ public final class Vehicle
     }
     Map<String, String> ecuIds = new LinkedHashMap<>();
     s.spec().ecus().forEach(e -> ecuIds.put(e.serial(), e.ecuId()));
-    events.add(
-        new UpdateFound(
-            UpdatePlan.of(nextUpdateId(s), clock.now(), r.targets(), ecuIds, r.directorTargets())));
+    events.add(new UpdateFound(UptaneCheck.plan(nextUpdateId(s), clock.now(), r, ecuIds)));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
