@@ -363,11 +363,20 @@ public final class Vehicle
       return new Update(plan, p, consentGiven, t, results, downloadedBytes, refusal);
     }
 
+    /**
+     * With the last result the update reports; a distribution whose ECUs now all have the image or
+     * a result is installing.
+     */
     Update withResults(Map<String, EcuResult> add) {
       Map<String, EcuResult> m = new TreeMap<>(results);
       m.putAll(add);
-      Phase p = m.size() == plan.installs().size() ? Phase.REPORTING : phase;
-      return new Update(plan, p, consentGiven, transferred, m, downloadedBytes, refusal);
+      Update u = new Update(plan, phase, consentGiven, transferred, m, downloadedBytes, refusal);
+      if (m.size() == plan.installs().size()) {
+        return u.with(Phase.REPORTING);
+      }
+      return phase == Phase.DISTRIBUTING && u.allTransferred(transferred)
+          ? u.with(Phase.INSTALLING)
+          : u;
     }
 
     String updateId() {
