@@ -7,15 +7,21 @@ import io.fleetsim.uptane.client.RepositoryClient;
 import io.fleetsim.uptane.client.TrustedMetadataSet;
 import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.client.VerifiedTarget;
-import io.fleetsim.uptane.json.Json;
+import io.fleetsim.uptane.crypto.Hashing;
+import io.fleetsim.uptane.metadata.DirectorTargetCustom;
 import io.fleetsim.uptane.metadata.RoleMetadata;
 import io.fleetsim.uptane.metadata.RootMetadata;
 import io.fleetsim.uptane.metadata.Signed;
+import io.fleetsim.uptane.metadata.TargetFile;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +36,77 @@ final class UptaneCheck {
 
   private UptaneCheck() {}
 
-  static Vehicle.CheckResult run(
+  /** A verified director target with the assignment the Director signed into it. */
+  record Target(VerifiedTarget verified, DirectorTargetCustom custom) {}
+
+  /**
+   * Why a check refused the metadata.
+   *
+   * @param assignmentIds the assignments of the verified director targets when only what came after
+   *     the director's own metadata was refused (the image repository's metadata or the
+   *     cross-check); empty when the director's metadata itself was refused, so no assignment id
+   *     can be trusted
+   * @param campaignId the campaign of the first of those assignments, empty when there are none
+   * @param key what was refused, the same for the same refusal on every poll: the assignment ids,
+   *     or a hash of the refused director files when there are none
+   */
+  record Refusal(
+      String attack, String detail, List<String> assignmentIds, String campaignId, String key) {
+    Refusal {
+      assignmentIds = List.copyOf(assignmentIds);
+    }
+  }
+
+  /**
+   * What a check concluded: the newly trusted metadata of both repositories and the targets to
+   * install, or the refusal; plus how many bytes crossed the link.
+   */
+  record Result(
+      Vehicle.Trust trust,
+      List<Target> targets,
+      byte[] directorTargets,
+      long networkBytes,
+      Refusal refusal) {
+
+    Result {
+      targets = List.copyOf(targets);
+    }
+
+    static Result nothingNew(Vehicle.Trust trust, long networkBytes) {
+      return new Result(trust, List.of(), null, networkBytes, null);
+    }
+  }
+
+  /**
+   * What the update for a check's verified targets is to do; {@code ecuIds} maps ECU serials to
+   * this vehicle's ECU ids. Consent or parking is required when any assignment requires it.
+   */
+  static Vehicle.UpdatePlan plan(
+      String updateId, Instant now, Result checked, Map<String, String> ecuIds) {
+    List<Vehicle.PlannedInstall> installs = new ArrayList<>();
+    boolean consent = false;
+    boolean parked = false;
+    for (Target t : checked.targets()) {
+      TargetFile file = t.verified().target();
+      String serial = t.verified().ecuSerial();
+      installs.add(
+          new Vehicle.PlannedInstall(
+              ecuIds.get(serial),
+              serial,
+              file.name(),
+              file.length(),
+              file.sha256(),
+              t.verified().releaseCounter(),
+              t.custom().assignmentId(),
+              t.custom().campaignId()));
+      consent |= t.custom().requireConsent();
+      parked |= t.custom().requireParked();
+    }
+    return new Vehicle.UpdatePlan(
+        updateId, now, consent, parked, installs, checked.directorTargets());
+  }
+
+  static Result run(
       Vehicle.Trust trust,
       Map<String, byte[]> directorFiles,
       Map<String, byte[]> imageFiles,
@@ -42,24 +118,64 @@ final class UptaneCheck {
         new PrimaryVerifier(
             new RepositoryClient(trust.director()), new RepositoryClient(trust.images()));
     try {
-      List<VerifiedTarget> targets =
+      List<VerifiedTarget> verified =
           verifier.verify(
               MetadataFetcher.fromMap(directorFiles),
               MetadataFetcher.fromMap(imageFiles),
               inventory,
               installedReleaseCounters,
               now);
+      List<Target> targets = new ArrayList<>();
+      for (VerifiedTarget t : verified) {
+        targets.add(new Target(t, DirectorTargetCustom.of(t.target())));
+      }
       Vehicle.Trust next =
           new Vehicle.Trust(
               verifier.director().state(),
               verifier.imageRepository().state(),
               earliestExpiry(verifier));
-      return new Vehicle.CheckResult(
-          next, targets, directorFiles.get("targets.json"), bytes, null, null);
+      return new Result(next, targets, directorFiles.get("targets.json"), bytes, null);
     } catch (VerificationException e) {
-      return new Vehicle.CheckResult(
-          trust, List.of(), null, bytes, e.attack().name(), e.getMessage());
+      return new Result(trust, List.of(), null, bytes, refusal(e, verifier, directorFiles));
     }
+  }
+
+  /**
+   * The director's metadata passed when its client refreshed: then its targets are signed by the
+   * Director and their assignment ids can be reported, even though something after them failed.
+   */
+  private static Refusal refusal(
+      VerificationException e, PrimaryVerifier verifier, Map<String, byte[]> directorFiles) {
+    TreeSet<String> ids = new TreeSet<>();
+    String campaignId = "";
+    Optional<Signed<io.fleetsim.uptane.metadata.TargetsMetadata>> directorTargets =
+        verifier.director().targets();
+    if (directorTargets.isPresent()) {
+      try {
+        for (TargetFile t : directorTargets.get().signed().targets().values()) {
+          DirectorTargetCustom custom = DirectorTargetCustom.of(t);
+          ids.add(custom.assignmentId());
+          campaignId = campaignId.isEmpty() ? custom.campaignId() : campaignId;
+        }
+      } catch (VerificationException malformed) {
+        ids.clear(); // a target without a readable assignment: none of them can be named
+        campaignId = "";
+      }
+    }
+    String key = ids.isEmpty() ? "director files " + digest(directorFiles) : "assignments " + ids;
+    return new Refusal(e.attack().name(), e.detail(), List.copyOf(ids), campaignId, key);
+  }
+
+  /** One hash over the files by name, so the same refused files give the same key. */
+  private static String digest(Map<String, byte[]> files) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    new TreeMap<>(files)
+        .forEach(
+            (name, data) -> {
+              all.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+              all.writeBytes(Hashing.sha256(data));
+            });
+    return Hashing.sha256Hex(all.toByteArray());
   }
 
   /**
@@ -112,18 +228,20 @@ final class UptaneCheck {
     }
   }
 
-  /** A string or boolean field of a director target's custom object, or null. */
-  static String custom(VerifiedTarget t, String key) {
-    if (t.target().custom() instanceof Json.Obj o) {
-      Json v = o.get(key);
-      if (v instanceof Json.Str s) {
-        return s.value();
-      }
-      if (v instanceof Json.Bool b) {
-        return String.valueOf(b.value());
-      }
-    }
-    return null;
+  /** Same bytes trusted for both repositories, and the same validity. */
+  static boolean sameTrust(Vehicle.Trust a, Vehicle.Trust b) {
+    return a != null
+        && b != null
+        && java.util.Objects.equals(a.until(), b.until())
+        && sameState(a.director(), b.director())
+        && sameState(a.images(), b.images());
+  }
+
+  private static boolean sameState(TrustedState a, TrustedState b) {
+    return Arrays.equals(a.root(), b.root())
+        && Arrays.equals(a.timestamp(), b.timestamp())
+        && Arrays.equals(a.snapshot(), b.snapshot())
+        && Arrays.equals(a.targets(), b.targets());
   }
 
   static long size(Map<String, byte[]> files) {

@@ -12,6 +12,7 @@ import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -190,7 +191,7 @@ class VehicleRestartTest {
     awaitPhase(Vehicle.Phase.DOWNLOADING);
     restartVehicle();
     Vehicle.Status s = awaitUpdates(1);
-    assertEquals("SUCCEEDED", s.history().get(0).outcome(), s.toString());
+    assertEquals(UpdateOutcome.SUCCEEDED, s.history().get(0).outcome(), s.toString());
     assertEquals("2.0.0", s.installedVersions().get("engine"));
     assertSingleInstall("2.0.0", "1.0.0");
 
@@ -201,7 +202,7 @@ class VehicleRestartTest {
     awaitPhase(Vehicle.Phase.DISTRIBUTING);
     restartVehicle();
     s = awaitUpdates(2);
-    assertEquals("SUCCEEDED", s.history().get(1).outcome(), s.toString());
+    assertEquals(UpdateOutcome.SUCCEEDED, s.history().get(1).outcome(), s.toString());
     assertEquals("3.0.0", s.installedVersions().get("engine"));
     assertSingleInstall("3.0.0", "2.0.0");
   }

@@ -9,14 +9,14 @@ import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.ImageRepository;
-import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.ecu.Bank;
-import io.fleetsim.ecu.CanBus;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -162,7 +162,7 @@ class VehicleUpdateTest {
         });
     Vehicle.Status s = status(vin);
     assertTrue(s.history().size() == 1 || s.history().size() == 2, s.toString());
-    s.history().forEach(u -> assertEquals("SUCCEEDED", u.outcome(), s.toString()));
+    s.history().forEach(u -> assertEquals(UpdateOutcome.SUCCEEDED, u.outcome(), s.toString()));
     // Both new images exist as deltas from 1.0.0: far less than the images crossed the link.
     long images = engine2.length() + adas2.length();
     long downloaded = s.history().stream().mapToLong(Vehicle.UpdateRecord::downloadedBytes).sum();
@@ -177,11 +177,15 @@ class VehicleUpdateTest {
       assertTrue(active.version().contains("2.0.0"), e.toString());
       assertTrue(other.version().contains("1.0.0"), e.toString());
     }
-    // The Director verified the signed manifest and closed both assignments.
+    // The Director verified the signed manifest, closed both assignments and records both ECUs
+    // at the new version.
     StatusReply<Director.VehicleView> view =
         ask(cloud.refs().director(vin), Director.GetVehicle::new);
     assertTrue(view.isSuccess());
-    assertTrue(view.getValue().toString().contains("2.0.0"), view.getValue().toString());
+    Director.VehicleView v = view.getValue();
+    assertEquals(List.of(), v.assignments(), v.toString());
+    assertEquals(2, v.ecus().size(), v.toString());
+    v.ecus().forEach(e -> assertEquals("2.0.0", e.installedVersion(), v.toString()));
   }
 
   @Test
@@ -215,8 +219,9 @@ class VehicleUpdateTest {
                 (ActorRef<StatusReply<org.apache.pekko.Done>> r) ->
                     new Vehicle.Provision(spec(vin, "5g", engine1, adas1), r))
             .isSuccess());
-    // An attacker on the link serves other bytes under the signed target's hash: the vehicle
-    // computes the hash itself, refuses, and no ECU is touched.
+    // The Director signs a target whose hash the image repository never signed (a compromised
+    // director alone): the vehicle's cross-check refuses it before any download, reports the
+    // assignment REJECTED, and no ECU is touched.
     FirmwareImage real = publish(EcuType.BRAKES, "hw-brk", "3.0.0", 3, 4096);
     FirmwareImage forged =
         new FirmwareImage(
@@ -237,9 +242,16 @@ class VehicleUpdateTest {
         Duration.ofSeconds(30),
         () -> {
           Vehicle.Status s = status(vin);
-          assertTrue(s.attacksDetected() > 0 || !s.history().isEmpty(), s.toString());
+          assertEquals(1, s.history().size(), s.toString());
           return null;
         });
+    Vehicle.Status s = status(vin);
+    Vehicle.UpdateRecord refused = s.history().get(0);
+    assertEquals(UpdateOutcome.REJECTED, refused.outcome(), s.toString());
+    assertEquals("MIX_AND_MATCH", refused.attack(), s.toString());
+    assertEquals("campaign-forged", refused.campaignId(), s.toString());
+    assertEquals(0, refused.downloadedBytes(), s.toString());
+    assertEquals(1, s.attacksDetected(), s.toString());
     Ecu.Status e = ecu(vin, "engine");
     Bank active = e.active() == Bank.Slot.A ? e.bankA() : e.bankB();
     assertNotEquals(real.sha256(), active.sha256());
@@ -287,7 +299,7 @@ class VehicleUpdateTest {
         () -> {
           Vehicle.Status s = status(vin);
           assertEquals(1, s.history().size(), s.toString());
-          assertEquals("SUCCEEDED", s.history().get(0).outcome());
+          assertEquals(UpdateOutcome.SUCCEEDED, s.history().get(0).outcome());
           assertEquals("2.0.0", s.installedVersions().get("engine"));
           return null;
         });
@@ -295,8 +307,11 @@ class VehicleUpdateTest {
 
   @Test
   void statusOfAnUnknownVehicleIsNew() {
-    assertEquals(Vehicle.Lifecycle.NEW, status("FSIMUNKNOWN000000").lifecycle());
-    assertTrue(BlobStore.get(testKit.system()) != null);
-    assertTrue(CanBus.TYPE_KEY != null);
+    Vehicle.Status s = status("FSIMUNKNOWN000000");
+    assertEquals(Vehicle.Lifecycle.NEW, s.lifecycle());
+    assertEquals(Vehicle.Phase.IDLE, s.phase());
+    assertEquals(Map.of(), s.installedVersions());
+    assertEquals(List.of(), s.history());
+    assertEquals(0, s.attacksDetected());
   }
 }

@@ -503,7 +503,7 @@ public final class CampaignRun {
         if (campaignId.equals(r.campaignId())
             && r.startedAt() != null
             && r.finishedAt() != null
-            && "SUCCEEDED".equals(String.valueOf(r.outcome()))) {
+            && r.outcome() == UpdateOutcome.SUCCEEDED) {
           times.add(Duration.between(r.startedAt(), r.finishedAt()));
         }
       }

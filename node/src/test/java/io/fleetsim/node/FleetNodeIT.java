@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.TargetFilter;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,9 +102,7 @@ class FleetNodeIT {
         assertTrue(
             s.history().stream()
                 .anyMatch(
-                    h ->
-                        h.campaignId().equals(campaign)
-                            && String.valueOf(h.outcome()).equals("SUCCEEDED")),
+                    h -> h.campaignId().equals(campaign) && h.outcome() == UpdateOutcome.SUCCEEDED),
             s.vin() + " " + campaign + " " + s.history());
       }
       assertEquals(0, s.attacksDetected(), s.vin());

@@ -1,0 +1,68 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cluster.Asks;
+import io.fleetsim.cluster.SimClock;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Work whose bytes cross the vehicle's cellular link: a metadata check, a download, a manifest on
+ * its way to the Director. The work itself completes at once (the entities answer without simulated
+ * delay); the link then decides whether its bytes get through and how long they take, and the
+ * result arrives at the vehicle after that delay, or is lost.
+ *
+ * <p>The link's model draws from the vehicle's seeded generator, so it is consulted on the actor's
+ * thread only: the finished work comes back as a {@link Vehicle.Carried} message first.
+ */
+final class OverTheLink {
+
+  static final String LOST = "the link lost every attempt";
+
+  private final ActorContext<Vehicle.Command> ctx;
+  private final TimerScheduler<Vehicle.Command> timers;
+  private final SimClock clock;
+  private final NetworkLink link;
+
+  OverTheLink(
+      ActorContext<Vehicle.Command> ctx,
+      TimerScheduler<Vehicle.Command> timers,
+      SimClock clock,
+      NetworkLink link) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.clock = clock;
+    this.link = link;
+  }
+
+  /**
+   * When {@code work} completes, its result crosses the link: {@code arrived} is delivered to the
+   * vehicle after the link's delay, or {@code lost} with the reason when the work failed or the
+   * link lost every attempt.
+   */
+  <T> void send(
+      CompletionStage<T> work,
+      ToLongFunction<T> bytes,
+      Function<T, Vehicle.Command> arrived,
+      Function<String, Vehicle.Command> lost) {
+    ctx.pipeToSelf(
+        work,
+        (value, err) ->
+            err != null
+                ? lost.apply(Asks.rootCause(err))
+                : new Vehicle.Carried(
+                    arrived.apply(value), lost.apply(LOST), bytes.applyAsLong(value)));
+  }
+
+  /** On the actor: the link carries the bytes now, and the result arrives when they have. */
+  void carry(Vehicle.Carried c) {
+    NetworkLink.Exchange e = link.exchange(c.bytes(), clock.now());
+    if (e.delivered()) {
+      timers.startSingleTimer(c.arrival(), clock.toWall(e.duration()));
+    } else {
+      ctx.getSelf().tell(c.loss());
+    }
+  }
+}

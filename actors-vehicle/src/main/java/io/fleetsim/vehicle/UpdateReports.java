@@ -1,0 +1,123 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.uptane.manifest.UpdateReport;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What the vehicle tells the Director about an ended update: one {@link UpdateReport} per
+ * assignment, signed into the vehicle version manifest. The ECUs of one assignment combine by
+ * {@link UpdateOutcome#combine} (the one precedence of the system), and the report names the phase
+ * and attack of the part that decided the outcome. Refused metadata yields one REJECTED report per
+ * assignment it names, or one with an empty assignment id (every open assignment) when the
+ * director's own metadata was refused.
+ */
+final class UpdateReports {
+
+  private UpdateReports() {}
+
+  /** How the update ended: the most severe result of all its parts. */
+  static UpdateOutcome outcome(Vehicle.Update u) {
+    List<UpdateOutcome> all = new ArrayList<>();
+    u.results().values().forEach(r -> all.add(r.outcome()));
+    if (u.refusal() != null) {
+      all.add(UpdateOutcome.REJECTED);
+    }
+    return UpdateOutcome.combine(all);
+  }
+
+  /** The reports of an update whose every part has a result. */
+  static List<UpdateReport> of(Vehicle.Update u) {
+    List<UpdateReport> out = new ArrayList<>();
+    Vehicle.Refusal refusal = u.refusal();
+    if (refusal != null) {
+      List<String> ids = refusal.assignmentIds().isEmpty() ? List.of("") : refusal.assignmentIds();
+      for (String id : ids) {
+        out.add(
+            new UpdateReport(
+                id,
+                UpdateOutcome.REJECTED,
+                Vehicle.Phase.CHECKING.name(),
+                refusal.attack(),
+                refusal.reason()));
+      }
+    }
+    Map<String, List<Vehicle.PlannedInstall>> byAssignment =
+        u.plan().installs().stream()
+            .collect(
+                Collectors.groupingBy(
+                    Vehicle.PlannedInstall::assignmentId, LinkedHashMap::new, Collectors.toList()));
+    byAssignment.forEach(
+        (id, installs) -> {
+          List<Vehicle.EcuResult> results =
+              installs.stream().map(i -> u.results().get(i.ecuId())).toList();
+          UpdateOutcome o =
+              UpdateOutcome.combine(results.stream().map(Vehicle.EcuResult::outcome).toList());
+          Vehicle.EcuResult decisive =
+              results.stream().filter(r -> r.outcome() == o).findFirst().orElseThrow();
+          out.add(
+              new UpdateReport(
+                  id, o, decisive.phase().name(), decisive.attack(), detail(u, installs)));
+        });
+    return out;
+  }
+
+  /** The attack that ended the update, empty when none did. */
+  static String attack(Vehicle.Update u) {
+    if (u.refusal() != null) {
+      return u.refusal().attack();
+    }
+    return u.results().values().stream()
+        .map(Vehicle.EcuResult::attack)
+        .filter(a -> a != null && !a.isEmpty())
+        .findFirst()
+        .orElse("");
+  }
+
+  /** What went wrong, per ECU of {@code installs}; empty when every part succeeded. */
+  static String detail(Vehicle.Update u, List<Vehicle.PlannedInstall> installs) {
+    StringBuilder b = new StringBuilder(u.refusal() == null ? "" : u.refusal().reason());
+    for (Vehicle.PlannedInstall i : installs) {
+      Vehicle.EcuResult r = u.results().get(i.ecuId());
+      if (r != null && !r.outcome().succeeded()) {
+        b.append(b.length() == 0 ? "" : "; ").append(i.ecuId()).append(": ").append(r.outcome());
+        b.append(r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")");
+      }
+    }
+    return b.toString();
+  }
+
+  /** The update as the vehicle's history keeps it, finished at {@code now}. */
+  static Vehicle.UpdateRecord record(Vehicle.Update u, java.time.Instant now) {
+    List<Vehicle.PlannedInstall> installs = u.plan().installs();
+    return new Vehicle.UpdateRecord(
+        u.refusal() != null ? u.refusal().campaignId() : installs.get(0).campaignId(),
+        u.plan().startedAt(),
+        now,
+        outcome(u),
+        attack(u),
+        detail(u, installs),
+        u.downloadedBytes());
+  }
+
+  /** What the ECUs run after the update: the new image where an install succeeded. */
+  static Map<String, Vehicle.Installed> installedAfter(
+      Vehicle.Update u, Map<String, Vehicle.Installed> before) {
+    Map<String, Vehicle.Installed> installed = new java.util.TreeMap<>(before);
+    for (Vehicle.PlannedInstall i : u.plan().installs()) {
+      if (u.results().get(i.ecuId()).outcome().succeeded()) {
+        installed.put(
+            i.ecuId(),
+            new Vehicle.Installed(
+                io.fleetsim.uptane.metadata.ImageName.versionOf(i.targetName()),
+                i.sha256(),
+                i.releaseCounter()));
+      }
+    }
+    return installed;
+  }
+}

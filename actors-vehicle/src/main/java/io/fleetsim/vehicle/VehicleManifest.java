@@ -1,0 +1,52 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cluster.Asks;
+import io.fleetsim.ecu.Ecu;
+import io.fleetsim.uptane.crypto.SigningKey;
+import io.fleetsim.uptane.manifest.UpdateReport;
+import io.fleetsim.uptane.manifest.VehicleVersionManifest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The vehicle version manifest of one report: every ECU signs its version report with the manifest
+ * counter as nonce (so the Director can tell it was made for this manifest), and the primary signs
+ * the manifest over them, with the vehicle's own {@link UpdateReport}s. The ECUs keep their keys;
+ * the primary only collects what they signed.
+ */
+final class VehicleManifest {
+
+  private VehicleManifest() {}
+
+  static CompletionStage<byte[]> sign(
+      Vehicle.State s,
+      List<UpdateReport> updateReports,
+      Instant now,
+      Function<String, RecipientRef<Ecu.Command>> ecus,
+      Asks asks) {
+    String vin = s.spec().vin();
+    long counter = s.manifestCounter();
+    List<CompletionStage<byte[]>> reports = new ArrayList<>();
+    for (Vehicle.EcuSpec e : s.spec().ecus()) {
+      reports.add(
+          asks.askWithStatus(
+                  ecus.apply(Ecu.entityId(vin, e.ecuId())),
+                  (ActorRef<StatusReply<Ecu.SignedVersionReport>> r) ->
+                      new Ecu.SignVersionReport(counter, r))
+              .thenApply(Ecu.SignedVersionReport::bytes));
+    }
+    SigningKey primary = SigningKey.fromHex(s.primaryKeySeedHex());
+    String serial = s.spec().primarySerial();
+    return Asks.allOf(reports)
+        .thenApply(
+            signed ->
+                VehicleVersionManifest.sign(
+                    primary, vin, serial, signed, updateReports, counter, now));
+  }
+}

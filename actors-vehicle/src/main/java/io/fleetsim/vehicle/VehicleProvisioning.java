@@ -1,0 +1,119 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cloud.Director;
+import io.fleetsim.cloud.ImageRepository;
+import io.fleetsim.cluster.Asks;
+import io.fleetsim.ecu.Ecu;
+import io.fleetsim.uptane.crypto.SigningKey;
+import io.fleetsim.uptane.metadata.ImageName;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Provisioning a vehicle: the spec is checked field by field, each ECU is provisioned and reports
+ * its public key, the inventory is registered with the Director, and the first root of both
+ * repositories is fetched (the roots the vehicle then trusts). Every step is idempotent, so a
+ * provisioning that failed half way is simply run again.
+ */
+final class VehicleProvisioning {
+
+  /** What provisioning learned from the two repositories. */
+  record Roots(byte[] directorRoot, byte[] imageRoot) {}
+
+  private VehicleProvisioning() {}
+
+  /** What is wrong with {@code spec} for entity {@code vin}, naming the field; null if nothing. */
+  static String problem(String vin, Vehicle.Spec spec, Set<String> networkProfiles) {
+    if (spec == null) {
+      return "spec: required";
+    }
+    if (!vin.equals(spec.vin())) {
+      return "spec.vin: " + spec.vin() + " does not match entity " + vin;
+    }
+    if (spec.ecus().isEmpty()) {
+      return "spec.ecus: a vehicle needs at least one ECU";
+    }
+    if (!networkProfiles.contains(spec.networkProfile())) {
+      return "spec.networkProfile: unknown profile '"
+          + spec.networkProfile()
+          + "', known: "
+          + networkProfiles;
+    }
+    if (spec.ecus().stream().map(Vehicle.EcuSpec::ecuId).distinct().count() != spec.ecus().size()) {
+      return "spec.ecus: ECU ids must be unique";
+    }
+    if (spec.ecus().stream().map(Vehicle.EcuSpec::serial).distinct().count()
+        != spec.ecus().size()) {
+      return "spec.ecus: ECU serials must be unique";
+    }
+    return null;
+  }
+
+  /** Provisions the ECUs, registers the inventory with the Director, fetches the two roots. */
+  static CompletionStage<Roots> run(
+      Vehicle.Spec spec, String primarySeedHex, Vehicle.Deps deps, Asks asks) {
+    String vin = spec.vin();
+    String targetsKey = deps.directorKeys().targetsKey().hex();
+    List<CompletionStage<Director.EcuInfo>> ecus = new ArrayList<>();
+    for (Vehicle.EcuSpec e : spec.ecus()) {
+      RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
+      Ecu.Profile profile =
+          new Ecu.Profile(
+              e.type(),
+              e.hardwareId(),
+              e.serial(),
+              e.transport(),
+              e.flashBytesPerSecond(),
+              List.of(targetsKey),
+              1,
+              e.installed());
+      ecus.add(
+          asks.askWithStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
+              .thenCompose(done -> asks.ask(ecu, Ecu.GetStatus::new))
+              .thenApply(
+                  st ->
+                      new Director.EcuInfo(
+                          e.serial(),
+                          e.ecuId(),
+                          e.type().name(),
+                          e.hardwareId(),
+                          st.publicKeyHex(),
+                          ImageName.versionOf(e.installed().version()),
+                          e.installed().releaseCounter())));
+    }
+    String primaryKey = SigningKey.fromHex(primarySeedHex).publicKey().hex();
+    RecipientRef<Director.Command> director = deps.director().apply(vin);
+    return Asks.allOf(ecus)
+        .thenCompose(
+            infos ->
+                asks.askWithStatus(
+                    director,
+                    (ActorRef<StatusReply<Done>> r) ->
+                        new Director.Register(
+                            spec.region(),
+                            spec.environment(),
+                            spec.tags(),
+                            spec.primarySerial(),
+                            primaryKey,
+                            infos,
+                            r)))
+        .thenCompose(
+            done ->
+                asks.askWithStatus(
+                    director,
+                    (ActorRef<StatusReply<byte[]>> r) ->
+                        new Director.GetMetadata("1.root.json", r)))
+        .thenCombine(
+            asks.askWithStatus(
+                deps.imageRepository(),
+                (ActorRef<StatusReply<byte[]>> r) ->
+                    new ImageRepository.GetMetadata("1.root.json", r)),
+            Roots::new);
+  }
+}
