@@ -8,19 +8,16 @@ import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -31,6 +28,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
@@ -38,9 +36,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * A rollout of one firmware image to the vehicles a filter selects, wave by wave. Each wave's
- * vehicles get an assignment from their Director; the Directors report every verified outcome back
- * here, and the campaign advances when the wave soaked long enough and reached the success
- * threshold, or pauses/aborts as soon as the failure threshold is reached.
+ * vehicles get an assignment from their Director; the Directors report every outcome back here
+ * until it is acknowledged, and the campaign advances, pauses or aborts by its {@link WaveGate}.
+ * Every targeted vehicle ends with exactly one counted {@link UpdateOutcome}: its Director closes
+ * the assignment from the vehicle's report or, past the policy's time limit, as TIMED_OUT.
+ *
+ * <p>A rollback is a campaign of its own ({@link CampaignRollback}): the previous image is
+ * published again under a higher release counter and assigned to exactly the vehicles this campaign
+ * updated.
  */
 public final class Campaign
     extends EventSourcedBehavior<Campaign.Command, Campaign.Event, Campaign.State> {
@@ -48,72 +51,85 @@ public final class Campaign
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Campaign");
   public static final String TAG = "campaign";
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+  static final int FLUSH_AT = 1000;
 
   // ---- protocol -------------------------------------------------------------------------
 
-  /** What an operator asks for. */
+  /**
+   * What an operator asks for.
+   *
+   * @param undoes the campaign this one rolls back, or null
+   */
   public record Spec(
       String description,
       TargetFilter filter,
       String firmwareVersion,
       WavePlan waves,
-      RolloutPolicy policy)
-      implements CborSerializable {}
+      RolloutPolicy policy,
+      String undoes)
+      implements CborSerializable {
 
-  public sealed interface Command {}
+    public Spec(
+        String description,
+        TargetFilter filter,
+        String firmwareVersion,
+        WavePlan waves,
+        RolloutPolicy policy) {
+      this(description, filter, firmwareVersion, waves, policy, null);
+    }
+  }
 
-  public record Create(Spec spec, ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+  public sealed interface Command extends CborSerializable {}
 
-  public record Start(ActorRef<StatusReply<Progress>> replyTo)
-      implements Command, CborSerializable {}
+  public record Create(Spec spec, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  public record Pause(String reason, ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+  public record Start(ActorRef<StatusReply<CampaignProgress>> replyTo) implements Command {}
+
+  public record Pause(String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** {@code force} resumes even though the failure gate is still tripped. */
-  public record Resume(boolean force, ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+  public record Resume(boolean force, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  public record Abort(String reason, ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+  public record Abort(String reason, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  public record RetryFailed(ActorRef<StatusReply<Integer>> replyTo)
-      implements Command, CborSerializable {}
+  public record RetryFailed(ActorRef<StatusReply<Integer>> replyTo) implements Command {}
 
-  public record Rollback(ActorRef<StatusReply<Integer>> replyTo)
-      implements Command, CborSerializable {}
+  /** Rolls back what this campaign installed; replies with the rollback campaigns' ids. */
+  public record Rollback(ActorRef<StatusReply<List<String>>> replyTo) implements Command {}
 
   /** Sent by the {@link CampaignRegistry} on an emergency stop. */
-  public record Halt(String reason) implements Command, CborSerializable {}
+  public record Halt(String reason) implements Command {}
 
-  public record GetProgress(ActorRef<Progress> replyTo) implements Command, CborSerializable {}
+  public record GetProgress(ActorRef<CampaignProgress> replyTo) implements Command {}
 
   /** Sent by a Director once the vehicle fetched metadata that contains the assignment. */
-  public record RecordInProgress(String vin) implements Command, CborSerializable {}
+  public record RecordInProgress(String vin, String assignmentId) implements Command {}
 
-  /** Sent by a Director after it verified a version manifest. */
-  public record RecordOutcome(String vin, UpdateOutcome outcome, String installedVersion)
-      implements Command, CborSerializable {}
+  /**
+   * Sent by a Director when an assignment ended, again and again until {@code ackTo} gets {@link
+   * Director.OutcomeAck}; applied once.
+   */
+  public record RecordOutcome(Director.Outcome outcome, ActorRef<Director.Command> ackTo)
+      implements Command {}
 
-  private record FirmwareChecked(
+  record FirmwareChecked(
       Spec spec, FirmwareImage image, String error, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
-  private record TargetsSelected(
-      List<FleetVehicle> targets, String error, ActorRef<StatusReply<Progress>> replyTo)
+  record TargetsSelected(
+      List<FleetVehicle> targets, String error, ActorRef<StatusReply<CampaignProgress>> replyTo)
       implements Command {}
 
-  private record AssignmentReplied(String vin, boolean rollback, String error) implements Command {}
+  record AssignmentReplied(String vin, String assignmentId, String error) implements Command {}
 
-  private record SoakElapsed(int wave) implements Command {}
+  record SoakElapsed(int wave) implements Command {}
 
   /** Time to write the per-vehicle facts gathered since the last write. */
-  private record Flush() implements Command {}
+  record Flush() implements Command {}
 
-  private record RollbackResolved(
-      Map<String, FirmwareImage> images, String error, ActorRef<StatusReply<Integer>> replyTo)
+  record RollbackLaunched(
+      List<String> campaignIds, String error, ActorRef<StatusReply<List<String>>> replyTo)
       implements Command {}
 
   // ---- events -----------------------------------------------------------------------------
@@ -129,13 +145,20 @@ public final class Campaign
 
   public record WaveStarted(int wave, Instant at) implements Event {}
 
-  public record AssignmentAccepted(String vin) implements Event {}
+  public record AssignmentAccepted(String vin, String assignmentId) implements Event {}
 
-  public record AssignmentRefused(String vin, String reason) implements Event {}
+  public record AssignmentRefused(String vin, String assignmentId, String reason)
+      implements Event {}
 
-  public record VehicleInProgress(String vin) implements Event {}
+  public record VehicleInProgress(String vin, String assignmentId) implements Event {}
 
-  public record OutcomeRecorded(String vin, UpdateOutcome outcome, String installedVersion)
+  public record OutcomeRecorded(
+      String vin,
+      String assignmentId,
+      UpdateOutcome outcome,
+      String reason,
+      String installedVersion,
+      Instant at)
       implements Event {}
 
   public record SoakCompleted(int wave) implements Event {}
@@ -148,10 +171,10 @@ public final class Campaign
 
   public record Completed(Instant at) implements Event {}
 
+  /** Each of these vehicles gets a new attempt (a new assignment id). */
   public record FailedRetried(List<String> vins) implements Event {}
 
-  public record RollbackStarted(Map<String, FirmwareImage> images, List<String> vins, Instant at)
-      implements Event {}
+  public record RolledBackBy(List<String> campaignIds, Instant at) implements Event {}
 
   // ---- state ------------------------------------------------------------------------------
 
@@ -162,25 +185,36 @@ public final class Campaign
     PAUSED,
     COMPLETED,
     ABORTED,
-    ROLLING_BACK
+    ROLLED_BACK
   }
 
-  /** Where one vehicle is in this campaign. */
-  public enum VehicleStatus {
+  /** Where one vehicle's current attempt stands; {@code outcome} is set once it ended. */
+  public enum Stage {
     PENDING,
     ASSIGNED,
     IN_PROGRESS,
-    SUCCEEDED,
-    FAILED,
-    ROLLED_BACK,
-    REFUSED;
+    ENDED
+  }
 
-    boolean settled() {
-      return this == SUCCEEDED || this == FAILED || this == ROLLED_BACK || this == REFUSED;
+  /** One targeted vehicle: its attempt number (the assignment id is derived from it). */
+  public record Target(int attempt, Stage stage, UpdateOutcome outcome, String reason)
+      implements CborSerializable {
+    static final Target FIRST = new Target(1, Stage.PENDING, null, null);
+
+    Target at(Stage s) {
+      return new Target(attempt, s, outcome, reason);
     }
 
-    boolean failed() {
-      return this == FAILED || this == ROLLED_BACK;
+    Target ended(UpdateOutcome o, String why) {
+      return new Target(attempt, Stage.ENDED, o, why);
+    }
+
+    Target retried() {
+      return new Target(attempt + 1, Stage.PENDING, null, null);
+    }
+
+    boolean settled() {
+      return stage == Stage.ENDED;
     }
   }
 
@@ -190,15 +224,12 @@ public final class Campaign
       Spec spec,
       FirmwareImage image,
       List<List<String>> waves,
-      Map<String, Integer> waveOf,
       Map<String, String> previousVersions,
-      Map<String, VehicleStatus> vehicles,
-      Map<String, String> refusals,
+      Map<String, Target> targets,
       int currentWave,
       boolean soakDone,
       String reason,
-      Map<String, FirmwareImage> rollbackImages,
-      Map<String, VehicleStatus> rollback)
+      List<String> rolledBackBy)
       implements CborSerializable {
 
     static State empty(String campaignId) {
@@ -210,91 +241,25 @@ public final class Campaign
           List.of(),
           Map.of(),
           Map.of(),
-          Map.of(),
-          Map.of(),
           -1,
           false,
           null,
-          Map.of(),
-          Map.of());
+          List.of());
     }
 
-    State withStatus(Status s, String why) {
+    State with(Status s, String why) {
       return new State(
           campaignId,
           s,
           spec,
           image,
           waves,
-          waveOf,
           previousVersions,
-          vehicles,
-          refusals,
+          targets,
           currentWave,
           soakDone,
           why,
-          rollbackImages,
-          rollback);
-    }
-
-    State withVehicle(String vin, VehicleStatus vs) {
-      Map<String, VehicleStatus> v = new HashMap<>(vehicles);
-      v.put(vin, vs);
-      return new State(
-          campaignId,
-          status,
-          spec,
-          image,
-          waves,
-          waveOf,
-          previousVersions,
-          v,
-          refusals,
-          currentWave,
-          soakDone,
-          reason,
-          rollbackImages,
-          rollback);
-    }
-
-    State withRollbackVehicle(String vin, VehicleStatus vs) {
-      Map<String, VehicleStatus> r = new HashMap<>(rollback);
-      r.put(vin, vs);
-      return new State(
-          campaignId,
-          status,
-          spec,
-          image,
-          waves,
-          waveOf,
-          previousVersions,
-          vehicles,
-          refusals,
-          currentWave,
-          soakDone,
-          reason,
-          rollbackImages,
-          r);
-    }
-
-    State withRefusal(String vin, String why) {
-      Map<String, String> r = new TreeMap<>(refusals);
-      r.put(vin, why);
-      return new State(
-          campaignId,
-          status,
-          spec,
-          image,
-          waves,
-          waveOf,
-          previousVersions,
-          vehicles,
-          r,
-          currentWave,
-          soakDone,
-          reason,
-          rollbackImages,
-          rollback);
+          rolledBackBy);
     }
 
     State withWave(int wave, boolean soaked) {
@@ -304,91 +269,97 @@ public final class Campaign
           spec,
           image,
           waves,
-          waveOf,
           previousVersions,
-          vehicles,
-          refusals,
+          targets,
           wave,
           soaked,
           reason,
-          rollbackImages,
-          rollback);
+          rolledBackBy);
     }
 
-    VehicleStatus statusOf(String vin) {
-      return vehicles.getOrDefault(vin, VehicleStatus.PENDING);
+    State withTargets(Map<String, Target> t) {
+      return new State(
+          campaignId,
+          status,
+          spec,
+          image,
+          waves,
+          previousVersions,
+          t,
+          currentWave,
+          soakDone,
+          reason,
+          rolledBackBy);
     }
 
-    boolean inRollback(String vin) {
-      return status == Status.ROLLING_BACK && rollback.containsKey(vin);
+    State withTarget(String vin, Target t) {
+      Map<String, Target> m = new HashMap<>(targets);
+      m.put(vin, t);
+      return withTargets(m);
     }
 
-    WaveProgress wave(int index) {
-      int[] counts = new int[VehicleStatus.values().length];
+    Target target(String vin) {
+      return targets.get(vin);
+    }
+
+    String assignmentId(String vin) {
+      return campaignId + "/" + targets.getOrDefault(vin, Target.FIRST).attempt();
+    }
+
+    /** The current attempt of a targeted vehicle, if {@code assignmentId} is it. */
+    boolean isCurrent(String vin, String assignmentId) {
+      return targets.containsKey(vin) && assignmentId(vin).equals(assignmentId);
+    }
+
+    boolean allSettled() {
+      return targets.values().stream().allMatch(Target::settled);
+    }
+
+    CampaignProgress.Wave wave(int index) {
+      Map<UpdateOutcome, Integer> ended = new EnumMap<>(UpdateOutcome.class);
+      int pending = 0;
+      int inProgress = 0;
       for (String vin : waves.get(index)) {
-        counts[statusOf(vin).ordinal()]++;
+        Target t = targets.getOrDefault(vin, Target.FIRST);
+        switch (t.stage()) {
+          case PENDING -> pending++;
+          case ASSIGNED, IN_PROGRESS -> inProgress++;
+          case ENDED -> ended.merge(t.outcome(), 1, Integer::sum);
+        }
       }
-      int refused = counts[VehicleStatus.REFUSED.ordinal()];
-      int pending = counts[VehicleStatus.PENDING.ordinal()];
-      int size = waves.get(index).size();
-      return new WaveProgress(
-          index,
-          size,
-          size - refused - pending,
-          counts[VehicleStatus.ASSIGNED.ordinal()] + counts[VehicleStatus.IN_PROGRESS.ordinal()],
-          counts[VehicleStatus.SUCCEEDED.ordinal()],
-          counts[VehicleStatus.FAILED.ordinal()],
-          counts[VehicleStatus.ROLLED_BACK.ordinal()],
-          refused);
+      return new CampaignProgress.Wave(index, waves.get(index).size(), pending, inProgress, ended);
     }
 
-    Progress progress() {
-      List<WaveProgress> ws = new ArrayList<>();
+    CampaignProgress progress() {
+      List<CampaignProgress.Wave> ws = new ArrayList<>();
       for (int i = 0; i < waves.size(); i++) {
         ws.add(wave(i));
       }
-      Map<VehicleStatus, Integer> rb = new TreeMap<>();
-      rollback.values().forEach(s -> rb.merge(s, 1, Integer::sum));
-      return new Progress(campaignId, status, currentWave, reason, ws, refusals, rb);
+      Map<String, String> reasons = new TreeMap<>();
+      targets.forEach(
+          (vin, t) -> {
+            if (t.settled() && !t.outcome().succeeded() && t.reason() != null) {
+              reasons.put(vin, t.outcome() + ": " + t.reason());
+            }
+          });
+      return new CampaignProgress(
+          campaignId,
+          status,
+          image,
+          currentWave,
+          reason,
+          ws,
+          reasons,
+          spec == null ? null : spec.undoes(),
+          rolledBackBy);
     }
   }
-
-  /** Per-wave counts, as an operator dashboard shows them. */
-  public record WaveProgress(
-      int wave,
-      int size,
-      int assigned,
-      int inProgress,
-      int succeeded,
-      int failed,
-      int rolledBack,
-      int refused)
-      implements CborSerializable {}
-
-  public record Progress(
-      String campaignId,
-      Status status,
-      int currentWave,
-      String reason,
-      List<WaveProgress> waves,
-      Map<String, String> refusals,
-      Map<VehicleStatus, Integer> rollback)
-      implements CborSerializable {}
 
   // ---- behaviour --------------------------------------------------------------------------
 
   public static Behavior<Command> create(String campaignId, CloudRefs refs) {
     return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new Campaign(
-                        campaignId,
-                        refs,
-                        ctx,
-                        timers,
-                        SimClock.get(ctx.getSystem()),
-                        Seeds.scenarioSeed(ctx.getSystem()))));
+        ctx -> Behaviors.withTimers(timers -> new Campaign(campaignId, refs, ctx, timers)));
   }
 
   private final String campaignId;
@@ -397,34 +368,25 @@ public final class Campaign
   private final TimerScheduler<Command> timers;
   private final SimClock clock;
   private final long seed;
-
-  /**
-   * Per-vehicle facts (assignment replies, in progress, outcomes) not written yet. A wave of
-   * thousands of vehicles sends thousands of them within seconds, and one campaign persists one
-   * write at a time; gathering them for {@link #FLUSH_AFTER} and writing them as one atomic batch
-   * (with the gate decision they lead to) keeps the campaign from becoming the fleet's queue. Not
-   * state: a fact lost with a crash before its write is like a lost tell, which the Director's
-   * fire-and-forget report to the campaign already allows for.
-   */
-  private final List<Command> unwritten = new ArrayList<>();
-
-  static final Duration FLUSH_AFTER = Duration.ofMillis(20);
-  static final int FLUSH_AT = 1000;
+  private final FactBuffer<Command> unwritten = new FactBuffer<>(FLUSH_AT);
+  private final Duration flushAfter;
 
   private Campaign(
       String campaignId,
       CloudRefs refs,
       ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      SimClock clock,
-      long seed) {
-    super(PersistenceId.of(TYPE_KEY.name(), campaignId));
+      TimerScheduler<Command> timers) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), campaignId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.campaignId = campaignId;
     this.refs = refs;
     this.ctx = ctx;
     this.timers = timers;
-    this.clock = clock;
-    this.seed = seed;
+    this.clock = SimClock.get(ctx.getSystem());
+    this.seed = Seeds.scenarioSeed(ctx.getSystem());
+    this.flushAfter =
+        ctx.getSystem().settings().config().getDuration("fleetsim.cloud.campaign-flush-after");
   }
 
   @Override
@@ -452,30 +414,16 @@ public final class Campaign
   }
 
   /**
-   * Assignments are side effects of persisted events, so after a crash the ones that were never
-   * answered are sent again (the Director accepts a repeated identical assignment), and a pending
-   * soak timer is restarted.
+   * Assignments are side effects of persisted events, so after a crash the ones never answered are
+   * sent again (the Director acknowledges an assignment id it already has), and a pending soak
+   * timer is restarted. Outcomes lost with the crash come again from their Directors.
    */
-  private void onRecovered(State state) {
-    if (state.status() == Status.RUNNING) {
-      if (!state.soakDone()) {
-        startSoak(state.currentWave(), state);
-      }
-      for (String vin : state.waves().get(state.currentWave())) {
-        if (state.statusOf(vin) == VehicleStatus.PENDING) {
-          assign(state, vin, false);
-        }
-      }
+  private void onRecovered(State s) {
+    if (s.status() == Status.RUNNING && !s.soakDone()) {
+      startSoak(s);
     }
-    if (state.status() == Status.ROLLING_BACK) {
-      state
-          .rollback()
-          .forEach(
-              (vin, s) -> {
-                if (s == VehicleStatus.PENDING) {
-                  assign(state, vin, true);
-                }
-              });
+    if (s.status() == Status.RUNNING || s.status() == Status.PAUSED) {
+      s.targets().forEach((vin, t) -> assignIfPending(s, vin));
     }
   }
 
@@ -488,37 +436,14 @@ public final class Campaign
     b.forState(s -> s.status() == Status.DRAFT)
         .onCommand(Start.class, this::onStart)
         .onCommand(TargetsSelected.class, this::onTargetsSelected)
-        .onCommand(
-            Abort.class,
-            (s, c) ->
-                Effect()
-                    .persist(new Aborted(c.reason(), clock.now()))
-                    .thenReply(c.replyTo(), x -> StatusReply.ack()));
+        .onCommand(Abort.class, this::onAbort);
     b.forState(s -> s.status() == Status.RUNNING)
-        .onCommand(
-            Pause.class,
-            (s, c) ->
-                Effect()
-                    .persist(new Paused("paused: " + c.reason(), clock.now()))
-                    .thenRun(x -> stopSoak())
-                    .thenReply(c.replyTo(), x -> StatusReply.ack()))
-        .onCommand(
-            Halt.class,
-            (s, c) ->
-                Effect()
-                    .persist(new Paused("emergency stop: " + c.reason(), clock.now()))
-                    .thenRun(x -> stopSoak()))
+        .onCommand(Pause.class, (s, c) -> pause(s, "paused: " + c.reason(), c.replyTo()))
+        .onCommand(Halt.class, (s, c) -> pause(s, "emergency stop: " + c.reason(), null))
         .onCommand(SoakElapsed.class, this::onSoakElapsed);
     b.forState(s -> s.status() == Status.PAUSED).onCommand(Resume.class, this::onResume);
     b.forState(s -> s.status() == Status.RUNNING || s.status() == Status.PAUSED)
-        .onCommand(
-            Abort.class,
-            (s, c) ->
-                Effect()
-                    .persist(new Aborted(c.reason(), clock.now()))
-                    .thenRun(x -> stopSoak())
-                    .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
-                    .thenReply(c.replyTo(), x -> StatusReply.ack()))
+        .onCommand(Abort.class, this::onAbort)
         .onCommand(RetryFailed.class, this::onRetryFailed);
     b.forState(
             s ->
@@ -527,7 +452,7 @@ public final class Campaign
                     || s.status() == Status.COMPLETED
                     || s.status() == Status.ABORTED)
         .onCommand(Rollback.class, this::onRollback)
-        .onCommand(RollbackResolved.class, this::onRollbackResolved);
+        .onCommand(RollbackLaunched.class, this::onRollbackLaunched);
     b.forAnyState()
         .onCommand(GetProgress.class, (s, c) -> Effect().reply(c.replyTo(), s.progress()))
         .onCommand(AssignmentReplied.class, this::buffer)
@@ -536,31 +461,23 @@ public final class Campaign
         .onCommand(Flush.class, (s, c) -> flush(s))
         .onCommand(Halt.class, (s, c) -> Effect().none())
         .onCommand(SoakElapsed.class, (s, c) -> Effect().none())
-        .onCommand(
-            Create.class,
-            (s, c) ->
-                Effect()
-                    .reply(
-                        c.replyTo(),
-                        StatusReply.error("campaign: " + campaignId + " already exists")))
-        .onCommand(
-            FirmwareChecked.class,
-            (s, c) ->
-                Effect()
-                    .reply(
-                        c.replyTo(),
-                        StatusReply.error("campaign: " + campaignId + " already exists")))
-        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "start")))
         .onCommand(TargetsSelected.class, (s, c) -> Effect().none())
+        .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
+        .onCommand(FirmwareChecked.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
+        .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "start")))
         .onCommand(Pause.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "pause")))
         .onCommand(Resume.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "resume")))
         .onCommand(Abort.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "abort")))
         .onCommand(
             RetryFailed.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "retry-failed")))
-        .onCommand(Rollback.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "rollback")))
+        .onCommand(Rollback.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "roll back")))
         .onCommand(
-            RollbackResolved.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "rollback")));
+            RollbackLaunched.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "roll back")));
     return b.build();
+  }
+
+  private <T> StatusReply<T> exists() {
+    return StatusReply.error("campaign: " + campaignId + " already exists");
   }
 
   private static <T> StatusReply<T> notIn(State s, String what) {
@@ -568,33 +485,14 @@ public final class Campaign
     return StatusReply.error("status: cannot " + what + " a campaign that is " + status);
   }
 
+  // ---- create and start
+
   private Effect<Event, State> onCreate(State state, Create c) {
-    Spec spec = c.spec();
-    List<String> problems = new ArrayList<>();
-    if (spec == null) {
-      return Effect().reply(c.replyTo(), StatusReply.error("spec: must be given"));
-    }
-    if (spec.filter() == null) {
-      problems.add("filter: must be given");
-    } else {
-      problems.addAll(spec.filter().problems());
-    }
-    if (spec.firmwareVersion() == null || spec.firmwareVersion().isBlank()) {
-      problems.add("firmwareVersion: must not be empty");
-    }
-    if (spec.waves() == null) {
-      problems.add("waves: must be given");
-    } else {
-      problems.addAll(spec.waves().problems());
-    }
-    if (spec.policy() == null) {
-      problems.add("policy: must be given");
-    } else {
-      problems.addAll(spec.policy().problems());
-    }
+    List<String> problems = CampaignSpecs.problems(c.spec());
     if (!problems.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
+    Spec spec = c.spec();
     String ecuType = spec.filter().ecuType();
     ctx.askWithStatus(
         FirmwareImage.class,
@@ -619,35 +517,9 @@ public final class Campaign
   }
 
   private Effect<Event, State> onFirmwareChecked(State state, FirmwareChecked c) {
-    if (c.error() != null) {
-      return Effect().reply(c.replyTo(), StatusReply.error(c.error()));
-    }
-    TargetFilter f = c.spec().filter();
-    if (!c.image().ecuType().equals(f.ecuType())) {
-      return Effect()
-          .reply(
-              c.replyTo(),
-              StatusReply.error(
-                  "firmware: image "
-                      + c.image().targetName()
-                      + " is for ECU type "
-                      + c.image().ecuType()
-                      + ", the filter targets "
-                      + f.ecuType()));
-    }
-    for (String hw : f.hardwareIds()) {
-      if (!c.image().hardwareIds().contains(hw)) {
-        return Effect()
-            .reply(
-                c.replyTo(),
-                StatusReply.error(
-                    "filter.hardwareIds: image "
-                        + c.image().targetName()
-                        + " fits "
-                        + c.image().hardwareIds()
-                        + ", not "
-                        + hw));
-      }
+    String problem = c.error() != null ? c.error() : CampaignSpecs.fitProblem(c.spec(), c.image());
+    if (problem != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(problem));
     }
     return Effect()
         .persist(new Created(campaignId, c.spec(), c.image(), clock.now()))
@@ -673,23 +545,14 @@ public final class Campaign
               c.replyTo(),
               StatusReply.error("filter: matches no vehicle (" + state.spec().filter() + ")"));
     }
-    // VIN order first so the shuffle depends on the seed only, not on how the store pages.
-    List<FleetVehicle> ordered = new ArrayList<>(c.targets());
-    ordered.sort(Comparator.comparing(FleetVehicle::vin));
-    Collections.shuffle(ordered, new Random(Seeds.entitySeed(seed, "campaign/" + campaignId)));
+    List<FleetVehicle> ordered = CampaignSpecs.order(c.targets(), seed, campaignId);
     List<List<String>> waves;
     try {
       waves = state.spec().waves().split(ordered);
     } catch (IllegalArgumentException e) {
       return Effect().reply(c.replyTo(), StatusReply.error(e.getMessage()));
     }
-    Map<String, String> previous = new HashMap<>();
-    for (FleetVehicle v : ordered) {
-      v.ecus().stream()
-          .filter(state.spec().filter()::matchesEcu)
-          .findFirst()
-          .ifPresent(e -> previous.put(v.vin(), e.installedVersion()));
-    }
+    Map<String, String> previous = CampaignSpecs.previousVersions(ordered, state.spec().filter());
     Instant now = clock.now();
     return Effect()
         .persist(List.of(new Started(waves, previous, now), new WaveStarted(0, now)))
@@ -699,34 +562,13 @@ public final class Campaign
   }
 
   private void launchWave(State s) {
-    startSoak(s.currentWave(), s);
-    for (String vin : s.waves().get(s.currentWave())) {
-      if (s.statusOf(vin) == VehicleStatus.PENDING) {
-        assign(s, vin, false);
-      }
-    }
+    startSoak(s);
+    s.waves().get(s.currentWave()).forEach(vin -> assignIfPending(s, vin));
   }
 
-  private void startSoak(int wave, State s) {
-    timers.startSingleTimer("soak", new SoakElapsed(wave), clock.toWall(s.spec().policy().soak()));
-  }
-
-  private void assign(State s, String vin, boolean rollback) {
-    FirmwareImage image =
-        rollback ? s.rollbackImages().get(s.previousVersions().get(vin)) : s.image();
-    RolloutPolicy p = s.spec().policy();
-    ctx.askWithStatus(
-        Done.class,
-        refs.director(vin),
-        ASK_TIMEOUT,
-        replyTo ->
-            new Director.Assign(
-                campaignId + "/" + (rollback ? "rollback" : "1"),
-                campaignId,
-                image,
-                new Director.Constraints(p.requireParked(), p.requireConsent()),
-                replyTo),
-        (done, err) -> new AssignmentReplied(vin, rollback, err == null ? null : err.getMessage()));
+  private void startSoak(State s) {
+    timers.startSingleTimer(
+        "soak", new SoakElapsed(s.currentWave()), clock.toWall(s.spec().policy().soak()));
   }
 
   /**
@@ -737,84 +579,86 @@ public final class Campaign
     timers.cancel("soak");
   }
 
+  private void assignIfPending(State s, String vin) {
+    Target t = s.targets().getOrDefault(vin, Target.FIRST);
+    if (t.stage() != Stage.PENDING) {
+      return;
+    }
+    String assignmentId = s.assignmentId(vin);
+    RolloutPolicy p = s.spec().policy();
+    ctx.askWithStatus(
+        Done.class,
+        refs.director(vin),
+        ASK_TIMEOUT,
+        replyTo ->
+            new Director.Assign(
+                assignmentId,
+                campaignId,
+                s.image(),
+                new Director.Constraints(p.requireParked(), p.requireConsent()),
+                p.timeLimit(),
+                replyTo),
+        (done, err) ->
+            new AssignmentReplied(vin, assignmentId, err == null ? null : err.getMessage()));
+  }
+
+  // ---- facts, in batches
+
   private Effect<Event, State> buffer(State s, Command fact) {
-    unwritten.add(fact);
-    if (unwritten.size() >= FLUSH_AT) {
+    if (unwritten.add(fact)) {
       return flush(s);
     }
     if (!timers.isTimerActive("flush")) {
-      timers.startSingleTimer("flush", new Flush(), FLUSH_AFTER);
+      timers.startSingleTimer("flush", new Flush(), flushAfter);
     }
     return Effect().none();
   }
 
-  /** Writes the gathered facts that still apply, in the order they arrived, as one batch. */
+  /**
+   * Writes the gathered facts that still apply, in the order they arrived, as one batch with the
+   * gate decision they lead to; then acknowledges every outcome in the batch, applied or not (a
+   * repeated one was applied before).
+   */
   private Effect<Event, State> flush(State s) {
     timers.cancel("flush");
+    List<Command> facts = unwritten.drain();
     List<Event> events = new ArrayList<>();
     State after = s;
-    for (Command fact : unwritten) {
-      Event e = null;
-      if (fact instanceof AssignmentReplied c) {
-        e = assignmentEvent(after, c);
-      } else if (fact instanceof RecordInProgress c) {
-        e = inProgressEvent(after, c);
-      } else if (fact instanceof RecordOutcome c) {
-        e = outcomeEvent(after, c);
-      }
+    for (Command fact : facts) {
+      Event e = CampaignSpecs.factEvent(after, fact);
       if (e != null) {
         events.add(e);
         after = events().apply(after, e);
       }
     }
-    unwritten.clear();
-    return events.isEmpty() ? Effect().none() : persistGated(s, events);
-  }
-
-  private static Event assignmentEvent(State s, AssignmentReplied c) {
-    VehicleStatus current = c.rollback() ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
-    if (current != VehicleStatus.PENDING) {
-      return null;
+    List<RecordOutcome> outcomes =
+        facts.stream()
+            .filter(RecordOutcome.class::isInstance)
+            .map(RecordOutcome.class::cast)
+            .toList();
+    if (events.isEmpty()) {
+      acknowledge(outcomes);
+      return Effect().none();
     }
-    return c.error() == null
-        ? new AssignmentAccepted(c.vin())
-        : new AssignmentRefused(c.vin(), c.error());
+    return persistGated(s, events).thenRun(x -> acknowledge(outcomes));
   }
 
-  private static Event inProgressEvent(State s, RecordInProgress c) {
-    VehicleStatus current = s.inRollback(c.vin()) ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
-    return current == VehicleStatus.ASSIGNED ? new VehicleInProgress(c.vin()) : null;
-  }
-
-  private static Event outcomeEvent(State s, RecordOutcome c) {
-    boolean known = s.waveOf().containsKey(c.vin());
-    VehicleStatus current = s.inRollback(c.vin()) ? s.rollback().get(c.vin()) : s.statusOf(c.vin());
-    if (!known || current.settled() || current == VehicleStatus.PENDING) {
-      return null;
-    }
-    return new OutcomeRecorded(c.vin(), c.outcome(), c.installedVersion());
+  private static void acknowledge(List<RecordOutcome> outcomes) {
+    outcomes.forEach(o -> o.ackTo().tell(new Director.OutcomeAck(o.outcome().assignmentId())));
   }
 
   private Effect<Event, State> onSoakElapsed(State s, SoakElapsed c) {
     if (c.wave() != s.currentWave() || s.soakDone()) {
       return Effect().none();
     }
-    return persistGated(s, new SoakCompleted(c.wave()));
+    return persistGated(s, List.of(new SoakCompleted(c.wave())));
   }
 
   /**
-   * Persists {@code e} together with the gate decision it leads to, in one atomic write, so a crash
-   * can never leave a wave that passed its gate without the next wave started. Failures are checked
-   * first and without waiting for the soak: a bad image should stop the rollout as early as
-   * possible.
+   * Persists {@code facts} together with the gate decision they lead to, in one atomic write, so a
+   * crash can never leave a wave that passed its gate without the next wave started.
    */
-  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistGated(
-      State s, Event e) {
-    return persistGated(s, List.of(e));
-  }
-
-  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<Event, State> persistGated(
-      State s, List<Event> facts) {
+  private EffectBuilder<Event, State> persistGated(State s, List<Event> facts) {
     State after = s;
     for (Event e : facts) {
       after = events().apply(after, e);
@@ -842,51 +686,39 @@ public final class Campaign
 
   private Event gateDecision(State s) {
     RolloutPolicy p = s.spec().policy();
-    WaveProgress w = s.wave(s.currentWave());
-    int accepted = w.size() - w.refused();
-    int failed = w.failed() + w.rolledBack();
-    if (p.failureTripped(failed, accepted)) {
-      String why =
-          String.format(
-              "failureThreshold: wave %d reached %.1f %% failed (%d of %d), threshold %s %%",
-              s.currentWave() + 1,
-              failed * 100.0 / accepted,
-              failed,
-              accepted,
-              RolloutPolicy.fmt(p.failureThreshold()));
-      return p.onFailure() == RolloutPolicy.OnFailure.ABORT
-          ? new Aborted(why, clock.now())
-          : new Paused(why, clock.now());
-    }
-    if (!s.soakDone()) {
-      return null;
-    }
-    if (p.successReached(w.succeeded(), accepted)) {
-      return s.currentWave() + 1 < s.waves().size()
-          ? new WaveStarted(s.currentWave() + 1, clock.now())
-          : new Completed(clock.now());
-    }
-    boolean settled =
-        s.waves().get(s.currentWave()).stream().allMatch(vin -> s.statusOf(vin).settled());
-    if (settled) {
-      return new Paused(
-          String.format(
-              "successThreshold: wave %d settled at %d of %d succeeded, threshold %s %%",
-              s.currentWave() + 1,
-              w.succeeded(),
-              accepted,
-              RolloutPolicy.fmt(p.successThreshold())),
-          clock.now());
-    }
-    return null;
+    CampaignProgress.Wave w = s.wave(s.currentWave());
+    boolean last = s.currentWave() + 1 >= s.waves().size();
+    WaveGate.Decision d = WaveGate.decide(p, w, last, s.soakDone(), s.allSettled());
+    Instant now = clock.now();
+    String why = WaveGate.reason(d, p, s.currentWave(), w);
+    return switch (d) {
+      case WAIT -> null;
+      case PAUSE_FAILURES, PAUSE_BELOW_SUCCESS -> new Paused(why, now);
+      case ABORT_FAILURES -> new Aborted(why, now);
+      case NEXT_WAVE -> new WaveStarted(s.currentWave() + 1, now);
+      case COMPLETE -> new Completed(now);
+    };
+  }
+
+  // ---- operator commands
+
+  private Effect<Event, State> pause(State s, String reason, ActorRef<StatusReply<Done>> replyTo) {
+    var effect = Effect().persist(new Paused(reason, clock.now())).thenRun(x -> stopSoak());
+    return replyTo == null ? effect : effect.thenReply(replyTo, x -> StatusReply.ack());
+  }
+
+  private Effect<Event, State> onAbort(State s, Abort c) {
+    return Effect()
+        .persist(new Aborted(c.reason(), clock.now()))
+        .thenRun(x -> stopSoak())
+        .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
+        .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
   private Effect<Event, State> onResume(State s, Resume c) {
     RolloutPolicy p = s.spec().policy();
-    WaveProgress w = s.wave(s.currentWave());
-    int accepted = w.size() - w.refused();
-    int failed = w.failed() + w.rolledBack();
-    if (!c.force() && p.failureTripped(failed, accepted)) {
+    CampaignProgress.Wave w = s.wave(s.currentWave());
+    if (!c.force() && p.failureTripped(w.failures(), w.accepted())) {
       return Effect()
           .reply(
               c.replyTo(),
@@ -895,18 +727,16 @@ public final class Campaign
                       "failureThreshold: wave %d is still at %.1f %% failed (threshold %s %%);"
                           + " retry-failed, abort, or resume with force",
                       s.currentWave() + 1,
-                      failed * 100.0 / accepted,
+                      w.failures() * 100.0 / w.accepted(),
                       RolloutPolicy.fmt(p.failureThreshold()))));
     }
-    var effect =
-        c.force()
-            ? Effect().persist(new Resumed(clock.now()))
-            : persistGated(s, new Resumed(clock.now()));
+    Resumed resumed = new Resumed(clock.now());
+    var effect = c.force() ? Effect().persist(resumed) : persistGated(s, List.of(resumed));
     return effect
         .thenRun(
             x -> {
               if (x.status() == Status.RUNNING && !x.soakDone()) {
-                startSoak(x.currentWave(), x);
+                startSoak(x);
               }
             })
         .thenReply(c.replyTo(), x -> StatusReply.ack());
@@ -916,8 +746,8 @@ public final class Campaign
     List<String> vins = new ArrayList<>();
     for (int i = 0; i <= s.currentWave(); i++) {
       for (String vin : s.waves().get(i)) {
-        VehicleStatus vs = s.statusOf(vin);
-        if (vs.failed() || vs == VehicleStatus.REFUSED) {
+        Target t = s.target(vin);
+        if (t != null && t.settled() && !t.outcome().succeeded()) {
           vins.add(vin);
         }
       }
@@ -926,81 +756,47 @@ public final class Campaign
       return Effect()
           .reply(
               c.replyTo(),
-              StatusReply.error(
-                  "retry-failed: no failed or refused vehicle in waves started so far"));
+              StatusReply.error("retry-failed: no vehicle without success in the waves so far"));
     }
     return Effect()
         .persist(new FailedRetried(vins))
-        .thenRun(x -> vins.forEach(vin -> assign(x, vin, false)))
+        .thenRun(x -> vins.forEach(vin -> assignIfPending(x, vin)))
         .thenReply(c.replyTo(), x -> StatusReply.success(vins.size()));
   }
 
   private Effect<Event, State> onRollback(State s, Rollback c) {
-    Set<String> versions = new TreeSet<>();
-    for (Map.Entry<String, VehicleStatus> e : s.vehicles().entrySet()) {
-      if (e.getValue() == VehicleStatus.SUCCEEDED) {
-        versions.add(s.previousVersions().get(e.getKey()));
-      }
+    if (!s.rolledBackBy().isEmpty()) {
+      return Effect()
+          .reply(
+              c.replyTo(),
+              StatusReply.error("rollback: already rolled back by " + s.rolledBackBy()));
     }
-    if (versions.isEmpty()) {
+    CampaignRollback.Plan plan = CampaignRollback.plan(s);
+    if (plan.groups().isEmpty()) {
       return Effect()
           .reply(
               c.replyTo(), StatusReply.error("rollback: no vehicle was updated by this campaign"));
     }
-    String ecuType = s.spec().filter().ecuType();
-    List<java.util.concurrent.CompletableFuture<FirmwareImage>> lookups = new ArrayList<>();
-    for (String version : versions) {
-      lookups.add(
-          org.apache.pekko.actor.typed.javadsl.AskPattern
-              .<ImageRepository.Command, FirmwareImage>askWithStatus(
-                  refs.imageRepository(),
-                  replyTo -> new ImageRepository.GetImage(ecuType, version, replyTo),
-                  ASK_TIMEOUT,
-                  ctx.getSystem().scheduler())
-              .toCompletableFuture());
-    }
     ctx.pipeToSelf(
-        java.util.concurrent.CompletableFuture.allOf(
-                lookups.toArray(new java.util.concurrent.CompletableFuture[0]))
-            .thenApply(
-                x -> {
-                  Map<String, FirmwareImage> images = new LinkedHashMap<>();
-                  lookups.forEach(f -> images.put(f.join().version(), f.join()));
-                  return images;
-                }),
-        (images, err) ->
-            new RollbackResolved(
-                images,
-                err == null
-                    ? null
-                    : "rollback: previous version "
-                        + versions
-                        + " of "
-                        + ecuType
-                        + " is not in the image repository ("
-                        + err.getMessage()
-                        + ")",
-                c.replyTo()));
+        CampaignRollback.launch(ctx.getSystem(), refs, s, plan, ASK_TIMEOUT),
+        (ids, err) ->
+            new RollbackLaunched(
+                ids, err == null ? null : "rollback: " + err.getMessage(), c.replyTo()));
     return Effect().none();
   }
 
-  private Effect<Event, State> onRollbackResolved(State s, RollbackResolved c) {
+  private Effect<Event, State> onRollbackLaunched(State s, RollbackLaunched c) {
     if (c.error() != null) {
       return Effect().reply(c.replyTo(), StatusReply.error(c.error()));
     }
-    List<String> vins =
-        s.vehicles().entrySet().stream()
-            .filter(e -> e.getValue() == VehicleStatus.SUCCEEDED)
-            .map(Map.Entry::getKey)
-            .sorted()
-            .toList();
     return Effect()
-        .persist(new RollbackStarted(c.images(), vins, clock.now()))
+        .persist(new RolledBackBy(c.campaignIds(), clock.now()))
         .thenRun(x -> stopSoak())
         .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
-        .thenRun(x -> vins.forEach(vin -> assign(x, vin, true)))
-        .thenReply(c.replyTo(), x -> StatusReply.success(vins.size()));
+        .thenReply(c.replyTo(), x -> StatusReply.success(c.campaignIds()));
   }
+
+  // ---- events
 
   private EventHandler<State, Event> events;
 
@@ -1030,123 +826,69 @@ public final class Campaign
                     List.of(),
                     Map.of(),
                     Map.of(),
-                    Map.of(),
-                    Map.of(),
                     -1,
                     false,
                     null,
-                    Map.of(),
-                    Map.of()))
+                    List.of()))
         .onEvent(
             Started.class,
             (s, e) -> {
-              Map<String, Integer> waveOf = new HashMap<>();
-              for (int i = 0; i < e.waves().size(); i++) {
-                for (String vin : e.waves().get(i)) {
-                  waveOf.put(vin, i);
-                }
-              }
+              Map<String, Target> targets = new HashMap<>();
+              e.waves().forEach(w -> w.forEach(vin -> targets.put(vin, Target.FIRST)));
               return new State(
                   campaignId,
                   Status.RUNNING,
                   s.spec(),
                   s.image(),
                   e.waves(),
-                  waveOf,
                   e.previousVersions(),
-                  Map.of(),
-                  Map.of(),
+                  targets,
                   -1,
                   false,
                   null,
-                  Map.of(),
-                  Map.of());
+                  List.of());
             })
         .onEvent(WaveStarted.class, (s, e) -> s.withWave(e.wave(), false))
         .onEvent(SoakCompleted.class, (s, e) -> s.withWave(s.currentWave(), true))
         .onEvent(
             AssignmentAccepted.class,
-            (s, e) ->
-                s.inRollback(e.vin())
-                    ? s.withRollbackVehicle(e.vin(), VehicleStatus.ASSIGNED)
-                    : s.withVehicle(e.vin(), VehicleStatus.ASSIGNED))
+            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).at(Stage.ASSIGNED)))
         .onEvent(
             AssignmentRefused.class,
             (s, e) ->
-                s.inRollback(e.vin())
-                    ? s.withRollbackVehicle(e.vin(), VehicleStatus.REFUSED)
-                        .withRefusal(e.vin(), e.reason())
-                    : s.withVehicle(e.vin(), VehicleStatus.REFUSED)
-                        .withRefusal(e.vin(), e.reason()))
+                s.withTarget(e.vin(), s.target(e.vin()).ended(UpdateOutcome.REFUSED, e.reason())))
         .onEvent(
             VehicleInProgress.class,
-            (s, e) ->
-                s.inRollback(e.vin())
-                    ? s.withRollbackVehicle(e.vin(), VehicleStatus.IN_PROGRESS)
-                    : s.withVehicle(e.vin(), VehicleStatus.IN_PROGRESS))
+            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).at(Stage.IN_PROGRESS)))
         .onEvent(
             OutcomeRecorded.class,
-            (s, e) -> {
-              VehicleStatus vs =
-                  switch (e.outcome()) {
-                    case SUCCEEDED -> VehicleStatus.SUCCEEDED;
-                    case ROLLED_BACK -> VehicleStatus.ROLLED_BACK;
-                    default -> VehicleStatus.FAILED;
-                  };
-              return s.inRollback(e.vin())
-                  ? s.withRollbackVehicle(e.vin(), vs)
-                  : s.withVehicle(e.vin(), vs);
-            })
-        .onEvent(Paused.class, (s, e) -> s.withStatus(Status.PAUSED, e.reason()))
-        .onEvent(Resumed.class, (s, e) -> s.withStatus(Status.RUNNING, null))
-        .onEvent(Aborted.class, (s, e) -> s.withStatus(Status.ABORTED, e.reason()))
-        .onEvent(Completed.class, (s, e) -> s.withStatus(Status.COMPLETED, null))
+            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).ended(e.outcome(), e.reason())))
+        .onEvent(Paused.class, (s, e) -> s.with(Status.PAUSED, e.reason()))
+        .onEvent(Resumed.class, (s, e) -> s.with(Status.RUNNING, null))
+        .onEvent(Aborted.class, (s, e) -> s.with(Status.ABORTED, e.reason()))
+        .onEvent(Completed.class, (s, e) -> s.with(Status.COMPLETED, null))
         .onEvent(
             FailedRetried.class,
             (s, e) -> {
-              State r = s;
-              for (String vin : e.vins()) {
-                r = r.withVehicle(vin, VehicleStatus.PENDING);
-              }
-              Map<String, String> refusals = new TreeMap<>(r.refusals());
-              e.vins().forEach(refusals::remove);
-              return new State(
-                  campaignId,
-                  r.status(),
-                  r.spec(),
-                  r.image(),
-                  r.waves(),
-                  r.waveOf(),
-                  r.previousVersions(),
-                  r.vehicles(),
-                  refusals,
-                  r.currentWave(),
-                  r.soakDone(),
-                  r.reason(),
-                  r.rollbackImages(),
-                  r.rollback());
+              Map<String, Target> t = new HashMap<>(s.targets());
+              e.vins().forEach(vin -> t.computeIfPresent(vin, (k, v) -> v.retried()));
+              return s.withTargets(t);
             })
         .onEvent(
-            RollbackStarted.class,
-            (s, e) -> {
-              Map<String, VehicleStatus> rb = new HashMap<>();
-              e.vins().forEach(vin -> rb.put(vin, VehicleStatus.PENDING));
-              return new State(
-                  campaignId,
-                  Status.ROLLING_BACK,
-                  s.spec(),
-                  s.image(),
-                  s.waves(),
-                  s.waveOf(),
-                  s.previousVersions(),
-                  s.vehicles(),
-                  s.refusals(),
-                  s.currentWave(),
-                  s.soakDone(),
-                  "rollback to previous versions " + e.images().keySet(),
-                  e.images(),
-                  rb);
-            })
+            RolledBackBy.class,
+            (s, e) ->
+                new State(
+                    campaignId,
+                    Status.ROLLED_BACK,
+                    s.spec(),
+                    s.image(),
+                    s.waves(),
+                    s.previousVersions(),
+                    s.targets(),
+                    s.currentWave(),
+                    s.soakDone(),
+                    "rolled back by " + String.join(", ", e.campaignIds()),
+                    List.copyOf(e.campaignIds())))
         .build();
   }
 }

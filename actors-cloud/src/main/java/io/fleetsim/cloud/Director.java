@@ -8,12 +8,13 @@ import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.metadata.DirectorTargetCustom;
 import io.fleetsim.uptane.metadata.EcuTargetCustom;
+import io.fleetsim.uptane.metadata.ImageName;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,17 +24,21 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The Uptane director's record of one vehicle: what it has, what it should install, and the
@@ -89,20 +94,36 @@ public final class Director
       String campaignId,
       FirmwareImage image,
       Constraints constraints,
-      boolean fetched)
+      boolean fetched,
+      Instant deadline)
       implements CborSerializable {
 
     Assignment markFetched() {
-      return new Assignment(ecuSerial, assignmentId, campaignId, image, constraints, true);
+      return new Assignment(
+          ecuSerial, assignmentId, campaignId, image, constraints, true, deadline);
     }
   }
+
+  /**
+   * How an assignment ended: what the Director reports to the campaign that made it, until the
+   * campaign acknowledges it (at-least-once; the campaign applies it once).
+   */
+  public record Outcome(
+      String assignmentId,
+      String campaignId,
+      String vin,
+      UpdateOutcome outcome,
+      String reason,
+      String installedVersion,
+      Instant at)
+      implements CborSerializable {}
 
   /** Director metadata of one vehicle; the root is the same for all and is not stored here. */
   public record SignedMetadata(
       int version, byte[] targets, byte[] snapshot, byte[] timestamp, Instant signedAt)
       implements CborSerializable {}
 
-  public sealed interface Command {}
+  public sealed interface Command extends CborSerializable {}
 
   public record Register(
       String region,
@@ -112,43 +133,53 @@ public final class Director
       String primaryKeyHex,
       List<EcuInfo> ecus,
       ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {}
+      implements Command {}
 
   /**
    * @param assignmentId unique per vehicle; the campaign's id and attempt, e.g. {@code c1/1}
+   * @param timeLimit simulated time the vehicle has to report a terminal outcome; when it passes,
+   *     the assignment ends TIMED_OUT; null for no limit
    */
   public record Assign(
       String assignmentId,
       String campaignId,
       FirmwareImage image,
       Constraints constraints,
+      Duration timeLimit,
       ActorRef<StatusReply<Done>> replyTo)
-      implements Command, CborSerializable {
+      implements Command {
 
-    /** A first attempt: assignment id {@code campaignId/1}. */
+    /** A first attempt without a time limit: assignment id {@code campaignId/1}. */
     public Assign(
         String campaignId,
         FirmwareImage image,
         Constraints constraints,
         ActorRef<StatusReply<Done>> replyTo) {
-      this(campaignId + "/1", campaignId, image, constraints, replyTo);
+      this(campaignId + "/1", campaignId, image, constraints, null, replyTo);
     }
   }
+
+  /** The campaign has recorded this outcome; it need not be sent again. */
+  public record OutcomeAck(String assignmentId) implements Command {}
+
+  record TimeLimitReached(String assignmentId) implements Command {}
+
+  record RedeliverOutcomes() implements Command {}
 
   /**
    * Director metadata by file name: {@code N.root.json}, {@code root.json} (latest), {@code
    * timestamp.json}, {@code snapshot.json}, {@code targets.json}.
    */
   public record GetMetadata(String fileName, ActorRef<StatusReply<byte[]>> replyTo)
-      implements Command, CborSerializable {}
+      implements Command {}
 
   public record ReportManifest(byte[] manifest, ActorRef<StatusReply<ManifestResult>> replyTo)
-      implements Command, CborSerializable {}
+      implements Command {}
 
-  public record GetVehicle(ActorRef<StatusReply<VehicleView>> replyTo)
-      implements Command, CborSerializable {}
+  public record GetVehicle(ActorRef<StatusReply<VehicleView>> replyTo) implements Command {}
 
-  public record ManifestResult(long counter, List<EcuOutcome> ecus) implements CborSerializable {}
+  /** The accepted manifest's counter and the assignments it closed. */
+  public record ManifestResult(long counter, List<Outcome> closed) implements CborSerializable {}
 
   public record VehicleView(
       String vin,
@@ -159,7 +190,8 @@ public final class Director
       List<Assignment> assignments,
       int metadataVersion,
       long lastManifestCounter,
-      int refusedManifests)
+      int refusedManifests,
+      List<Outcome> undelivered)
       implements CborSerializable {}
 
   // ---- events -----------------------------------------------------------------------------
@@ -190,63 +222,76 @@ public final class Director
   public record AssignmentFetched(String vin, List<String> ecuSerials, Instant at)
       implements Event {}
 
-  /**
-   * One ECU as a verified manifest reported it; {@code outcome} and {@code campaignId} are set when
-   * the report closed an assignment.
-   */
-  public record EcuOutcome(
-      String serial,
-      String installedVersion,
-      long releaseCounter,
-      UpdateOutcome outcome,
-      String campaignId)
+  /** One ECU as a verified manifest reported it. */
+  public record EcuOutcome(String serial, String installedVersion, long releaseCounter)
       implements CborSerializable {}
 
+  /**
+   * A verified manifest: what each ECU runs now, the assignments it closed ({@code closed}, also
+   * queued for the campaigns), and the re-signed metadata without them (null when none closed).
+   */
   public record ManifestAccepted(
-      String vin, long counter, List<EcuOutcome> ecus, SignedMetadata metadata, Instant at)
+      String vin,
+      long counter,
+      List<EcuOutcome> ecus,
+      List<Outcome> closed,
+      SignedMetadata metadata,
+      Instant at)
       implements Event {
 
     /** The read model's one-word update state after this manifest. */
     public String summaryState(String before) {
-      boolean any = false;
-      boolean failed = false;
-      boolean rolledBack = false;
-      for (EcuOutcome e : ecus) {
-        if (e.outcome() != null) {
-          any = true;
-          failed |= e.outcome() == UpdateOutcome.FAILED;
-          rolledBack |= e.outcome() == UpdateOutcome.ROLLED_BACK;
-        }
-      }
-      if (!any) {
-        return before;
-      }
-      return failed ? "FAILED" : rolledBack ? "ROLLED_BACK" : "UPDATED";
+      UpdateOutcome o = UpdateOutcome.combine(closed.stream().map(Outcome::outcome).toList());
+      return o == null ? before : summary(o);
     }
+  }
+
+  /** The time limit passed before the vehicle reported: the assignment ends TIMED_OUT. */
+  public record AssignmentTimedOut(String vin, Outcome outcome, SignedMetadata metadata)
+      implements Event {}
+
+  /** The campaign acknowledged the outcome. */
+  public record OutcomeDelivered(String vin, String assignmentId) implements Event {}
+
+  /** The read model's one-word state for an outcome. */
+  public static String summary(UpdateOutcome o) {
+    return o.succeeded() ? "UPDATED" : o.name();
   }
 
   public record MetadataRefreshed(String vin, SignedMetadata metadata) implements Event {}
 
   // ---- state ------------------------------------------------------------------------------
 
-  public record State(
-      String vin,
-      boolean registered,
+  /** Where the vehicle is and who its primary is, as it registered. */
+  public record Registration(
       String region,
       String environment,
       Set<String> tags,
       String primarySerial,
-      String primaryKeyHex,
+      String primaryKeyHex)
+      implements CborSerializable {}
+
+  /**
+   * @param registration null until the vehicle registered
+   * @param assignments the open assignments, by ECU serial
+   */
+  public record State(
+      String vin,
+      Registration registration,
       Map<String, EcuInfo> ecus,
       Map<String, Assignment> assignments,
       SignedMetadata metadata,
       long lastManifestCounter,
-      Instant lastReport)
+      Instant lastReport,
+      OutcomeOutbox reports)
       implements CborSerializable {
 
     static State empty(String vin) {
-      return new State(
-          vin, false, null, null, Set.of(), null, null, Map.of(), Map.of(), null, -1, null);
+      return new State(vin, null, Map.of(), Map.of(), null, -1, null, OutcomeOutbox.EMPTY);
+    }
+
+    boolean registered() {
+      return registration != null;
     }
 
     State with(
@@ -256,31 +301,34 @@ public final class Director
         long counter,
         Instant report) {
       return new State(
-          vin,
-          registered,
-          region,
-          environment,
-          tags,
-          primarySerial,
-          primaryKeyHex,
-          newEcus,
-          newAssignments,
-          newMetadata,
-          counter,
-          report);
+          vin, registration, newEcus, newAssignments, newMetadata, counter, report, reports);
+    }
+
+    State with(
+        Map<String, Assignment> newAssignments, SignedMetadata newMetadata, OutcomeOutbox r) {
+      return new State(
+          vin, registration, ecus, newAssignments, newMetadata, lastManifestCounter, lastReport, r);
+    }
+
+    /** The open assignments without the ones with this id. */
+    Map<String, Assignment> without(String assignmentId) {
+      Map<String, Assignment> next = new TreeMap<>(assignments);
+      next.values().removeIf(a -> a.assignmentId().equals(assignmentId));
+      return next;
     }
 
     VehicleView view(int refused) {
       return new VehicleView(
           vin,
-          region,
-          environment,
-          tags,
+          registration.region(),
+          registration.environment(),
+          registration.tags(),
           List.copyOf(ecus.values()),
           List.copyOf(assignments.values()),
           metadata == null ? 0 : metadata.version(),
           lastManifestCounter,
-          refused);
+          refused,
+          List.copyOf(reports.outbox().values()));
     }
   }
 
@@ -291,7 +339,10 @@ public final class Director
       DirectorKeys keys,
       VehicleNotifier notifier,
       Function<String, RecipientRef<Campaign.Command>> campaigns) {
-    return Behaviors.setup(ctx -> new Director(vin, keys, notifier, campaigns, ctx));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new Director(vin, keys, notifier, campaigns, ctx, timers)));
   }
 
   private final String vin;
@@ -299,7 +350,9 @@ public final class Director
   private final VehicleNotifier notifier;
   private final Function<String, RecipientRef<Campaign.Command>> campaigns;
   private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
   private final SimClock clock;
+  private final Duration outcomeRetry;
 
   /**
    * Refused manifests leave the journal untouched (a replayed or forged manifest must not grow the
@@ -312,14 +365,38 @@ public final class Director
       DirectorKeys keys,
       VehicleNotifier notifier,
       Function<String, RecipientRef<Campaign.Command>> campaigns,
-      ActorContext<Command> ctx) {
-    super(PersistenceId.of(TYPE_KEY.name(), vin));
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), vin),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.vin = vin;
     this.keys = keys;
     this.notifier = notifier;
     this.campaigns = campaigns;
     this.ctx = ctx;
+    this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
+    this.outcomeRetry =
+        ctx.getSystem().settings().config().getDuration("fleetsim.cloud.outcome-retry");
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .build();
+  }
+
+  /** Timers are not persisted: time limits are armed again, unacknowledged outcomes sent again. */
+  private void onRecovered(State s) {
+    s.assignments().values().stream()
+        .map(Assignment::assignmentId)
+        .distinct()
+        .forEach(id -> armTimeLimit(s, id));
+    if (!s.reports().outbox().isEmpty()) {
+      ctx.getSelf().tell(new RedeliverOutcomes());
+    }
   }
 
   @Override
@@ -345,7 +422,8 @@ public final class Director
         .onCommand(Assign.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
         .onCommand(GetMetadata.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
         .onCommand(ReportManifest.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
-        .onCommand(GetVehicle.class, (s, c) -> Effect().reply(c.replyTo(), unknown()));
+        .onCommand(GetVehicle.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
+        .onAnyCommand(c -> Effect().none());
     b.forState(State::registered)
         .onCommand(Register.class, this::onReRegister)
         .onCommand(Assign.class, this::onAssign)
@@ -353,7 +431,10 @@ public final class Director
         .onCommand(ReportManifest.class, this::onManifest)
         .onCommand(
             GetVehicle.class,
-            (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view(refusedManifests))));
+            (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view(refusedManifests))))
+        .onCommand(TimeLimitReached.class, this::onTimeLimit)
+        .onCommand(OutcomeAck.class, this::onOutcomeAck)
+        .onCommand(RedeliverOutcomes.class, (s, c) -> redeliver(s));
     return b.build();
   }
 
@@ -362,34 +443,7 @@ public final class Director
   }
 
   private Effect<Event, State> onRegister(State s, Register c) {
-    List<String> problems = new ArrayList<>();
-    if (c.region() == null || c.region().isBlank()) {
-      problems.add("region: must not be empty");
-    }
-    if (!"blue".equals(c.environment()) && !"green".equals(c.environment())) {
-      problems.add("environment: must be blue or green, was " + c.environment());
-    }
-    if (c.primarySerial() == null || c.primarySerial().isBlank()) {
-      problems.add("primarySerial: must not be empty");
-    }
-    keyProblem("primaryKey", c.primaryKeyHex()).ifPresent(problems::add);
-    if (c.ecus() == null || c.ecus().isEmpty()) {
-      problems.add("ecus: a vehicle has at least one ECU");
-    } else {
-      Set<String> serials = new LinkedHashSet<>();
-      for (EcuInfo e : c.ecus()) {
-        if (e.serial() == null || e.serial().isBlank() || !serials.add(e.serial())) {
-          problems.add("ecus.serial: empty or duplicate serial " + e.serial());
-        }
-        if (e.ecuType() == null || e.ecuType().isBlank()) {
-          problems.add("ecus[" + e.serial() + "].ecuType: must not be empty");
-        }
-        if (e.hardwareId() == null || e.hardwareId().isBlank()) {
-          problems.add("ecus[" + e.serial() + "].hardwareId: must not be empty");
-        }
-        keyProblem("ecus[" + e.serial() + "].publicKey", e.publicKeyHex()).ifPresent(problems::add);
-      }
-    }
+    List<String> problems = DirectorRequests.registrationProblems(c);
     if (!problems.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
@@ -407,21 +461,11 @@ public final class Director
         .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
 
-  private static java.util.Optional<String> keyProblem(String field, String hex) {
-    try {
-      PublicKey.fromHex(hex);
-      return java.util.Optional.empty();
-    } catch (RuntimeException e) {
-      return java.util.Optional.of(
-          field + ": not an Ed25519 public key in hex (" + e.getMessage() + ")");
-    }
-  }
-
   private Effect<Event, State> onReRegister(State s, Register c) {
     // A vehicle re-sends its registration after a crash; only a different story is an error.
     boolean same =
-        s.primaryKeyHex().equals(c.primaryKeyHex())
-            && s.region().equals(c.region())
+        s.registration().primaryKeyHex().equals(c.primaryKeyHex())
+            && s.registration().region().equals(c.region())
             && s.ecus().size() == (c.ecus() == null ? -1 : c.ecus().size());
     return Effect()
         .reply(
@@ -443,6 +487,17 @@ public final class Director
               c.replyTo(),
               StatusReply.error("assign: assignmentId, campaignId and image are required"));
     }
+    if (s.reports().endedLately(c.assignmentId())
+        || s.assignments().values().stream()
+            .anyMatch(a -> a.assignmentId().equals(c.assignmentId()))) {
+      // The campaign asks again (it restarted before it saw the reply): the same assignment.
+      return Effect().reply(c.replyTo(), StatusReply.ack());
+    }
+    if (c.timeLimit() != null && (c.timeLimit().isNegative() || c.timeLimit().isZero())) {
+      return Effect()
+          .reply(
+              c.replyTo(), StatusReply.error("timeLimit: must be positive, was " + c.timeLimit()));
+    }
     List<EcuInfo> fits =
         s.ecus().values().stream()
             .filter(
@@ -462,7 +517,6 @@ public final class Director
                       + " with a hardware id in "
                       + image.hardwareIds()));
     }
-    boolean allSame = true;
     for (EcuInfo e : fits) {
       Assignment open = s.assignments().get(e.serial());
       if (open != null && !open.campaignId().equals(c.campaignId())) {
@@ -494,27 +548,24 @@ public final class Director
                         + image.releaseCounter()
                         + " and would be refused as a rollback"));
       }
-      allSame &=
-          open != null
-              && open.image().sha256().equals(image.sha256())
-              && open.assignmentId().equals(c.assignmentId());
-    }
-    if (allSame) {
-      return Effect().reply(c.replyTo(), StatusReply.ack());
     }
     Constraints constraints =
         c.constraints() == null ? new Constraints(true, false) : c.constraints();
     Map<String, Assignment> next = new TreeMap<>(s.assignments());
     List<Assignment> made = new ArrayList<>();
+    Instant now = clock.now();
+    Instant deadline = c.timeLimit() == null ? null : now.plus(c.timeLimit());
     for (EcuInfo e : fits) {
       Assignment a =
-          new Assignment(e.serial(), c.assignmentId(), c.campaignId(), image, constraints, false);
+          new Assignment(
+              e.serial(), c.assignmentId(), c.campaignId(), image, constraints, false, deadline);
       next.put(e.serial(), a);
       made.add(a);
     }
     SignedMetadata md = sign(s, next);
     return Effect()
         .persist(new AssignmentMade(vin, c.campaignId(), made, md, md.signedAt()))
+        .thenRun(x -> armTimeLimit(x, c.assignmentId()))
         .thenRun(x -> notifier.notifyUpdate(vin, c.campaignId()))
         .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
@@ -546,32 +597,11 @@ public final class Director
 
   private Effect<Event, State> onGetMetadata(State s, GetMetadata c) {
     String name = c.fileName() == null ? "" : c.fileName();
-    if (name.equals("root.json")) {
-      return Effect().reply(c.replyTo(), StatusReply.success(keys.root(keys.rootVersion())));
+    StatusReply<byte[]> root = DirectorRequests.rootFile(keys, name);
+    if (root != null) {
+      return Effect().reply(c.replyTo(), root);
     }
-    if (name.endsWith(".root.json")) {
-      try {
-        int v = Integer.parseInt(name.substring(0, name.length() - ".root.json".length()));
-        if (v < 1 || v > keys.rootVersion()) {
-          return Effect()
-              .reply(
-                  c.replyTo(),
-                  StatusReply.error(
-                      "fileName: no director root version "
-                          + v
-                          + " (latest is "
-                          + keys.rootVersion()
-                          + ")"));
-        }
-        return Effect().reply(c.replyTo(), StatusReply.success(keys.root(v)));
-      } catch (NumberFormatException e) {
-        return Effect()
-            .reply(c.replyTo(), StatusReply.error("fileName: not a root file name: " + name));
-      }
-    }
-    if (!name.equals("timestamp.json")
-        && !name.equals("snapshot.json")
-        && !name.equals("targets.json")) {
+    if (!DirectorRequests.isRoleFile(name)) {
       return Effect()
           .reply(c.replyTo(), StatusReply.error("fileName: unknown director file " + name));
     }
@@ -581,14 +611,16 @@ public final class Director
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+          .thenReply(
+              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
     }
     if (name.equals("timestamp.json")
         && s.metadata().signedAt().plus(TIMESTAMP_REFRESH).isBefore(clock.now())) {
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+          .thenReply(
+              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
     }
     if (name.equals("targets.json")) {
       List<String> unfetched =
@@ -597,26 +629,25 @@ public final class Director
               .map(Assignment::ecuSerial)
               .toList();
       if (!unfetched.isEmpty()) {
-        Set<String> campaignIds = new LinkedHashSet<>();
-        unfetched.forEach(serial -> campaignIds.add(s.assignments().get(serial).campaignId()));
+        Map<String, String> campaignOf = new LinkedHashMap<>();
+        unfetched.forEach(
+            serial -> {
+              Assignment a = s.assignments().get(serial);
+              campaignOf.put(a.assignmentId(), a.campaignId());
+            });
         return Effect()
             .persist(new AssignmentFetched(vin, unfetched, clock.now()))
             .thenRun(
                 x ->
-                    campaignIds.forEach(
-                        id -> campaigns.apply(id).tell(new Campaign.RecordInProgress(vin))))
-            .thenReply(c.replyTo(), x -> StatusReply.success(file(x.metadata(), name)));
+                    campaignOf.forEach(
+                        (id, campaign) ->
+                            campaigns.apply(campaign).tell(new Campaign.RecordInProgress(vin, id))))
+            .thenReply(
+                c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
       }
     }
-    return Effect().reply(c.replyTo(), StatusReply.success(file(s.metadata(), name)));
-  }
-
-  private static byte[] file(SignedMetadata md, String name) {
-    return switch (name) {
-      case "timestamp.json" -> md.timestamp();
-      case "snapshot.json" -> md.snapshot();
-      default -> md.targets();
-    };
+    return Effect()
+        .reply(c.replyTo(), StatusReply.success(DirectorRequests.file(s.metadata(), name)));
   }
 
   private Effect<Event, State> onManifest(State s, ReportManifest c) {
@@ -628,8 +659,8 @@ public final class Director
           keys.verifyManifest(
               c.manifest(),
               vin,
-              s.primarySerial(),
-              PublicKey.fromHex(s.primaryKeyHex()),
+              s.registration().primarySerial(),
+              PublicKey.fromHex(s.registration().primaryKeyHex()),
               ecuKeys,
               s.lastManifestCounter());
     } catch (VerificationException e) {
@@ -640,66 +671,97 @@ public final class Director
               c.replyTo(),
               StatusReply.error("manifest: refused as " + e.attack() + ": " + e.getMessage()));
     }
-    Map<String, EcuInfo> ecus = new TreeMap<>(s.ecus());
-    Map<String, Assignment> open = new TreeMap<>(s.assignments());
-    List<EcuOutcome> outcomes = new ArrayList<>();
+    Instant now = clock.now();
+    List<EcuOutcome> ecus = new ArrayList<>();
     for (ManifestReading.EcuReport r : reading.reports()) {
-      EcuInfo ecu = ecus.get(r.ecuSerial());
-      Assignment a = open.get(r.ecuSerial());
-      String installedVersion = versionOf(r.installedTargetName(), ecu, a);
+      EcuInfo ecu = s.ecus().get(r.ecuSerial());
       long counter = r.releaseCounter() >= 0 ? r.releaseCounter() : ecu.releaseCounter();
-      UpdateOutcome outcome = null;
-      if (a != null) {
-        if (r.installedSha256().equals(a.image().sha256()) && r.failure() == null) {
-          outcome = UpdateOutcome.SUCCEEDED;
-        } else if (r.rolledBack()) {
-          outcome = UpdateOutcome.ROLLED_BACK;
-        } else if (r.failure() != null) {
-          outcome = UpdateOutcome.FAILED;
-        }
-      }
-      ecus.put(r.ecuSerial(), ecu.installed(installedVersion, counter));
-      if (outcome != null) {
-        open.remove(r.ecuSerial());
-      }
-      outcomes.add(
-          new EcuOutcome(
-              r.ecuSerial(),
-              installedVersion,
-              counter,
-              outcome,
-              outcome == null ? null : a.campaignId()));
+      ecus.add(
+          new EcuOutcome(r.ecuSerial(), ImageName.versionOf(r.installedTargetName()), counter));
+    }
+    List<Outcome> closed = AssignmentClosing.close(vin, s.assignments(), reading, now);
+    Map<String, Assignment> open = s.assignments();
+    for (Outcome o : closed) {
+      open = s.with(open, s.metadata(), s.reports()).without(o.assignmentId());
     }
     // Closed assignments leave the director targets, so the vehicle stops acting on them.
-    SignedMetadata md = open.size() == s.assignments().size() ? null : sign(s, open);
-    Instant now = clock.now();
-    ManifestAccepted event = new ManifestAccepted(vin, reading.counter(), outcomes, md, now);
+    SignedMetadata md = closed.isEmpty() ? null : sign(s, open);
+    ManifestAccepted event = new ManifestAccepted(vin, reading.counter(), ecus, closed, md, now);
     return Effect()
         .persist(event)
-        .thenRun(
-            x ->
-                outcomes.stream()
-                    .filter(o -> o.outcome() != null)
-                    .forEach(
-                        o ->
-                            campaigns
-                                .apply(o.campaignId())
-                                .tell(
-                                    new Campaign.RecordOutcome(
-                                        vin, o.outcome(), o.installedVersion()))))
+        .thenRun(x -> closed.forEach(this::deliver))
         .thenReply(
-            c.replyTo(), x -> StatusReply.success(new ManifestResult(reading.counter(), outcomes)));
+            c.replyTo(), x -> StatusReply.success(new ManifestResult(reading.counter(), closed)));
   }
 
-  private static String versionOf(String targetName, EcuInfo ecu, Assignment a) {
-    if (a != null && a.image().targetName().equals(targetName)) {
-      return a.image().version();
+  // ---- outcomes to the campaigns: at least once, until acknowledged
+
+  private void deliver(Outcome o) {
+    campaigns.apply(o.campaignId()).tell(new Campaign.RecordOutcome(o, ctx.getSelf()));
+    timers.startSingleTimer("redeliver", new RedeliverOutcomes(), clock.toWall(outcomeRetry));
+  }
+
+  private Effect<Event, State> redeliver(State s) {
+    s.reports().outbox().values().forEach(this::deliver);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onOutcomeAck(State s, OutcomeAck c) {
+    if (!s.reports().outbox().containsKey(c.assignmentId())) {
+      return Effect().none();
     }
-    String prefix = ecu.ecuType() + "/";
-    if (targetName != null && targetName.startsWith(prefix) && targetName.endsWith(".img")) {
-      return targetName.substring(prefix.length(), targetName.length() - ".img".length());
+    return Effect()
+        .persist(new OutcomeDelivered(vin, c.assignmentId()))
+        .thenRun(
+            x -> {
+              if (x.reports().outbox().isEmpty()) {
+                timers.cancel("redeliver");
+              }
+            });
+  }
+
+  // ---- the campaign's time limit per vehicle
+
+  private void armTimeLimit(State s, String assignmentId) {
+    s.assignments().values().stream()
+        .filter(a -> a.assignmentId().equals(assignmentId) && a.deadline() != null)
+        .findFirst()
+        .ifPresent(
+            a -> {
+              Duration left = Duration.between(clock.now(), a.deadline());
+              timers.startSingleTimer(
+                  "limit-" + assignmentId,
+                  new TimeLimitReached(assignmentId),
+                  clock.toWall(left.isNegative() ? Duration.ZERO : left));
+            });
+  }
+
+  private Effect<Event, State> onTimeLimit(State s, TimeLimitReached c) {
+    Assignment a =
+        s.assignments().values().stream()
+            .filter(x -> x.assignmentId().equals(c.assignmentId()))
+            .findFirst()
+            .orElse(null);
+    if (a == null) {
+      return Effect().none();
     }
-    return targetName == null ? ecu.installedVersion() : targetName;
+    Instant now = clock.now();
+    if (a.deadline() != null && now.isBefore(a.deadline())) {
+      armTimeLimit(s, c.assignmentId());
+      return Effect().none();
+    }
+    EcuInfo ecu = s.ecus().get(a.ecuSerial());
+    Outcome o =
+        new Outcome(
+            a.assignmentId(),
+            a.campaignId(),
+            vin,
+            UpdateOutcome.TIMED_OUT,
+            "no terminal report within the campaign's time limit (deadline " + a.deadline() + ")",
+            ecu.installedVersion(),
+            now);
+    SignedMetadata md = sign(s, s.without(a.assignmentId()));
+    return Effect().persist(new AssignmentTimedOut(vin, o, md)).thenRun(x -> deliver(o));
   }
 
   @Override
@@ -713,17 +775,14 @@ public final class Director
               e.ecus().forEach(x -> ecus.put(x.serial(), x));
               return new State(
                   vin,
-                  true,
-                  e.region(),
-                  e.environment(),
-                  e.tags(),
-                  e.primarySerial(),
-                  e.primaryKeyHex(),
+                  new Registration(
+                      e.region(), e.environment(), e.tags(), e.primarySerial(), e.primaryKeyHex()),
                   ecus,
                   Map.of(),
                   null,
                   -1,
-                  e.at());
+                  e.at(),
+                  OutcomeOutbox.EMPTY);
             })
         .onEvent(
             AssignmentMade.class,
@@ -744,22 +803,32 @@ public final class Director
             ManifestAccepted.class,
             (s, e) -> {
               Map<String, EcuInfo> ecus = new TreeMap<>(s.ecus());
-              Map<String, Assignment> next = new TreeMap<>(s.assignments());
               for (EcuOutcome o : e.ecus()) {
                 ecus.computeIfPresent(
                     o.serial(),
                     (k, ecu) -> ecu.installed(o.installedVersion(), o.releaseCounter()));
-                if (o.outcome() != null) {
-                  next.remove(o.serial());
-                }
               }
-              return s.with(
-                  ecus,
-                  next,
-                  e.metadata() == null ? s.metadata() : e.metadata(),
-                  e.counter(),
-                  e.at());
+              State next = s.with(ecus, s.assignments(), s.metadata(), e.counter(), e.at());
+              for (Outcome o : e.closed()) {
+                next =
+                    next.with(
+                        next.without(o.assignmentId()), next.metadata(), next.reports().closed(o));
+              }
+              return e.metadata() == null
+                  ? next
+                  : next.with(next.assignments(), e.metadata(), next.reports());
             })
+        .onEvent(
+            AssignmentTimedOut.class,
+            (s, e) ->
+                s.with(
+                    s.without(e.outcome().assignmentId()),
+                    e.metadata(),
+                    s.reports().closed(e.outcome())))
+        .onEvent(
+            OutcomeDelivered.class,
+            (s, e) ->
+                s.with(s.assignments(), s.metadata(), s.reports().delivered(e.assignmentId())))
         .onEvent(
             MetadataRefreshed.class,
             (s, e) ->

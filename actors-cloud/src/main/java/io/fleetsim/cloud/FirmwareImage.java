@@ -1,6 +1,7 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.uptane.metadata.ImageName;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public record FirmwareImage(
   }
 
   public static String targetName(String ecuType, String version) {
-    return ecuType + "/" + version + ".img";
+    return new ImageName(ecuType, version).targetName();
   }
 
   public boolean hasDelta() {

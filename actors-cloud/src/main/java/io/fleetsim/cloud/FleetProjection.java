@@ -58,6 +58,13 @@ public final class FleetProjection {
       store.get(a.vin()).ifPresent(v -> store.upsert(v.withState("ASSIGNED", a.at())));
     } else if (event instanceof Director.AssignmentFetched f) {
       store.get(f.vin()).ifPresent(v -> store.upsert(v.withState("IN_PROGRESS", f.at())));
+    } else if (event instanceof Director.AssignmentTimedOut t) {
+      store
+          .get(t.vin())
+          .ifPresent(
+              v ->
+                  store.upsert(
+                      v.withState(Director.summary(t.outcome().outcome()), t.outcome().at())));
     } else if (event instanceof Director.ManifestAccepted m) {
       store
           .get(m.vin())

@@ -53,15 +53,21 @@ public final class FleetQueries {
     return CompletableFuture.supplyAsync(() -> store.get(vin), executor);
   }
 
-  /** Every vehicle the campaign filter matches, in VIN order (the campaign shuffles them). */
+  /**
+   * Every vehicle the campaign filter matches, in VIN order (the campaign shuffles them). A filter
+   * naming VINs is matched against them here, so the store's query never carries thousands of
+   * parameters.
+   */
   public CompletionStage<List<FleetVehicle>> targets(TargetFilter filter) {
+    TargetFilter query = filter.vins().isEmpty() ? filter : filter.withVins(List.of());
+    java.util.Set<String> only = java.util.Set.copyOf(filter.vins());
     return CompletableFuture.supplyAsync(
         () -> {
           List<FleetVehicle> all = new ArrayList<>();
           int offset = 0;
           while (true) {
-            List<FleetVehicle> page = store.list(filter, offset, MAX_PAGE);
-            all.addAll(page);
+            List<FleetVehicle> page = store.list(query, offset, MAX_PAGE);
+            page.stream().filter(v -> only.isEmpty() || only.contains(v.vin())).forEach(all::add);
             if (page.size() < MAX_PAGE) {
               return all;
             }

@@ -53,7 +53,7 @@ public final class ImageRepository
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "ImageRepository");
   public static final String DEFAULT_ID = "images";
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}");
 
   /** Limits and policy from {@code fleetsim.cloud}. */
   public record Settings(long maxImageBytes, List<String> knownEcuTypes, Expiries expiries) {
@@ -80,6 +80,16 @@ public final class ImageRepository
       byte[] bytes,
       long generatedSize,
       ActorRef<StatusReply<FirmwareImage>> replyTo)
+      implements Command, CborSerializable {}
+
+  /**
+   * Publishes the bytes of an already published {@code version} again, as version {@code
+   * version+rN} with release counter N one above the newest image of that ECU type: how Uptane
+   * rolls back, since an ECU never accepts a lower release counter. Asking again returns the same
+   * image.
+   */
+  public record Republish(
+      String ecuType, String version, ActorRef<StatusReply<FirmwareImage>> replyTo)
       implements Command, CborSerializable {}
 
   public record GetImage(
@@ -111,7 +121,11 @@ public final class ImageRepository
    * exported state after signing, keys included.
    */
   public record ImagePublished(
-      FirmwareImage image, byte[] inlineBytes, Map<String, byte[]> repository, Instant at)
+      FirmwareImage image,
+      byte[] inlineBytes,
+      Map<String, byte[]> repository,
+      Instant at,
+      String sameBytesAs)
       implements Event {}
 
   public record TimestampRefreshed(byte[] timestamp, Instant at) implements Event {}
@@ -123,7 +137,8 @@ public final class ImageRepository
       long keySeed,
       Map<String, byte[]> repository,
       Map<String, FirmwareImage> images,
-      Map<String, Boolean> generated)
+      Map<String, Boolean> generated,
+      Map<String, String> sameBytesAs)
       implements CborSerializable {
 
     boolean initialized() {
@@ -185,7 +200,7 @@ public final class ImageRepository
 
   @Override
   public State emptyState() {
-    return new State(repositoryId, 0, Map.of(), Map.of(), Map.of());
+    return new State(repositoryId, 0, Map.of(), Map.of(), Map.of(), Map.of());
   }
 
   @Override
@@ -210,7 +225,8 @@ public final class ImageRepository
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(Publish.class, this::onPublish)
+        .onCommand(Publish.class, (s, c) -> publish(s, c, null))
+        .onCommand(Republish.class, this::onRepublish)
         .onCommand(
             GetImage.class,
             (s, c) ->
@@ -279,7 +295,44 @@ public final class ImageRepository
         .reply(c.replyTo(), StatusReply.error("sha256: no image or delta " + c.sha256()));
   }
 
-  private Effect<Event, State> onPublish(State s, Publish c) {
+  private Effect<Event, State> onRepublish(State s, Republish c) {
+    Optional<FirmwareImage> source =
+        c.ecuType() == null || c.version() == null
+            ? Optional.empty()
+            : s.byVersion(c.ecuType(), c.version());
+    if (source.isEmpty()) {
+      return Effect()
+          .reply(
+              c.replyTo(),
+              StatusReply.error(
+                  "version: no image " + c.version() + " of ECU type " + c.ecuType()));
+    }
+    FirmwareImage latest = s.latest(c.ecuType()).orElseThrow();
+    String base = c.version();
+    for (FirmwareImage i : s.images().values()) {
+      if (i.targetName().equals(latest.targetName())
+          && source.get().targetName().equals(s.sameBytesAs().get(i.targetName()))) {
+        // The newest image already is this version published again.
+        return Effect().reply(c.replyTo(), StatusReply.success(latest));
+      }
+    }
+    long counter = latest.releaseCounter() + 1;
+    Publish again =
+        new Publish(
+            c.ecuType(),
+            source.get().hardwareIds(),
+            base + "+r" + counter,
+            counter,
+            null,
+            source.get().length(),
+            c.replyTo());
+    return publish(s, again, source.get().targetName());
+  }
+
+  /**
+   * @param sameBytesAs the target whose bytes this image carries (a republished version), or null
+   */
+  private Effect<Event, State> publish(State s, Publish c, String sameBytesAs) {
     List<String> problems = new ArrayList<>();
     if (c.ecuType() == null || !NAME.matcher(c.ecuType()).matches()) {
       problems.add(
@@ -329,16 +382,25 @@ public final class ImageRepository
     if (!s.initialized()) {
       Initialized init = initialize();
       events.add(init);
-      base = new State(repositoryId, init.keySeed(), init.repository(), s.images(), s.generated());
+      base =
+          new State(
+              repositoryId,
+              init.keySeed(),
+              init.repository(),
+              s.images(),
+              s.generated(),
+              s.sameBytesAs());
     }
     byte[] bytes =
         c.bytes() != null
             ? c.bytes()
-            : generate(
-                c.ecuType(),
-                c.version(),
-                (int) size,
-                previous.map(p -> imageBytesOf(s, p)).orElse(null));
+            : sameBytesAs != null
+                ? imageBytes(s, s.images().get(sameBytesAs))
+                : generate(
+                    c.ecuType(),
+                    c.version(),
+                    (int) size,
+                    previous.map(p -> imageBytesOf(s, p)).orElse(null));
     String sha = Hashing.sha256Hex(bytes);
     blobs.put(bytes);
     String deltaFrom = null;
@@ -376,7 +438,7 @@ public final class ImageRepository
                 "release_counter", Json.num(image.releaseCounter()))));
     Instant now = clock.now();
     repo.publish(now);
-    events.add(new ImagePublished(image, c.bytes(), repo.exportState(), now));
+    events.add(new ImagePublished(image, c.bytes(), repo.exportState(), now, sameBytesAs));
     return Effect().persist(events).thenReply(c.replyTo(), x -> StatusReply.success(image));
   }
 
@@ -389,6 +451,10 @@ public final class ImageRepository
     Optional<byte[]> stored = blobs.get(image.sha256());
     if (stored.isPresent()) {
       return stored.get();
+    }
+    String same = s.sameBytesAs().get(image.targetName());
+    if (same != null) {
+      return imageBytes(s, s.images().get(same));
     }
     if (!s.generated().getOrDefault(image.targetName(), false)) {
       throw new IllegalStateException(
@@ -465,7 +531,13 @@ public final class ImageRepository
         .onEvent(
             Initialized.class,
             (s, e) ->
-                new State(repositoryId, e.keySeed(), e.repository(), s.images(), s.generated()))
+                new State(
+                    repositoryId,
+                    e.keySeed(),
+                    e.repository(),
+                    s.images(),
+                    s.generated(),
+                    s.sameBytesAs()))
         .onEvent(
             ImagePublished.class,
             (s, e) -> {
@@ -478,14 +550,19 @@ public final class ImageRepository
               images.put(e.image().targetName(), e.image());
               Map<String, Boolean> generated = new TreeMap<>(s.generated());
               generated.put(e.image().targetName(), e.inlineBytes() == null);
-              return new State(repositoryId, s.keySeed(), e.repository(), images, generated);
+              Map<String, String> same = new TreeMap<>(s.sameBytesAs());
+              if (e.sameBytesAs() != null) {
+                same.put(e.image().targetName(), e.sameBytesAs());
+              }
+              return new State(repositoryId, s.keySeed(), e.repository(), images, generated, same);
             })
         .onEvent(
             TimestampRefreshed.class,
             (s, e) -> {
               Map<String, byte[]> repo = new TreeMap<>(s.repository());
               repo.put("timestamp.json", e.timestamp());
-              return new State(repositoryId, s.keySeed(), repo, s.images(), s.generated());
+              return new State(
+                  repositoryId, s.keySeed(), repo, s.images(), s.generated(), s.sameBytesAs());
             })
         .build();
   }

@@ -5,6 +5,7 @@ import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
+import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.ManifestVerifier;
 import io.fleetsim.uptane.manifest.VehicleVersionManifest;
 import java.util.ArrayList;
@@ -13,13 +14,9 @@ import java.util.Map;
 
 /**
  * Turns a vehicle version manifest into a {@link ManifestReading} after uptane's {@link
- * ManifestVerifier} checked every signature and the counter.
- *
- * <p>How an ECU report says its last install did not succeed (Uptane leaves this to the
- * implementation): the installed image's {@code custom.install_result} is {@code "FAILED"} or
- * {@code "ROLLED_BACK"} (the ECU booted back into its previous bank), with an optional {@code
- * custom.install_detail}; a non-empty {@code attacks_detected} also counts as a failed install,
- * since the ECU refused what it was sent.
+ * ManifestVerifier} checked every signature and the counter. How an ECU's last install ended is
+ * read from its installed image's custom ({@link InstallResult}), which names the assignment it was
+ * for; the vehicle's own {@code update_reports} come with it.
  */
 final class ManifestCheck {
   private ManifestCheck() {}
@@ -48,26 +45,10 @@ final class ManifestCheck {
     }
     List<ManifestReading.EcuReport> reports = new ArrayList<>();
     for (EcuVersionReport r : m.ecuReports().values()) {
-      String result = null;
-      String detail = null;
       long counter = -1;
-      if (r.installed().custom() instanceof Json.Obj custom) {
-        if (custom.get("install_result") instanceof Json.Str s) {
-          result = s.value();
-        }
-        if (custom.get("install_detail") instanceof Json.Str s) {
-          detail = s.value();
-        }
-        if (custom.get("release_counter") instanceof Json.Int n) {
-          counter = n.value();
-        }
-      }
-      boolean rolledBack = "ROLLED_BACK".equals(result);
-      String failure = null;
-      if ("FAILED".equals(result) || rolledBack) {
-        failure = detail == null ? result : detail;
-      } else if (r.attacksDetected() != null && !r.attacksDetected().isEmpty()) {
-        failure = r.attacksDetected();
+      if (r.installed().custom() instanceof Json.Obj custom
+          && custom.get("release_counter") instanceof Json.Int n) {
+        counter = n.value();
       }
       reports.add(
           new ManifestReading.EcuReport(
@@ -75,9 +56,9 @@ final class ManifestCheck {
               r.installed().name(),
               r.installed().sha256(),
               counter,
-              failure,
-              rolledBack));
+              InstallResult.from(
+                  r.installed().custom(), "ECU report " + r.ecuSerial() + " installed_image")));
     }
-    return new ManifestReading(m.counter(), reports);
+    return new ManifestReading(m.counter(), reports, m.updateReports());
   }
 }

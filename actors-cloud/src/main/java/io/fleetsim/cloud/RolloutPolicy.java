@@ -9,7 +9,9 @@ import java.util.List;
  * passed and at least {@code successThreshold} % of it succeeded; as soon as {@code
  * failureThreshold} % of it failed (failed or rolled back) the campaign pauses or aborts. Both
  * shares are of the wave's vehicles whose assignment the Director accepted, so an early failure in
- * a large wave does not trip the gate on its own.
+ * a large wave does not trip the gate on its own. {@code timeLimit} is the simulated time each
+ * vehicle has, from its assignment, to report a terminal outcome (like AWS IoT Jobs' in-progress
+ * timeout): past it the assignment ends TIMED_OUT, so every campaign ends.
  */
 public record RolloutPolicy(
     double successThreshold,
@@ -17,7 +19,11 @@ public record RolloutPolicy(
     Duration soak,
     OnFailure onFailure,
     boolean requireParked,
-    boolean requireConsent) {
+    boolean requireConsent,
+    Duration timeLimit) {
+
+  /** The per-vehicle time limit unless a policy says otherwise. */
+  public static final Duration DEFAULT_TIME_LIMIT = Duration.ofHours(24);
 
   public enum OnFailure {
     PAUSE,
@@ -25,16 +31,23 @@ public record RolloutPolicy(
   }
 
   public static RolloutPolicy of(double success, double failure, Duration soak) {
-    return new RolloutPolicy(success, failure, soak, OnFailure.PAUSE, true, false);
+    return new RolloutPolicy(
+        success, failure, soak, OnFailure.PAUSE, true, false, DEFAULT_TIME_LIMIT);
   }
 
   public RolloutPolicy onFailure(OnFailure action) {
     return new RolloutPolicy(
-        successThreshold, failureThreshold, soak, action, requireParked, requireConsent);
+        successThreshold, failureThreshold, soak, action, requireParked, requireConsent, timeLimit);
   }
 
   public RolloutPolicy constraints(boolean parked, boolean consent) {
-    return new RolloutPolicy(successThreshold, failureThreshold, soak, onFailure, parked, consent);
+    return new RolloutPolicy(
+        successThreshold, failureThreshold, soak, onFailure, parked, consent, timeLimit);
+  }
+
+  public RolloutPolicy withTimeLimit(Duration limit) {
+    return new RolloutPolicy(
+        successThreshold, failureThreshold, soak, onFailure, requireParked, requireConsent, limit);
   }
 
   public List<String> problems() {
@@ -47,6 +60,9 @@ public record RolloutPolicy(
     }
     if (soak == null || soak.isNegative()) {
       problems.add("soak: must be zero or positive, was " + soak);
+    }
+    if (timeLimit == null || timeLimit.isNegative() || timeLimit.isZero()) {
+      problems.add("timeLimit: must be positive, was " + timeLimit);
     }
     if (onFailure == null) {
       problems.add("onFailure: must be PAUSE or ABORT");

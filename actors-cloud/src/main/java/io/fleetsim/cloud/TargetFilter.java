@@ -15,9 +15,21 @@ public record TargetFilter(
     List<String> hardwareIds,
     List<String> currentVersions,
     String environment,
-    Set<String> tags) {
+    Set<String> tags,
+    List<String> vins) {
+
+  public TargetFilter(
+      String ecuType,
+      List<String> regions,
+      List<String> hardwareIds,
+      List<String> currentVersions,
+      String environment,
+      Set<String> tags) {
+    this(ecuType, regions, hardwareIds, currentVersions, environment, tags, List.of());
+  }
 
   public TargetFilter {
+    vins = vins == null ? List.of() : List.copyOf(vins);
     regions = regions == null ? List.of() : List.copyOf(regions);
     hardwareIds = hardwareIds == null ? List.of() : List.copyOf(hardwareIds);
     currentVersions = currentVersions == null ? List.of() : List.copyOf(currentVersions);
@@ -34,24 +46,34 @@ public record TargetFilter(
   }
 
   public TargetFilter inRegions(String... rs) {
-    return new TargetFilter(ecuType, List.of(rs), hardwareIds, currentVersions, environment, tags);
+    return new TargetFilter(
+        ecuType, List.of(rs), hardwareIds, currentVersions, environment, tags, vins);
   }
 
   public TargetFilter withHardwareIds(String... ids) {
-    return new TargetFilter(ecuType, regions, List.of(ids), currentVersions, environment, tags);
+    return new TargetFilter(
+        ecuType, regions, List.of(ids), currentVersions, environment, tags, vins);
   }
 
   public TargetFilter withCurrentVersions(String... vs) {
-    return new TargetFilter(ecuType, regions, hardwareIds, List.of(vs), environment, tags);
+    return new TargetFilter(ecuType, regions, hardwareIds, List.of(vs), environment, tags, vins);
   }
 
   public TargetFilter inEnvironment(String env) {
-    return new TargetFilter(ecuType, regions, hardwareIds, currentVersions, env, tags);
+    return new TargetFilter(ecuType, regions, hardwareIds, currentVersions, env, tags, vins);
   }
 
   public TargetFilter withTags(String... ts) {
     return new TargetFilter(
-        ecuType, regions, hardwareIds, currentVersions, environment, Set.of(ts));
+        ecuType, regions, hardwareIds, currentVersions, environment, Set.of(ts), vins);
+  }
+
+  /**
+   * Only these vehicles (a rollback campaign targets exactly the vehicles its campaign updated).
+   */
+  public TargetFilter withVins(List<String> only) {
+    return new TargetFilter(
+        ecuType, regions, hardwareIds, currentVersions, environment, tags, only);
   }
 
   /** Problems with the filter itself, each naming the field; empty when valid. */
@@ -70,6 +92,9 @@ public record TargetFilter(
   }
 
   public boolean matches(FleetVehicle v) {
+    if (!vins.isEmpty() && !vins.contains(v.vin())) {
+      return false;
+    }
     if (!regions.isEmpty() && !regions.contains(v.region())) {
       return false;
     }

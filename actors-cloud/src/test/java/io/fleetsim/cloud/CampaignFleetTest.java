@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -156,8 +157,8 @@ class CampaignFleetTest {
         });
   }
 
-  static Campaign.Progress progress(String id) {
-    TestProbe<Campaign.Progress> probe = testKit.createTestProbe();
+  static CampaignProgress progress(String id) {
+    TestProbe<CampaignProgress> probe = testKit.createTestProbe();
     cloud.refs().campaign(id).tell(new Campaign.GetProgress(probe.ref()));
     return probe.receiveMessage(Duration.ofSeconds(5));
   }
@@ -195,6 +196,13 @@ class CampaignFleetTest {
     assertTrue(r.isSuccess(), () -> vin + ": " + r);
   }
 
+  /** The id of the vehicle's open assignment, as its Director signed it. */
+  static String openId(String vin) {
+    StatusReply<Director.VehicleView> view =
+        ask(cloud.refs().director(vin), Director.GetVehicle::new);
+    return view.getValue().assignments().get(0).assignmentId();
+  }
+
   static StatusReply<Done> command(
       String id, Function<ActorRef<StatusReply<Done>>, Campaign.Command> c) {
     return ask(cloud.refs().campaign(id), c);
@@ -210,15 +218,15 @@ class CampaignFleetTest {
             WavePlan.percentages(1, 10, 50, 100),
             RolloutPolicy.of(95, 5, SOAK));
     assertTrue(command("c1", r -> new Campaign.Create(spec, r)).isSuccess());
-    StatusReply<Campaign.Progress> started = ask(cloud.refs().campaign("c1"), Campaign.Start::new);
+    StatusReply<CampaignProgress> started = ask(cloud.refs().campaign("c1"), Campaign.Start::new);
     assertEquals(
         List.of(2, 18, 80, 100),
-        started.getValue().waves().stream().map(Campaign.WaveProgress::size).toList());
+        started.getValue().waves().stream().map(CampaignProgress.Wave::size).toList());
 
     // Wave 1 (the canary): assigned, notified, installs; the soak still holds the next wave.
     pump(() -> assertEquals(2, notifiedFor("c1").size()));
     List<String> canary = List.copyOf(notifiedFor("c1"));
-    reportAll(canary, car -> car.installed(v2));
+    reportAll(canary, car -> car.installed(v2, openId(car.vin)));
     pump(() -> assertEquals(2, progress("c1").waves().get(0).succeeded()));
     assertEquals(0, progress("c1").currentWave(), "soak not over yet");
     assertEquals(2, notifiedFor("c1").size(), "no vehicle of wave 2 assigned before the soak");
@@ -231,15 +239,18 @@ class CampaignFleetTest {
     wave2.sort(null);
 
     // Wave 2: 16 succeed, then one failure is 1 of 18 = 5.6 % >= 5 %: the campaign pauses.
-    reportAll(wave2.subList(0, 16), car -> car.installed(v2));
-    report(wave2.get(16), cars.get(wave2.get(16)).failed("FAILED"));
+    reportAll(wave2.subList(0, 16), car -> car.installed(v2, openId(car.vin)));
+    report(
+        wave2.get(16), cars.get(wave2.get(16)).ended(openId(wave2.get(16)), UpdateOutcome.FAILED));
     pump(() -> assertEquals(Campaign.Status.PAUSED, progress("c1").status()));
-    Campaign.Progress paused = progress("c1");
+    CampaignProgress paused = progress("c1");
     assertTrue(
         paused.reason().startsWith("failureThreshold: wave 2 reached 5.6 % failed"),
         paused.reason());
-    report(wave2.get(17), cars.get(wave2.get(17)).failed("ROLLED_BACK"));
-    pump(() -> assertEquals(1, progress("c1").waves().get(1).rolledBack()));
+    report(
+        wave2.get(17),
+        cars.get(wave2.get(17)).ended(openId(wave2.get(17)), UpdateOutcome.ROLLED_BACK));
+    pump(() -> assertEquals(1, progress("c1").waves().get(1).count(UpdateOutcome.ROLLED_BACK)));
 
     StatusReply<Done> resume = command("c1", r -> new Campaign.Resume(false, r));
     assertTrue(
@@ -250,8 +261,8 @@ class CampaignFleetTest {
     StatusReply<Integer> retried = ask(cloud.refs().campaign("c1"), Campaign.RetryFailed::new);
     assertEquals(2, retried.getValue());
     pump(() -> assertEquals(Set.copyOf(wave2.subList(16, 18)), notifiedFor("c1")));
-    pump(() -> assertEquals(2, progress("c1").waves().get(1).assigned() - 16));
-    reportAll(wave2.subList(16, 18), car -> car.installed(v2));
+    pump(() -> assertEquals(2, progress("c1").waves().get(1).inProgress()));
+    reportAll(wave2.subList(16, 18), car -> car.installed(v2, openId(car.vin)));
     pump(() -> assertEquals(18, progress("c1").waves().get(1).succeeded()));
     assertTrue(command("c1", r -> new Campaign.Resume(false, r)).isSuccess());
     assertEquals(Campaign.Status.RUNNING, progress("c1").status());
@@ -269,7 +280,7 @@ class CampaignFleetTest {
     // While wave 3's assignments are open, a second campaign for the same ECU is refused.
     Set<String> wave3 = Set.copyOf(retriedOrWave3);
     String someWave3Vin = wave3.iterator().next();
-    pump(() -> assertEquals(80, progress("c1").waves().get(2).assigned()));
+    pump(() -> assertEquals(80, progress("c1").waves().get(2).inProgress()));
     // The read model has seen the 20 updated vehicles, so the second campaign targets only
     // vehicles still on 1.0: those in c1's open wave 3 (refused) and in its wave 4.
     pump(
@@ -292,12 +303,16 @@ class CampaignFleetTest {
             RolloutPolicy.of(95, 5, SOAK));
     assertTrue(command("c2", r -> new Campaign.Create(conflicting, r)).isSuccess());
     assertTrue(ask(cloud.refs().campaign("c2"), Campaign.Start::new).isSuccess());
-    pump(() -> assertTrue(progress("c2").refusals().containsKey(someWave3Vin)));
+    pump(() -> assertTrue(progress("c2").reasons().containsKey(someWave3Vin)));
     assertTrue(
-        progress("c2").refusals().get(someWave3Vin).contains("already assigned by campaign c1"),
-        progress("c2").refusals().get(someWave3Vin));
+        progress("c2").reasons().get(someWave3Vin).startsWith("REFUSED: ")
+            && progress("c2")
+                .reasons()
+                .get(someWave3Vin)
+                .contains("already assigned by campaign c1"),
+        progress("c2").reasons().get(someWave3Vin));
 
-    reportAll(wave3, car -> car.installed(v2));
+    reportAll(wave3, car -> car.installed(v2, openId(car.vin)));
     pump(() -> assertEquals(80, progress("c1").waves().get(2).succeeded()));
 
     // Emergency stop halts both running campaigns at once.
@@ -310,19 +325,27 @@ class CampaignFleetTest {
     manualTime.timePasses(SOAK);
     assertEquals(2, progress("c1").currentWave(), "a halted campaign does not advance");
 
-    // Rollback assigns 1.0 again to the 100 vehicles c1 updated (2 + 18 + 80).
+    // Rollback: a campaign of its own assigns the 1.0 image, published again under a higher
+    // release counter, to the 100 vehicles c1 updated (2 + 18 + 80).
     notified.clear();
-    StatusReply<Integer> rolledBack = ask(cloud.refs().campaign("c1"), Campaign.Rollback::new);
-    assertEquals(100, rolledBack.getValue());
-    pump(() -> assertEquals(100, notifiedFor("c1").size()));
+    StatusReply<List<String>> rolledBack = ask(cloud.refs().campaign("c1"), Campaign.Rollback::new);
+    assertEquals(List.of("c1-rollback-1"), rolledBack.getValue());
+    assertEquals(Campaign.Status.ROLLED_BACK, progress("c1").status());
+    assertEquals(List.of("c1-rollback-1"), progress("c1").rolledBackBy());
+    CampaignProgress rb = progress("c1-rollback-1");
+    assertEquals("c1", rb.undoes());
+    assertEquals(100, rb.targeted());
+    pump(() -> assertEquals(100, notifiedFor("c1-rollback-1").size()));
     StatusReply<Director.VehicleView> view =
         ask(cloud.refs().director(canary.get(0)), Director.GetVehicle::new);
-    assertEquals("1.0", view.getValue().assignments().get(0).image().version());
-    report(canary.get(0), cars.get(canary.get(0)).installed(v1));
-    pump(
-        () ->
-            assertEquals(
-                1, progress("c1").rollback().getOrDefault(Campaign.VehicleStatus.SUCCEEDED, 0)));
-    assertEquals(Campaign.Status.ROLLING_BACK, progress("c1").status());
+    Director.Assignment back = view.getValue().assignments().get(0);
+    assertEquals("1.0+r2", back.image().version());
+    assertEquals(2, back.image().releaseCounter(), "above the 1 that 2.0 carries");
+    assertEquals(v1.sha256(), back.image().sha256(), "the very bytes of 1.0");
+    report(canary.get(0), cars.get(canary.get(0)).installed(back.image(), back.assignmentId()));
+    pump(() -> assertEquals(1, progress("c1-rollback-1").count(UpdateOutcome.SUCCEEDED)));
+    // Asking again does not start a second rollback.
+    StatusReply<List<String>> twice = ask(cloud.refs().campaign("c1"), Campaign.Rollback::new);
+    assertTrue(twice.isError());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.repository.Expiries;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,11 @@ class CampaignTest {
   static final ActorTestKit testKit =
       ActorTestKit.create(
           "CampaignTest",
-          EventSourcedBehaviorTestKit.config().withFallback(SingleNode.config("CampaignTest")));
+          com.typesafe.config.ConfigFactory.parseString(
+                  // facts stay gathered until a Flush or a full buffer, so a restart can lose them
+                  "fleetsim.cloud.campaign-flush-after = 1h")
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(SingleNode.config("CampaignTest")));
   static ActorRef<ImageRepository.Command> images;
   static final InMemoryFleetStore store = new InMemoryFleetStore();
 
@@ -163,7 +168,7 @@ class CampaignTest {
         kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(nowhere, replyTo))
             .reply()
             .isSuccess());
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(
         start.reply().getError().getMessage().startsWith("filter: matches no vehicle"),
         start.reply().getError().getMessage());
@@ -180,7 +185,7 @@ class CampaignTest {
             WavePlan.regions("Munich"),
             RolloutPolicy.of(95, 5, Duration.ZERO));
     kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(munichOnly, replyTo));
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(
         start.reply().getError().getMessage().startsWith("waves.regions: do not add up"),
         start.reply().getError().getMessage());
@@ -190,7 +195,7 @@ class CampaignTest {
   @Test
   void startOrdersTargetsBySeedAndAssignsTheFirstWave() {
     kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
-    var start = kit.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(start.reply().isSuccess());
     Campaign.Started started = (Campaign.Started) start.events().get(0);
     assertEquals(List.of(1, 9), started.waves().stream().map(List::size).toList());
@@ -211,7 +216,59 @@ class CampaignTest {
                     testKit.<CampaignRegistry.Command>createTestProbe().ref(),
                     new FleetQueries(store, ForkJoinPool.commonPool()))));
     again.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
-    var start2 = again.<StatusReply<Campaign.Progress>>runCommand(Campaign.Start::new);
+    var start2 = again.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertEquals(started.waves(), ((Campaign.Started) start2.events().get(0)).waves());
+  }
+
+  @Test
+  void outcomesLostWithARestartComeAgainAndAreCountedOnce() {
+    assertTrue(
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo))
+            .reply()
+            .isSuccess());
+    var started = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
+    assertTrue(started.reply().isSuccess(), () -> started.reply().toString());
+    // The canary (10 % of 10 vehicles) is one vehicle; its Director accepts the assignment.
+    Director.Assign assign = directors.expectMessageClass(Director.Assign.class);
+    assertEquals("c1/1", assign.assignmentId());
+    assign.replyTo().tell(StatusReply.ack());
+    String vin = kit.getState().waves().get(0).get(0);
+    directors.awaitAssert(
+        () -> {
+          kit.runCommand(new Campaign.Flush());
+          assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
+          return null;
+        });
+
+    TestProbe<Director.Command> director = testKit.createTestProbe();
+    Director.Outcome ok =
+        new Director.Outcome("c1/1", "c1", vin, UpdateOutcome.SUCCEEDED, "", "2.0", Instant.EPOCH);
+    // Gathered, not written yet: a crash now loses it, and it is not acknowledged.
+    var buffered = kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
+    assertTrue(buffered.hasNoEvents());
+    kit.restart();
+    director.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
+
+    // The Director sends it again (it was never acknowledged), twice even: counted once.
+    kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
+    kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
+    var flushed = kit.runCommand(new Campaign.Flush());
+    assertEquals(
+        1,
+        flushed.events().stream().filter(Campaign.OutcomeRecorded.class::isInstance).count(),
+        flushed.events().toString());
+    assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
+    assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
+    assertEquals(UpdateOutcome.SUCCEEDED, kit.getState().target(vin).outcome());
+    // An outcome for another attempt or an unknown vehicle changes nothing, and is acknowledged.
+    kit.runCommand(
+        new Campaign.RecordOutcome(
+            new Director.Outcome("c1/7", "c1", vin, UpdateOutcome.FAILED, "", "1.0", Instant.EPOCH),
+            director.ref()));
+    var late = kit.runCommand(new Campaign.Flush());
+    assertTrue(late.hasNoEvents());
+    assertEquals(new Director.OutcomeAck("c1/7"), director.receiveMessage());
+    assertEquals(1, kit.getState().progress().count(UpdateOutcome.SUCCEEDED));
   }
 }

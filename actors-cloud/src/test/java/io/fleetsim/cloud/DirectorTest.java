@@ -24,7 +24,11 @@ class DirectorTest {
   static final ActorTestKit testKit =
       ActorTestKit.create(
           "DirectorTest",
-          EventSourcedBehaviorTestKit.config().withFallback(SingleNode.config("DirectorTest")));
+          com.typesafe.config.ConfigFactory.parseString(
+                  // 10 simulated minutes between redeliveries are 100 ms of wall time here
+                  "fleetsim.time-scale = 6000\nfleetsim.cloud.outcome-retry = 10m")
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(SingleNode.config("DirectorTest")));
   static final DirectorKeys keys = DirectorKeys.forSeed(42);
 
   static final FirmwareImage V2 =
@@ -112,7 +116,7 @@ class DirectorTest {
         kit.<StatusReply<byte[]>>runCommand(
             replyTo -> new Director.GetMetadata("targets.json", replyTo));
     assertTrue(t.events().get(0) instanceof Director.AssignmentFetched);
-    assertEquals(new Campaign.RecordInProgress("VIN0001"), campaigns.receiveMessage());
+    assertEquals(new Campaign.RecordInProgress("VIN0001", "c1/1"), campaigns.receiveMessage());
     // A secondary's partial verification accepts what the Director signed.
     VerifiedTarget vt =
         SecondaryVerifier.verify(
@@ -155,11 +159,12 @@ class DirectorTest {
     assign("c1");
     var r =
         kit.<StatusReply<Director.ManifestResult>>runCommand(
-            replyTo -> new Director.ReportManifest(car.installed(V2), replyTo));
+            replyTo -> new Director.ReportManifest(car.installed(V2, "c1/1"), replyTo));
     assertTrue(r.reply().isSuccess(), () -> r.reply().toString());
-    assertEquals(
-        new Campaign.RecordOutcome("VIN0001", UpdateOutcome.SUCCEEDED, "2.0"),
-        campaigns.receiveMessage());
+    Director.Outcome o = outcome();
+    assertEquals("c1/1", o.assignmentId());
+    assertEquals(UpdateOutcome.SUCCEEDED, o.outcome());
+    assertEquals("2.0", o.installedVersion());
     Director.State s = r.state();
     assertTrue(s.assignments().isEmpty());
     assertEquals("2.0", s.ecus().get(car.engineSerial).installedVersion());
@@ -171,21 +176,130 @@ class DirectorTest {
     assertEquals(1, kit.getState().lastManifestCounter());
   }
 
+  /** The next outcome the campaign is told (redeliveries of an earlier one are skipped). */
+  private Director.Outcome outcome() {
+    var m = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
+    return m.outcome();
+  }
+
+  private Director.ManifestResult report(byte[] manifest) {
+    var r =
+        kit.<StatusReply<Director.ManifestResult>>runCommand(
+            replyTo -> new Director.ReportManifest(manifest, replyTo));
+    assertTrue(r.reply().isSuccess(), () -> r.reply().toString());
+    return r.reply().getValue();
+  }
+
+  private void assign(String assignmentId, java.time.Duration limit) {
+    var r =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo ->
+                new Director.Assign(
+                    assignmentId, "c1", V2, new Director.Constraints(true, false), limit, replyTo));
+    assertTrue(r.reply().isSuccess(), () -> r.reply().toString());
+  }
+
   @Test
   void failedAndRolledBackInstallsAreReportedAsSuch() {
     register();
-    assign("c1");
-    kit.<StatusReply<Director.ManifestResult>>runCommand(
-        replyTo -> new Director.ReportManifest(car.failed("ROLLED_BACK"), replyTo));
+    assign("c1/1", null);
+    report(car.ended("c1/1", UpdateOutcome.ROLLED_BACK));
+    assertEquals(UpdateOutcome.ROLLED_BACK, outcome().outcome());
+    assign("c1/2", null);
+    report(car.ended("c1/2", UpdateOutcome.FAILED));
+    Director.Outcome o = outcome();
+    assertEquals("c1/2", o.assignmentId());
+    assertEquals(UpdateOutcome.FAILED, o.outcome());
+    assertEquals("1.0", o.installedVersion());
+  }
+
+  @Test
+  void aStaleResultOfAnEarlierAssignmentNeverClosesANewerOne() {
+    register();
+    assign("c1/1", null);
+    report(car.ended("c1/1", UpdateOutcome.ROLLED_BACK));
+    assertEquals(UpdateOutcome.ROLLED_BACK, outcome().outcome());
+    assign("c1/2", null);
+    // The ECU still reports how its last install (for c1/1) ended: nothing closes c1/2.
+    Director.ManifestResult stale = report(car.ended("c1/1", UpdateOutcome.ROLLED_BACK));
+    assertTrue(stale.closed().isEmpty(), stale.toString());
+    assertEquals(1, kit.getState().assignments().size());
+    assertEquals("c1/2", kit.getState().assignments().values().iterator().next().assignmentId());
+  }
+
+  @Test
+  void whatTheVehicleRefusedEndsTheAssignmentWithItsReason() {
+    register();
+    assign("c1/1", null);
+    report(
+        car.vehicleReports(
+            new io.fleetsim.uptane.manifest.UpdateReport(
+                "c1/1",
+                UpdateOutcome.REJECTED,
+                "VERIFYING",
+                "ARBITRARY_SOFTWARE",
+                "image hash differs")));
+    Director.Outcome o = outcome();
+    assertEquals(UpdateOutcome.REJECTED, o.outcome());
+    assertEquals("VERIFYING: ARBITRARY_SOFTWARE: image hash differs", o.reason());
+    assertTrue(kit.getState().assignments().isEmpty());
+  }
+
+  @Test
+  void aClaimedSuccessThatNoEcuConfirmsIsAFailure() {
+    register();
+    assign("c1/1", null);
+    report(
+        car.vehicleReports(
+            new io.fleetsim.uptane.manifest.UpdateReport(
+                "c1/1", UpdateOutcome.SUCCEEDED, "REPORTING", "", "")));
+    Director.Outcome o = outcome();
+    assertEquals(UpdateOutcome.FAILED, o.outcome());
+    assertTrue(o.reason().contains("not every ECU confirmed"), o.reason());
+  }
+
+  @Test
+  void anOutcomeIsSentAgainUntilTheCampaignAcknowledgesIt() {
+    register();
+    assign("c1/1", null);
+    report(car.installed(V2, "c1/1"));
+    var first = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
+    // No acknowledgement: the outcome comes again, and again after a restart.
     assertEquals(
-        new Campaign.RecordOutcome("VIN0001", UpdateOutcome.ROLLED_BACK, "1.0"),
-        campaigns.receiveMessage());
-    assign("c1");
-    kit.<StatusReply<Director.ManifestResult>>runCommand(
-        replyTo -> new Director.ReportManifest(car.failed("FAILED"), replyTo));
-    assertEquals(
-        new Campaign.RecordOutcome("VIN0001", UpdateOutcome.FAILED, "1.0"),
-        campaigns.receiveMessage());
+        first.outcome(), campaigns.expectMessageClass(Campaign.RecordOutcome.class).outcome());
+    kit.restart();
+    var again = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
+    assertEquals("c1/1", again.outcome().assignmentId());
+    again.ackTo().tell(new Director.OutcomeAck("c1/1"));
+    campaigns.awaitAssert(
+        () -> {
+          var view = kit.<StatusReply<Director.VehicleView>>runCommand(Director.GetVehicle::new);
+          assertTrue(view.reply().getValue().undelivered().isEmpty());
+          return null;
+        });
+    // A redelivery already on its way may still arrive; after it, nothing more.
+    while (true) {
+      try {
+        campaigns.receiveMessage(java.time.Duration.ofMillis(300));
+      } catch (AssertionError none) {
+        break;
+      }
+    }
+    campaigns.expectNoMessage(java.time.Duration.ofMillis(300));
+  }
+
+  @Test
+  void anAssignmentNotReportedWithinItsTimeLimitEndsTimedOut() {
+    register();
+    // One simulated minute is 10 ms of wall time here.
+    assign("c1/1", java.time.Duration.ofMinutes(1));
+    Director.Outcome o = outcome();
+    assertEquals(UpdateOutcome.TIMED_OUT, o.outcome());
+    assertTrue(kit.getState().assignments().isEmpty());
+    // A late report changes nothing counted, and the same assignment asked again is not remade.
+    assertTrue(report(car.installed(V2, "c1/1")).closed().isEmpty());
+    assign("c1/1", null);
+    assertTrue(kit.getState().assignments().isEmpty());
   }
 
   @Test
@@ -213,5 +327,21 @@ class DirectorTest {
     assertEquals(2, view.reply().getValue().refusedManifests());
     assertEquals(1, view.reply().getValue().assignments().size(), "assignment still open");
     campaigns.expectNoMessage();
+  }
+
+  @Test
+  void badAssignmentsAreRefusedNamingTheField() {
+    register();
+    var blank =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Director.Assign("", "c1", V2, null, null, replyTo));
+    assertTrue(blank.reply().getError().getMessage().startsWith("assign: assignmentId"));
+    var limit =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo ->
+                new Director.Assign(
+                    "c1/1", "c1", V2, null, java.time.Duration.ofSeconds(-1), replyTo));
+    assertEquals("timeLimit: must be positive, was PT-1S", limit.reply().getError().getMessage());
+    assertTrue(limit.hasNoEvents());
   }
 }

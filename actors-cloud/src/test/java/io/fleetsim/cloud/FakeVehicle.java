@@ -5,10 +5,14 @@ import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
+import io.fleetsim.uptane.manifest.InstallResult;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.uptane.manifest.UpdateReport;
 import io.fleetsim.uptane.manifest.VehicleVersionManifest;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,27 +79,40 @@ final class FakeVehicle {
         replyTo);
   }
 
-  /** The vehicle installed {@code image} on its engine ECU and says so. */
-  byte[] installed(FirmwareImage image) {
+  /** The vehicle installed {@code image} for {@code assignmentId} on its engine ECU. */
+  byte[] installed(FirmwareImage image, String assignmentId) {
     installed =
         new TargetFile(
             image.targetName(),
             image.length(),
             Map.of("sha256", image.sha256()),
             Json.obj("release_counter", Json.num(image.releaseCounter())));
-    return manifest(installed, "");
+    return manifest(
+        withResult(installed, new InstallResult(assignmentId, UpdateOutcome.SUCCEEDED, "")), "");
   }
 
-  /** The install of the assigned image failed; the ECU still runs what it ran. */
-  byte[] failed(String result) {
-    TargetFile report =
-        installed.withCustom(
-            Json.obj(
-                "install_result",
-                Json.str(result),
-                "install_detail",
-                Json.str("flash write error")));
-    return manifest(report, "");
+  /** The engine ECU's install for {@code assignmentId} ended so; it still runs what it ran. */
+  byte[] ended(String assignmentId, UpdateOutcome outcome) {
+    return manifest(
+        withResult(installed, new InstallResult(assignmentId, outcome, "flash write error")), "");
+  }
+
+  /** The ECUs report nothing new; the vehicle itself reports how the assignment ended. */
+  byte[] vehicleReports(UpdateReport report) {
+    counter++;
+    byte[] engine =
+        EcuVersionReport.sign(engineKey, engineSerial, installed, counter, Instant.now(), "");
+    return VehicleVersionManifest.sign(
+        primaryKey, vin, primarySerial, List.of(engine), List.of(report), counter, Instant.now());
+  }
+
+  static TargetFile withResult(TargetFile t, InstallResult r) {
+    Map<String, Json> custom = new LinkedHashMap<>();
+    if (t.custom() instanceof Json.Obj o) {
+      custom.putAll(o.fields());
+    }
+    r.addTo(custom);
+    return t.withCustom(new Json.Obj(custom));
   }
 
   /** Signed by a key the Director does not know for this primary. */

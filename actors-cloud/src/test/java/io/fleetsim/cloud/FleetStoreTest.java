@@ -38,8 +38,10 @@ class FleetStoreTest {
             "VIN004",
             1,
             List.of(
-                new Director.EcuOutcome("E4", "2.0", 1, UpdateOutcome.SUCCEEDED, "c1"),
-                new Director.EcuOutcome("P4", "3.0", 0, null, null)),
+                new Director.EcuOutcome("E4", "2.0", 1), new Director.EcuOutcome("P4", "3.0", 0)),
+            List.of(
+                new Director.Outcome(
+                    "c1/1", "c1", "VIN004", UpdateOutcome.SUCCEEDED, "", "2.0", Instant.EPOCH)),
             null,
             Instant.ofEpochSecond(100)));
   }

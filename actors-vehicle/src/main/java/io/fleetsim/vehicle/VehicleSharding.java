@@ -6,8 +6,10 @@ import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cloud.VehicleNotifier;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.EntitySharding;
+import io.fleetsim.ecu.BootModel;
 import io.fleetsim.ecu.CanBus;
 import io.fleetsim.ecu.Ecu;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -18,6 +20,22 @@ public final class VehicleSharding {
   private VehicleSharding() {}
 
   public static void init(ActorSystem<?> system) {
+    Vehicle.Deps deps = deps(system);
+    init(system, vin -> deps, ecuEntityId -> null);
+  }
+
+  /**
+   * As {@link #init(ActorSystem)}, with what each vehicle reaches and how each ECU boots chosen per
+   * entity: how a test puts a fault on chosen vehicles only.
+   *
+   * @param depsOf the dependencies of the vehicle with this VIN
+   * @param bootOf the boot model of the ECU with this entity id ({@code VIN/ecuId}); null for the
+   *     configured failure rate
+   */
+  public static void init(
+      ActorSystem<?> system,
+      Function<String, Vehicle.Deps> depsOf,
+      Function<String, BootModel> bootOf) {
     ClusterSharding sharding = ClusterSharding.get(system);
     BlobStore blobs = BlobStore.get(system);
     EntitySharding.init(
@@ -25,15 +43,19 @@ public final class VehicleSharding {
         Ecu.TYPE_KEY,
         ctx ->
             Ecu.create(
-                ctx.getEntityId(), null, vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin)));
+                ctx.getEntityId(),
+                bootOf.apply(ctx.getEntityId()),
+                vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin)));
     EntitySharding.init(
         system,
         CanBus.TYPE_KEY,
         ctx ->
             CanBus.create(
                 ctx.getEntityId(), id -> sharding.entityRefFor(Ecu.TYPE_KEY, id), blobs, null));
-    Vehicle.Deps deps = deps(system);
-    EntitySharding.init(system, Vehicle.TYPE_KEY, ctx -> Vehicle.create(ctx.getEntityId(), deps));
+    EntitySharding.init(
+        system,
+        Vehicle.TYPE_KEY,
+        ctx -> Vehicle.create(ctx.getEntityId(), depsOf.apply(ctx.getEntityId())));
   }
 
   /**

@@ -26,6 +26,15 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
 
   static TestFleet start(
       String name, Config settings, Function<ActorTestKit, VehicleNotifier> notifier) {
+    return start(name, settings, notifier, VehicleSharding::init);
+  }
+
+  /** As above, with the vehicle, ECU and bus sharding started by {@code vehicles}. */
+  static TestFleet start(
+      String name,
+      Config settings,
+      Function<ActorTestKit, VehicleNotifier> notifier,
+      java.util.function.Consumer<org.apache.pekko.actor.typed.ActorSystem<?>> vehicles) {
     ActorTestKit testKit =
         ActorTestKit.create(
             name,
@@ -47,7 +56,7 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
             new InMemoryFleetStore(),
             "pekko.persistence.testkit.query",
             false);
-    VehicleSharding.init(testKit.system());
+    vehicles.accept(testKit.system());
     return new TestFleet(testKit, cloud);
   }
 

@@ -85,42 +85,42 @@ final class BenchFleetCommand implements Callable<Integer> {
             r.vehicles(),
             r.ecus() / Math.max(1, r.vehicles()),
             timeScale,
-            r.succeeded() ? "campaign " + r.status() : "FAILED: " + r.problem()));
+            r.succeeded() ? "campaign " + r.campaign().status() : "FAILED: " + r.problem()));
     out.println(
         String.format(
             Locale.ROOT,
-            "  updated            %,d of %,d (%,d failed, %,d unreachable)",
-            r.updated(),
-            r.targeted(),
-            r.failed() + r.rolledBack() + r.refused(),
-            r.unreachable()));
+            "  updated            %,d of %,d (%,d did not take it, %,d not counted)",
+            r.campaign().updated(),
+            r.campaign().targeted(),
+            r.campaign().unsuccessful(),
+            r.campaign().unsettled()));
     out.println(
         String.format(
             Locale.ROOT,
             "  vehicles/s         %.1f (wall, campaign only)",
-            r.vehiclesPerWallSecond()));
+            r.campaign().vehiclesPerWallSecond()));
     out.println(
         String.format(
             Locale.ROOT,
             "  journal events/s   %,.0f (%,d events during the campaign)",
-            r.journalEventsPerWallSecond(),
-            r.journalEventsCampaign()));
+            r.campaign().journalEventsPerWallSecond(),
+            r.campaign().journalEvents()));
     out.println(
         String.format(Locale.ROOT, "  heap per vehicle   %,d bytes", r.heapBytesPerVehicle()));
     out.println(
         String.format(
             Locale.ROOT,
             "  wall time          %s campaign, %s provisioning, %s in all",
-            Report.duration(r.campaignWall()),
+            Report.duration(r.campaign().wall()),
             Report.duration(r.provisionWall()),
             Report.duration(total)));
     out.println(
         String.format(
             Locale.ROOT,
             "  update time (sim)  p50 %s  p99 %s  max %s",
-            Report.duration(r.updateTime().p50()),
-            Report.duration(r.updateTime().p99()),
-            Report.duration(r.updateTime().max())));
+            Report.duration(r.campaign().updateTime().p50()),
+            Report.duration(r.campaign().updateTime().p99()),
+            Report.duration(r.campaign().updateTime().max())));
     out.println("  report             " + files.json());
     out.flush();
     return r.succeeded() ? 0 : 1;

@@ -1,18 +1,21 @@
 package io.fleetsim.node;
 
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.SimClock;
 import io.fleetsim.ecu.EcuType;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,10 +56,10 @@ public final class CampaignRun {
    * @param imageBytes size of the new (generated) image
    * @param waves how the targets are split
    * @param policy wave gates
-   * @param timeout wall-clock limit for the campaign from start to the last settled vehicle
-   * @param settleGrace simulated time the stragglers get once the campaign completed; whoever has
-   *     not reported by then counts as unreachable
+   * @param timeout wall-clock limit for each campaign from start to the last vehicle counted
    * @param parallelism vehicles provisioned (and queried) at once
+   * @param rollback whether to roll the campaign back once it completed (a rollback campaign of its
+   *     own, as an operator would)
    */
   public record Plan(
       int vehicles,
@@ -66,8 +69,8 @@ public final class CampaignRun {
       WavePlan waves,
       RolloutPolicy policy,
       Duration timeout,
-      Duration settleGrace,
-      int parallelism) {
+      int parallelism,
+      boolean rollback) {
 
     public Plan {
       if (vehicles < 1) {
@@ -98,8 +101,13 @@ public final class CampaignRun {
           WavePlan.percentages(1, 10, 50, 100),
           RolloutPolicy.of(95, 5, Duration.ofMinutes(15)),
           timeout,
-          Duration.ofHours(6),
-          256);
+          256,
+          false);
+    }
+
+    public Plan withRollback(boolean on) {
+      return new Plan(
+          vehicles, ecuType, version, imageBytes, waves, policy, timeout, parallelism, on);
     }
   }
 
@@ -116,56 +124,57 @@ public final class CampaignRun {
     Listener NONE = new Listener() {};
   }
 
-  /** The campaign's counts at one moment, summed over its waves. */
+  /** A campaign's counts at one moment, summed over its waves. */
   public record Tick(
       String campaignId,
       Campaign.Status status,
       int wave,
       int waves,
       int targeted,
-      int succeeded,
       int updating,
-      int failed,
-      int rolledBack,
-      int refused,
+      Map<UpdateOutcome, Integer> outcomes,
       String reason,
       Duration wall,
       Duration simulated) {
 
-    static Tick of(Campaign.Progress p, Duration wall, Duration simulated) {
-      int targeted = 0;
-      int succeeded = 0;
-      int updating = 0;
-      int failed = 0;
-      int rolledBack = 0;
-      int refused = 0;
-      for (Campaign.WaveProgress w : p.waves()) {
-        targeted += w.size();
-        succeeded += w.succeeded();
-        updating += w.inProgress();
-        failed += w.failed();
-        rolledBack += w.rolledBack();
-        refused += w.refused();
+    public Tick {
+      outcomes = Map.copyOf(outcomes);
+    }
+
+    static Tick of(CampaignProgress p, Duration wall, Duration simulated) {
+      Map<UpdateOutcome, Integer> outcomes = new EnumMap<>(UpdateOutcome.class);
+      for (UpdateOutcome o : UpdateOutcome.values()) {
+        outcomes.put(o, p.count(o));
       }
       return new Tick(
           p.campaignId(),
           p.status(),
           p.currentWave(),
           p.waves().size(),
-          targeted,
-          succeeded,
-          updating,
-          failed,
-          rolledBack,
-          refused,
+          p.targeted(),
+          p.inProgress(),
+          outcomes,
           p.reason(),
           wall,
           simulated);
     }
 
+    public int count(UpdateOutcome o) {
+      return outcomes.getOrDefault(o, 0);
+    }
+
+    public int succeeded() {
+      return count(UpdateOutcome.SUCCEEDED);
+    }
+
+    /** Every terminal outcome but success. */
+    public int unsuccessful() {
+      return settled() - succeeded();
+    }
+
     /** Vehicles whose outcome is known: what the progress bar fills with. */
     public int settled() {
-      return succeeded + failed + rolledBack + refused;
+      return outcomes.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Not yet assigned (later waves) or assigned but not yet started. */
@@ -200,47 +209,102 @@ public final class CampaignRun {
     }
   }
 
-  /** Everything a run measured. Durations named {@code wall} are real time, the rest simulated. */
-  public record Result(
+  /**
+   * What one campaign of a run measured. Durations named {@code wall} are real time, the rest
+   * simulated.
+   *
+   * @param undoes the campaign a rollback campaign undoes, or null
+   * @param version the version its image carries (e.g. {@code 1.0.0+r3} for a rollback)
+   * @param verifiedAtVersion vehicles whose ECU runs that image, read back from the vehicles
+   */
+  public record CampaignFacts(
       String campaignId,
+      String undoes,
       Campaign.Status status,
       String problem,
-      long seed,
-      double timeScale,
-      int vehicles,
-      int ecus,
+      String version,
+      long releaseCounter,
       int waves,
       int targeted,
-      int updated,
-      int failed,
-      int rolledBack,
-      int refused,
-      int unreachable,
-      int verifiedAtNewVersion,
-      Duration provisionWall,
-      Duration campaignWall,
-      Duration campaignSimulated,
+      Map<UpdateOutcome, Integer> outcomes,
+      int verifiedAtVersion,
+      Duration wall,
+      Duration simulated,
       Percentiles updateTime,
-      long journalEventsProvisioning,
-      long journalEventsCampaign,
-      long heapBytesPerVehicle,
-      Instant startedAt) {
+      long journalEvents) {
+
+    public CampaignFacts {
+      outcomes = Map.copyOf(outcomes);
+    }
 
     public boolean succeeded() {
       return problem == null;
     }
 
+    public int count(UpdateOutcome o) {
+      return outcomes.getOrDefault(o, 0);
+    }
+
+    public int updated() {
+      return count(UpdateOutcome.SUCCEEDED);
+    }
+
+    /** Targeted vehicles without a counted outcome (none once a campaign completed). */
+    public int unsettled() {
+      return targeted - outcomes.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Every terminal outcome but success. */
+    public int unsuccessful() {
+      return targeted - unsettled() - updated();
+    }
+
     public double vehiclesPerWallSecond() {
-      return perSecond(updated, campaignWall);
+      return perSecond(updated(), wall);
     }
 
     public double journalEventsPerWallSecond() {
-      return perSecond(journalEventsCampaign, campaignWall);
+      return perSecond(journalEvents, wall);
+    }
+  }
+
+  /** Everything a run measured: the fleet, its campaign, and the rollbacks when asked for. */
+  public record Result(
+      long seed,
+      double timeScale,
+      int vehicles,
+      int ecus,
+      Duration provisionWall,
+      long journalEventsProvisioning,
+      long heapBytesPerVehicle,
+      Instant startedAt,
+      CampaignFacts campaign,
+      List<CampaignFacts> rollbacks) {
+
+    public Result {
+      rollbacks = List.copyOf(rollbacks);
     }
 
-    private static double perSecond(long n, Duration d) {
-      return d.isZero() ? 0 : n / (d.toNanos() / 1e9);
+    /** Every campaign of the run ended as it should: completed, with nothing unexplained. */
+    public boolean succeeded() {
+      return campaign.succeeded() && rollbacks.stream().allMatch(CampaignFacts::succeeded);
     }
+
+    /** The first problem of the run, or null. */
+    public String problem() {
+      if (!campaign.succeeded()) {
+        return campaign.problem();
+      }
+      return rollbacks.stream()
+          .filter(r -> !r.succeeded())
+          .map(CampaignFacts::problem)
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  private static double perSecond(long n, Duration d) {
+    return d.isZero() ? 0 : n / (d.toNanos() / 1e9);
   }
 
   /** A run that could not even reach a campaign (provisioning or publishing failed). */
@@ -307,6 +371,7 @@ public final class CampaignRun {
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
     FleetGenerator.EcuModel model =
         FleetGenerator.ECUS.stream().filter(m -> m.type() == plan.ecuType()).findFirst().get();
+    long journalCampaignStart = node.journalEvents();
     FirmwareImage update =
         await(
             FleetGenerator.publishOrGet(
@@ -319,9 +384,7 @@ public final class CampaignRun {
                 plan.imageBytes()),
             "publish the new image");
 
-    long journalCampaign = node.journalEvents();
     String campaignId = (plan.ecuType().name() + "-" + plan.version()).toLowerCase();
-    RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
     Campaign.Spec spec =
         new Campaign.Spec(
             plan.ecuType() + " " + plan.version() + " to the whole fleet",
@@ -330,49 +393,94 @@ public final class CampaignRun {
             plan.waves(),
             plan.policy());
     listener.phase("starting campaign " + campaignId);
-    long campaignStart = System.nanoTime();
-    Instant simStart = clock.now();
+    RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
     await(
         AskPattern.<Campaign.Command, org.apache.pekko.Done>askWithStatus(
             campaign, r -> new Campaign.Create(spec, r), ASK_TIMEOUT, system.scheduler()),
         "create the campaign");
+    CampaignFacts main = watch(campaignId, model, fleet, () -> start(campaign));
+
+    List<CampaignFacts> rollbacks = new ArrayList<>();
+    if (plan.rollback() && main.status() == Campaign.Status.COMPLETED) {
+      listener.phase("rolling back " + campaignId);
+      List<String> ids =
+          await(
+              AskPattern.<Campaign.Command, List<String>>askWithStatus(
+                  campaign, Campaign.Rollback::new, ASK_TIMEOUT, system.scheduler()),
+              "roll back " + campaignId);
+      for (String id : ids) {
+        rollbacks.add(watch(id, model, fleet, () -> null));
+      }
+    }
+    return new Result(
+        seed,
+        clock.timeScale(),
+        fleet.size(),
+        ecus,
+        provisionWall,
+        journalCampaignStart - journalStart,
+        heapPerVehicle,
+        startedAt,
+        main,
+        rollbacks);
+  }
+
+  private Void start(RecipientRef<Campaign.Command> campaign) {
     await(
-        AskPattern.<Campaign.Command, Campaign.Progress>askWithStatus(
+        AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
             campaign, r -> new Campaign.Start(r), ASK_TIMEOUT, system.scheduler()),
         "start the campaign");
+    return null;
+  }
 
-    AtomicReference<Instant> completedAt = new AtomicReference<>();
+  /**
+   * Follows one campaign (after {@code start}) until it completed, paused or aborted, showing
+   * progress, then reads every vehicle back for its update times.
+   */
+  private CampaignFacts watch(
+      String campaignId,
+      FleetGenerator.EcuModel model,
+      List<Vehicle.Spec> fleet,
+      Supplier<Void> start) {
+    RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
+    long journalBefore = node.journalEvents();
+    long wallStart = System.nanoTime();
+    Instant simStart = clock.now();
+    start.get();
     AtomicReference<Tick> last = new AtomicReference<>();
+    AtomicReference<CampaignProgress> lastProgress = new AtomicReference<>();
     String problem = null;
     try {
       awaitPoll(
           () ->
-              AskPattern.<Campaign.Command, Campaign.Progress>ask(
+              AskPattern.<Campaign.Command, CampaignProgress>ask(
                       campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler())
                   .thenApply(
-                      p ->
-                          Tick.of(
-                              p,
-                              Duration.ofNanos(System.nanoTime() - campaignStart),
-                              Duration.between(simStart, clock.now()))),
-          t -> finished(t, completedAt),
+                      p -> {
+                        lastProgress.set(p);
+                        return Tick.of(
+                            p,
+                            Duration.ofNanos(System.nanoTime() - wallStart),
+                            Duration.between(simStart, clock.now()));
+                      }),
+          CampaignRun::finished,
           t -> {
             last.set(t);
             listener.progress(t);
           },
           plan.timeout(),
-          "the campaign to complete");
+          "campaign " + campaignId + " to complete");
     } catch (RunFailed e) {
       problem = e.getMessage();
     }
-    Duration campaignWall = Duration.ofNanos(System.nanoTime() - campaignStart);
-    Duration campaignSim = Duration.between(simStart, clock.now());
-    long journalEnd = node.journalEvents();
+    Duration wall = Duration.ofNanos(System.nanoTime() - wallStart);
+    Duration simulated = Duration.between(simStart, clock.now());
+    long journalAfter = node.journalEvents();
     listener.finished();
-
     Tick t = last.get();
-    if (t == null) {
-      throw new RunFailed("the campaign never answered a progress query", null);
+    CampaignProgress p = lastProgress.get();
+    if (t == null || p == null) {
+      throw new RunFailed("campaign " + campaignId + " never answered a progress query", null);
     }
     if (problem == null && t.status() != Campaign.Status.COMPLETED) {
       problem =
@@ -380,82 +488,52 @@ public final class CampaignRun {
               + campaignId
               + " is "
               + t.status()
-              + (t.reason() == null ? "" : ": " + t.reason());
-    }
-    if (problem != null && t.status() != Campaign.Status.COMPLETED) {
-      problem =
-          problem
-              + " (status "
-              + t.status()
-              + ", "
+              + (t.reason() == null ? "" : ": " + t.reason())
+              + " ("
               + t.settled()
               + " of "
               + t.targeted()
-              + " vehicles settled)";
+              + " vehicles counted)";
     }
-
     listener.phase("reading back " + fleet.size() + " vehicles");
-    List<Vehicle.Status> statuses = statuses(fleet);
     List<Duration> times = new ArrayList<>();
-    int atNewVersion = 0;
-    for (Vehicle.Status s : statuses) {
+    int atVersion = 0;
+    for (Vehicle.Status s : statuses(fleet)) {
       for (Vehicle.UpdateRecord r : s.history()) {
         if (campaignId.equals(r.campaignId())
             && r.startedAt() != null
             && r.finishedAt() != null
-            && "SUCCEEDED".equals(r.outcome())) {
+            && "SUCCEEDED".equals(String.valueOf(r.outcome()))) {
           times.add(Duration.between(r.startedAt(), r.finishedAt()));
         }
       }
-      if (atVersion(s, model.ecuId(), update)) {
-        atNewVersion++;
+      if (atVersion(s, model.ecuId(), p.image())) {
+        atVersion++;
       }
     }
-    int unreachable = t.targeted() - t.settled();
-    return new Result(
+    return new CampaignFacts(
         campaignId,
+        p.undoes(),
         t.status(),
         problem,
-        seed,
-        clock.timeScale(),
-        fleet.size(),
-        ecus,
+        p.image().version(),
+        p.image().releaseCounter(),
         t.waves(),
         t.targeted(),
-        t.succeeded(),
-        t.failed(),
-        t.rolledBack(),
-        t.refused(),
-        unreachable,
-        atNewVersion,
-        provisionWall,
-        campaignWall,
-        campaignSim,
+        t.outcomes(),
+        atVersion,
+        wall,
+        simulated,
         Percentiles.of(times),
-        journalCampaign - journalStart,
-        journalEnd - journalCampaign,
-        heapPerVehicle,
-        startedAt);
+        journalAfter - journalBefore);
   }
 
-  /**
-   * Done when every target settled after completion, or when the stragglers had their simulated
-   * grace period; a paused or aborted campaign is done too (and reported as a problem).
-   */
-  private boolean finished(Tick t, AtomicReference<Instant> completedAt) {
-    switch (t.status()) {
-      case PAUSED, ABORTED, ROLLING_BACK:
-        return true;
-      case COMPLETED:
-        if (t.allSettled()) {
-          return true;
-        }
-        Instant now = clock.now();
-        completedAt.compareAndSet(null, now);
-        return Duration.between(completedAt.get(), now).compareTo(plan.settleGrace()) >= 0;
-      default:
-        return false;
-    }
+  /** Done when the campaign completed (every target counted), or paused or aborted. */
+  private static boolean finished(Tick t) {
+    return switch (t.status()) {
+      case COMPLETED, PAUSED, ABORTED, ROLLED_BACK -> true;
+      default -> false;
+    };
   }
 
   /** Whether the ECU runs the new image, whichever way the vehicle names it. */

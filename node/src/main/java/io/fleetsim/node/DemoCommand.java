@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
       "Runs a complete OTA campaign on a fresh simulated fleet: provisions the vehicles (three"
           + " ECUs each) on an embedded H2 database in --data-dir (wiped first), publishes ADAS"
           + " 1.1.0 and rolls it out in waves of 1 %%, 10 %%, 50 %% and 100 %%.",
+      "With --rollback it then rolls the campaign back, as an operator would: the 1.0.0 image is"
+          + " published again under a higher release counter and rolled out as a campaign of its"
+          + " own to every vehicle the first campaign updated.",
       "Ends with a summary and writes a JSON and an HTML report to --report-dir.",
-      "Exit status: 0 when every reachable vehicle was updated, 1 when the campaign did not"
-          + " complete, 2 for bad options."
+      "Exit status: 0 when every campaign completed with every vehicle updated, 1 otherwise, 2"
+          + " for bad options."
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -65,6 +68,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Wall-clock limit for the campaign, e.g. 90s, 10m (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--rollback",
+      description = "Roll the campaign back once it completed (a rollback campaign of its own).")
+  boolean rollback;
+
   @Override
   public Integer call() throws Exception {
     RunOptions.check(spec, vehicles, timeScale, timeout);
@@ -79,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
             vehicles, seed, timeScale, dataDir));
     CampaignRun.Result result;
     try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, timeScale, seed))) {
-      result = new CampaignRun(node, CampaignRun.Plan.standard(vehicles, timeout), progress).run();
+      CampaignRun.Plan plan = CampaignRun.Plan.standard(vehicles, timeout).withRollback(rollback);
+      result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());
       return 1;
@@ -93,15 +102,25 @@ final class DemoCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("fleetsim demo: " + result.problem());
       return 1;
     }
-    if (result.failed() + result.rolledBack() + result.refused() > 0) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "fleetsim demo: "
-                  + (result.failed() + result.rolledBack() + result.refused())
-                  + " vehicles did not take the update");
-      return 1;
+    for (CampaignRun.CampaignFacts c : campaigns(result)) {
+      if (c.unsuccessful() > 0) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "fleetsim demo: "
+                    + c.unsuccessful()
+                    + " vehicles did not take the update of "
+                    + c.campaignId());
+        return 1;
+      }
     }
     return 0;
+  }
+
+  private static java.util.List<CampaignRun.CampaignFacts> campaigns(CampaignRun.Result r) {
+    java.util.List<CampaignRun.CampaignFacts> all = new java.util.ArrayList<>();
+    all.add(r.campaign());
+    all.addAll(r.rollbacks());
+    return all;
   }
 }

@@ -1,6 +1,7 @@
 package io.fleetsim.node;
 
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -76,7 +77,7 @@ final class ProgressLine implements CampaignRun.Listener {
    * line wider than the terminal wraps, and {@code \r} would then redraw only its last part.
    */
   static String line(CampaignRun.Tick t, int width) {
-    int bad = t.failed() + t.rolledBack() + t.refused();
+    int bad = t.unsuccessful();
     String head =
         String.format(
             Locale.ROOT,
@@ -90,8 +91,8 @@ final class ProgressLine implements CampaignRun.Listener {
     for (String field :
         new String[] {
           String.format(Locale.ROOT, "updated %,d", t.succeeded()),
-          String.format(Locale.ROOT, "failed %,d", t.failed() + t.refused()),
-          String.format(Locale.ROOT, "rolled back %,d", t.rolledBack()),
+          String.format(Locale.ROOT, "failed %,d", bad - t.count(UpdateOutcome.ROLLED_BACK)),
+          String.format(Locale.ROOT, "rolled back %,d", t.count(UpdateOutcome.ROLLED_BACK)),
           String.format(Locale.ROOT, "updating %,d", t.updating()),
           String.format(Locale.ROOT, "queued %,d", t.queued()),
           "sim " + Report.duration(t.simulated()),

@@ -2,6 +2,7 @@ package io.fleetsim.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,8 +32,6 @@ public final class Report {
   /** Ordered name/value pairs; the JSON file, the HTML table and the summary all read these. */
   static Map<String, Object> figures(CampaignRun.Result r) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("campaignId", r.campaignId());
-    m.put("status", r.status().toString());
     m.put("completed", r.succeeded());
     m.put("problem", r.problem());
     m.put("startedAt", r.startedAt().toString());
@@ -40,42 +39,53 @@ public final class Report {
     m.put("timeScale", r.timeScale());
     m.put("vehicles", r.vehicles());
     m.put("ecus", r.ecus());
-    m.put("waves", r.waves());
-    m.put("targeted", r.targeted());
-    m.put("updated", r.updated());
-    m.put("failed", r.failed());
-    m.put("rolledBack", r.rolledBack());
-    m.put("refused", r.refused());
-    m.put("unreachable", r.unreachable());
-    m.put("verifiedAtNewVersion", r.verifiedAtNewVersion());
     m.put("provisionWallSeconds", seconds(r.provisionWall()));
-    m.put("campaignWallSeconds", seconds(r.campaignWall()));
-    m.put("campaignSimulatedSeconds", seconds(r.campaignSimulated()));
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("samples", r.updateTime().count());
-    t.put("p50Seconds", seconds(r.updateTime().p50()));
-    t.put("p90Seconds", seconds(r.updateTime().p90()));
-    t.put("p99Seconds", seconds(r.updateTime().p99()));
-    t.put("maxSeconds", seconds(r.updateTime().max()));
-    m.put("updateTimeSimulated", t);
-    m.put("vehiclesUpdatedPerWallSecond", round(r.vehiclesPerWallSecond()));
     m.put("journalEventsProvisioning", r.journalEventsProvisioning());
-    m.put("journalEventsCampaign", r.journalEventsCampaign());
-    m.put("journalEventsPerWallSecond", round(r.journalEventsPerWallSecond()));
     m.put("heapBytesPerVehicle", r.heapBytesPerVehicle());
+    m.put("campaign", figures(r.campaign()));
+    List<Map<String, Object>> rollbacks = new java.util.ArrayList<>();
+    r.rollbacks().forEach(c -> rollbacks.add(figures(c)));
+    m.put("rollbacks", rollbacks);
     return m;
   }
 
-  /** The summary printed at the end of a run. */
+  static Map<String, Object> figures(CampaignRun.CampaignFacts c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("campaignId", c.campaignId());
+    m.put("undoes", c.undoes());
+    m.put("status", c.status().toString());
+    m.put("problem", c.problem());
+    m.put("version", c.version());
+    m.put("releaseCounter", c.releaseCounter());
+    m.put("waves", c.waves());
+    m.put("targeted", c.targeted());
+    Map<String, Object> outcomes = new LinkedHashMap<>();
+    for (UpdateOutcome o : UpdateOutcome.values()) {
+      outcomes.put(o.name(), c.count(o));
+    }
+    m.put("outcomes", outcomes);
+    m.put("unsettled", c.unsettled());
+    m.put("verifiedAtVersion", c.verifiedAtVersion());
+    m.put("wallSeconds", seconds(c.wall()));
+    m.put("simulatedSeconds", seconds(c.simulated()));
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("samples", c.updateTime().count());
+    t.put("p50Seconds", seconds(c.updateTime().p50()));
+    t.put("p90Seconds", seconds(c.updateTime().p90()));
+    t.put("p99Seconds", seconds(c.updateTime().p99()));
+    t.put("maxSeconds", seconds(c.updateTime().max()));
+    m.put("updateTimeSimulated", t);
+    m.put("vehiclesUpdatedPerWallSecond", round(c.vehiclesPerWallSecond()));
+    m.put("journalEvents", c.journalEvents());
+    m.put("journalEventsPerWallSecond", round(c.journalEventsPerWallSecond()));
+    return m;
+  }
+
+  /** The summary printed at the end of a run: the fleet, the campaign, then each rollback. */
   public static String summary(CampaignRun.Result r) {
-    CampaignRun.Percentiles p = r.updateTime();
     StringBuilder b = new StringBuilder();
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "Campaign %s: %s%n",
-            r.campaignId(),
-            r.succeeded() ? r.status() : r.status() + " (" + r.problem() + ")"));
+    CampaignRun.CampaignFacts c = r.campaign();
+    b.append(title("Campaign", c));
     b.append(
         String.format(
             Locale.ROOT,
@@ -84,25 +94,78 @@ public final class Report {
             r.ecus(),
             r.seed(),
             number(r.timeScale())));
+    campaignLines(b, c);
     b.append(
         String.format(
             Locale.ROOT,
-            "  targeted      %,d in %d waves%n  updated       %,d%n  failed        %,d%n"
-                + "  rolled back   %,d%n  refused       %,d%n  unreachable   %,d%n",
-            r.targeted(),
-            r.waves(),
-            r.updated(),
-            r.failed(),
-            r.rolledBack(),
-            r.refused(),
-            r.unreachable()));
+            "  throughput    %.1f vehicles/s, %,.0f journal events/s (wall)%n",
+            c.vehiclesPerWallSecond(),
+            c.journalEventsPerWallSecond()));
     b.append(
         String.format(
             Locale.ROOT,
-            "  duration      %s simulated, %s wall (provisioning took %s wall)%n",
-            duration(r.campaignSimulated()),
-            duration(r.campaignWall()),
+            "  journal       %,d events to provision, %,d during the campaign%n",
+            r.journalEventsProvisioning(),
+            c.journalEvents()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  heap          %,d bytes per vehicle (with its ECUs and bus), provisioning took %s"
+                + " wall%n",
+            r.heapBytesPerVehicle(),
             duration(r.provisionWall())));
+    for (CampaignRun.CampaignFacts rb : r.rollbacks()) {
+      b.append(title("Rollback campaign", rb));
+      campaignLines(b, rb);
+    }
+    return b.toString();
+  }
+
+  private static String title(String what, CampaignRun.CampaignFacts c) {
+    return String.format(
+        Locale.ROOT,
+        "%s %s%s: %s%n",
+        what,
+        c.campaignId(),
+        c.undoes() == null ? "" : " (undoes " + c.undoes() + ")",
+        c.succeeded() ? c.status() : c.status() + " (" + c.problem() + ")");
+  }
+
+  private static void campaignLines(StringBuilder b, CampaignRun.CampaignFacts c) {
+    CampaignRun.Percentiles p = c.updateTime();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  targeted      %,d in %d wave%s%n",
+            c.targeted(),
+            c.waves(),
+            c.waves() == 1 ? "" : "s"));
+    b.append("  outcomes     ");
+    for (UpdateOutcome o : UpdateOutcome.values()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " %s %,d",
+              o.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+              c.count(o)));
+    }
+    if (c.unsettled() > 0) {
+      b.append(String.format(Locale.ROOT, "  not counted %,d", c.unsettled()));
+    }
+    b.append(System.lineSeparator());
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  running it    %,d vehicles run %s (release counter %d), read back from the vehicles%n",
+            c.verifiedAtVersion(),
+            c.version(),
+            c.releaseCounter()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  duration      %s simulated, %s wall%n",
+            duration(c.simulated()),
+            duration(c.wall())));
     b.append(
         String.format(
             Locale.ROOT,
@@ -112,24 +175,6 @@ public final class Report {
             duration(p.p99()),
             duration(p.max()),
             p.count()));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  throughput    %.1f vehicles/s, %,.0f journal events/s (wall)%n",
-            r.vehiclesPerWallSecond(),
-            r.journalEventsPerWallSecond()));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  journal       %,d events to provision, %,d during the campaign%n",
-            r.journalEventsProvisioning(),
-            r.journalEventsCampaign()));
-    b.append(
-        String.format(
-            Locale.ROOT,
-            "  heap          %,d bytes per vehicle (with its ECUs and bus)%n",
-            r.heapBytesPerVehicle()));
-    return b.toString();
   }
 
   /** Writes {@code <kind>-<timestamp>.json} and {@code .html} into {@code dir}. */
@@ -148,7 +193,33 @@ public final class Report {
   static String html(String kind, CampaignRun.Result r, Map<String, Object> figures) {
     StringBuilder rows = new StringBuilder();
     flatten("", figures, rows);
-    CampaignRun.Percentiles p = r.updateTime();
+    StringBuilder sections = new StringBuilder(section(r.campaign()));
+    r.rollbacks().forEach(rb -> sections.append(section(rb)));
+    CampaignRun.CampaignFacts c = r.campaign();
+    return """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <title>fleetsim %1$s %2$s</title>
+        <style>
+        body{font-family:system-ui,sans-serif;margin:2em;max-width:60em;color:#222}
+        table{border-collapse:collapse}td{padding:.2em 1em;border-bottom:1px solid #ddd}
+        td:first-child{color:#555}.bar{display:flex;align-items:center;margin:.2em 0}
+        .bar span{width:3em}.bar i{display:block;height:1em;background:#4a7bd0;margin-right:.5em}
+        .stack{display:flex;height:1.4em;background:#eee;margin:1em 0}.stack i{display:block}
+        .ok{background:#3a9d5d}.bad{background:#c94040}
+        </style></head><body>
+        <h1>fleetsim %1$s: campaign %2$s</h1>
+        %3$s
+        <h2>All figures</h2>
+        <table>
+        %4$s</table>
+        </body></html>
+        """
+        .formatted(escape(kind), escape(c.campaignId()), sections, rows);
+  }
+
+  private static String section(CampaignRun.CampaignFacts c) {
+    CampaignRun.Percentiles p = c.updateTime();
     double max = Math.max(1, seconds(p.max()));
     StringBuilder bars = new StringBuilder();
     for (var e :
@@ -165,48 +236,32 @@ public final class Report {
               100 * seconds(e.getValue()) / max,
               escape(duration(e.getValue()))));
     }
-    int targeted = Math.max(1, r.targeted());
+    int targeted = Math.max(1, c.targeted());
     String outcome =
         String.format(
             Locale.ROOT,
             "<div class=stack><i class=ok style=\"width:%.2f%%\"></i><i class=bad"
-                + " style=\"width:%.2f%%\"></i><i class=rb style=\"width:%.2f%%\"></i></div>",
-            100.0 * r.updated() / targeted,
-            100.0 * (r.failed() + r.refused()) / targeted,
-            100.0 * r.rolledBack() / targeted);
+                + " style=\"width:%.2f%%\"></i></div>",
+            100.0 * c.updated() / targeted,
+            100.0 * c.unsuccessful() / targeted);
     return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>fleetsim %1$s %2$s</title>
-        <style>
-        body{font-family:system-ui,sans-serif;margin:2em;max-width:60em;color:#222}
-        table{border-collapse:collapse}td{padding:.2em 1em;border-bottom:1px solid #ddd}
-        td:first-child{color:#555}.bar{display:flex;align-items:center;margin:.2em 0}
-        .bar span{width:3em}.bar i{display:block;height:1em;background:#4a7bd0;margin-right:.5em}
-        .stack{display:flex;height:1.4em;background:#eee;margin:1em 0}.stack i{display:block}
-        .ok{background:#3a9d5d}.bad{background:#c94040}.rb{background:#e0a030}
-        </style></head><body>
-        <h1>fleetsim %1$s: campaign %2$s</h1>
-        <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated in %6$s simulated (%7$s wall).</p>
-        %8$s
-        <h2>Per-vehicle update time (simulated)</h2>
+        <h2>%1$s%2$s</h2>
+        <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated to %6$s in %7$s simulated (%8$s wall).</p>
         %9$s
-        <h2>All figures</h2>
-        <table>
-        %10$s</table>
-        </body></html>
+        <h3>Per-vehicle update time (simulated)</h3>
+        %10$s
         """
         .formatted(
-            escape(kind),
-            escape(r.campaignId()),
-            escape(r.succeeded() ? r.status().toString() : r.status() + ": " + r.problem()),
-            r.updated(),
-            r.targeted(),
-            escape(duration(r.campaignSimulated())),
-            escape(duration(r.campaignWall())),
+            escape(c.campaignId()),
+            c.undoes() == null ? "" : " (rollback of " + escape(c.undoes()) + ")",
+            escape(c.succeeded() ? c.status().toString() : c.status() + ": " + c.problem()),
+            c.updated(),
+            c.targeted(),
+            escape(c.version()),
+            escape(duration(c.simulated())),
+            escape(duration(c.wall())),
             outcome,
-            bars,
-            rows);
+            bars);
   }
 
   @SuppressWarnings("unchecked")
@@ -215,6 +270,14 @@ public final class Report {
       String name = prefix + e.getKey();
       if (e.getValue() instanceof Map<?, ?> nested) {
         flatten(name + ".", (Map<String, Object>) nested, rows);
+      } else if (e.getValue() instanceof List<?> list) {
+        for (int i = 0; i < list.size(); i++) {
+          Map<String, Object> item =
+              list.get(i) instanceof Map<?, ?> nested
+                  ? (Map<String, Object>) nested
+                  : Map.of("", list.get(i));
+          flatten(name + "[" + i + "].", item, rows);
+        }
       } else {
         rows.append("<tr><td>")
             .append(escape(name))

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.cloud.CampaignProgress;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,35 +26,45 @@ import picocli.CommandLine;
 
 class ReportTest {
 
-  static CampaignRun.Result result(String problem) {
+  static CampaignRun.CampaignFacts facts(
+      String id, String undoes, String problem, String version, int updated, int rolledBack) {
     List<Duration> times = new ArrayList<>();
     for (int i = 1; i <= 100; i++) {
       times.add(Duration.ofSeconds(i * 60L));
     }
-    return new CampaignRun.Result(
-        "adas-1.1.0",
+    Map<UpdateOutcome, Integer> outcomes = new EnumMap<>(UpdateOutcome.class);
+    outcomes.put(UpdateOutcome.SUCCEEDED, updated);
+    outcomes.put(UpdateOutcome.FAILED, 100 - updated - rolledBack);
+    outcomes.put(UpdateOutcome.ROLLED_BACK, rolledBack);
+    return new CampaignRun.CampaignFacts(
+        id,
+        undoes,
         problem == null ? Campaign.Status.COMPLETED : Campaign.Status.PAUSED,
         problem,
+        version,
+        2,
+        4,
+        100,
+        outcomes,
+        updated,
+        Duration.ofSeconds(20),
+        Duration.ofHours(5),
+        CampaignRun.Percentiles.of(times),
+        5000);
+  }
+
+  static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
+    return new CampaignRun.Result(
         42,
         1000,
         100,
         300,
-        4,
-        100,
-        97,
-        2,
-        1,
-        0,
-        0,
-        97,
         Duration.ofSeconds(3),
-        Duration.ofSeconds(20),
-        Duration.ofHours(5),
-        CampaignRun.Percentiles.of(times),
         400,
-        5000,
         70_000,
-        Instant.parse("2030-01-02T03:04:05Z"));
+        Instant.parse("2030-01-02T03:04:05Z"),
+        facts("adas-1.1.0", null, problem, "1.1.0", 97, 1),
+        List.of(rollbacks));
   }
 
   @Test
@@ -74,25 +87,40 @@ class ReportTest {
 
   @Test
   void aTickSumsTheWaves() {
-    Campaign.Progress p =
-        new Campaign.Progress(
+    CampaignProgress p =
+        new CampaignProgress(
             "c",
             Campaign.Status.RUNNING,
+            null,
             1,
             null,
             List.of(
-                new Campaign.WaveProgress(0, 10, 10, 0, 9, 1, 0, 0),
-                new Campaign.WaveProgress(1, 90, 60, 20, 38, 0, 1, 1),
-                new Campaign.WaveProgress(2, 100, 0, 0, 0, 0, 0, 0)),
+                new CampaignProgress.Wave(
+                    0, 10, 0, 0, Map.of(UpdateOutcome.SUCCEEDED, 9, UpdateOutcome.FAILED, 1)),
+                new CampaignProgress.Wave(
+                    1,
+                    90,
+                    30,
+                    20,
+                    Map.of(
+                        UpdateOutcome.SUCCEEDED,
+                        38,
+                        UpdateOutcome.ROLLED_BACK,
+                        1,
+                        UpdateOutcome.REFUSED,
+                        1)),
+                new CampaignProgress.Wave(2, 100, 100, 0, Map.of())),
             Map.of(),
-            Map.of());
+            null,
+            List.of());
     CampaignRun.Tick t = CampaignRun.Tick.of(p, Duration.ofSeconds(1), Duration.ofMinutes(16));
     assertEquals(200, t.targeted());
     assertEquals(47, t.succeeded());
     assertEquals(20, t.updating());
-    assertEquals(1, t.failed());
-    assertEquals(1, t.rolledBack());
-    assertEquals(1, t.refused());
+    assertEquals(1, t.count(UpdateOutcome.FAILED));
+    assertEquals(1, t.count(UpdateOutcome.ROLLED_BACK));
+    assertEquals(1, t.count(UpdateOutcome.REFUSED));
+    assertEquals(3, t.unsuccessful());
     assertEquals(50, t.settled());
     assertEquals(130, t.queued());
     assertFalse(t.allSettled());
@@ -104,7 +132,7 @@ class ReportTest {
     String narrow = ProgressLine.line(t, 79);
     assertTrue(narrow.length() <= 79, narrow);
     assertTrue(narrow.startsWith("wave 2/3 ["), narrow);
-    assertTrue(narrow.contains("updated 47  failed 2"), narrow);
+    assertTrue(narrow.contains("updated 47  failed 2  rolled back 1"), narrow);
     assertFalse(narrow.contains("wall"), narrow);
   }
 
@@ -149,21 +177,40 @@ class ReportTest {
     Report.Files files = Report.write(r, dir.resolve("reports"), "demo");
     assertEquals("demo-20300102-030405.json", files.json().getFileName().toString());
     JsonNode json = new ObjectMapper().readTree(files.json().toFile());
-    assertEquals("adas-1.1.0", json.get("campaignId").asText());
-    assertEquals(97, json.get("updated").asInt());
-    assertEquals(1, json.get("rolledBack").asInt());
-    assertEquals(4.85, json.get("vehiclesUpdatedPerWallSecond").asDouble(), 1e-9);
-    assertEquals(250.0, json.get("journalEventsPerWallSecond").asDouble(), 1e-9);
-    assertEquals(3000.0, json.get("updateTimeSimulated").get("p50Seconds").asDouble(), 1e-9);
+    JsonNode c = json.get("campaign");
+    assertEquals("adas-1.1.0", c.get("campaignId").asText());
+    assertEquals(97, c.get("outcomes").get("SUCCEEDED").asInt());
+    assertEquals(1, c.get("outcomes").get("ROLLED_BACK").asInt());
+    assertEquals(4.85, c.get("vehiclesUpdatedPerWallSecond").asDouble(), 1e-9);
+    assertEquals(250.0, c.get("journalEventsPerWallSecond").asDouble(), 1e-9);
+    assertEquals(3000.0, c.get("updateTimeSimulated").get("p50Seconds").asDouble(), 1e-9);
     assertEquals(70_000, json.get("heapBytesPerVehicle").asLong());
+    assertEquals(0, json.get("rollbacks").size());
     String html = Files.readString(files.html());
     assertTrue(html.startsWith("<!DOCTYPE html>"), html);
     assertTrue(html.contains("97 of 100 targeted vehicles updated"), html);
-    assertTrue(html.contains("updateTimeSimulated.p99Seconds"), html);
+    assertTrue(html.contains("campaign.updateTimeSimulated.p99Seconds"), html);
     assertFalse(html.contains("<script"), "self-contained and static");
     String summary = Report.summary(r);
-    assertTrue(summary.contains("updated       97"), summary);
+    assertTrue(summary.contains("outcomes      rejected 0 rolled back 1 failed 2"), summary);
+    assertTrue(summary.contains("succeeded 97"), summary);
     assertTrue(summary.contains("p50 50m00s"), summary);
+  }
+
+  @Test
+  void aRollbackIsReportedAsACampaignOfItsOwn(@TempDir Path dir) throws Exception {
+    CampaignRun.Result r =
+        result(null, facts("adas-1.1.0-rollback-1", "adas-1.1.0", null, "1.0.0+r3", 97, 0));
+    String summary = Report.summary(r);
+    assertTrue(
+        summary.contains("Rollback campaign adas-1.1.0-rollback-1 (undoes adas-1.1.0): COMPLETED"),
+        summary);
+    assertTrue(summary.contains("97 vehicles run 1.0.0+r3 (release counter 2)"), summary);
+    JsonNode json = new ObjectMapper().readTree(Report.write(r, dir, "demo").json().toFile());
+    assertEquals("adas-1.1.0", json.get("rollbacks").get(0).get("undoes").asText());
+    String html = Files.readString(dir.resolve("demo-20300102-030405.html"));
+    assertTrue(html.contains("rollback of adas-1.1.0"), html);
+    assertTrue(html.contains("rollbacks[0].version"), html);
   }
 
   @Test

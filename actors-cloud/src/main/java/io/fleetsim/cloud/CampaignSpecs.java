@@ -1,0 +1,118 @@
+package io.fleetsim.cloud;
+
+import io.fleetsim.cluster.Seeds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The pure rules of a campaign: what makes a spec acceptable (each problem naming its field), how
+ * targets are ordered into waves, and which event a per-vehicle fact leads to.
+ */
+final class CampaignSpecs {
+
+  private CampaignSpecs() {}
+
+  static List<String> problems(Campaign.Spec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      problems.add("spec: must be given");
+      return problems;
+    }
+    if (spec.filter() == null) {
+      problems.add("filter: must be given");
+    } else {
+      problems.addAll(spec.filter().problems());
+    }
+    if (spec.firmwareVersion() == null || spec.firmwareVersion().isBlank()) {
+      problems.add("firmwareVersion: must not be empty");
+    }
+    if (spec.waves() == null) {
+      problems.add("waves: must be given");
+    } else {
+      problems.addAll(spec.waves().problems());
+    }
+    if (spec.policy() == null) {
+      problems.add("policy: must be given");
+    } else {
+      problems.addAll(spec.policy().problems());
+    }
+    return problems;
+  }
+
+  /** Why {@code image} cannot serve {@code spec}'s filter, or null when it fits. */
+  static String fitProblem(Campaign.Spec spec, FirmwareImage image) {
+    TargetFilter f = spec.filter();
+    if (!image.ecuType().equals(f.ecuType())) {
+      return "firmware: image "
+          + image.targetName()
+          + " is for ECU type "
+          + image.ecuType()
+          + ", the filter targets "
+          + f.ecuType();
+    }
+    for (String hw : f.hardwareIds()) {
+      if (!image.hardwareIds().contains(hw)) {
+        return "filter.hardwareIds: image "
+            + image.targetName()
+            + " fits "
+            + image.hardwareIds()
+            + ", not "
+            + hw;
+      }
+    }
+    return null;
+  }
+
+  /** VIN order first so the shuffle depends on the seed only, not on how the store pages. */
+  static List<FleetVehicle> order(List<FleetVehicle> targets, long seed, String campaignId) {
+    List<FleetVehicle> ordered = new ArrayList<>(targets);
+    ordered.sort(Comparator.comparing(FleetVehicle::vin));
+    Collections.shuffle(ordered, new Random(Seeds.entitySeed(seed, "campaign/" + campaignId)));
+    return ordered;
+  }
+
+  /** What each vehicle runs on the ECU the filter targets: what a rollback returns to. */
+  static Map<String, String> previousVersions(List<FleetVehicle> vehicles, TargetFilter filter) {
+    Map<String, String> previous = new HashMap<>();
+    for (FleetVehicle v : vehicles) {
+      v.ecus().stream()
+          .filter(filter::matchesEcu)
+          .findFirst()
+          .ifPresent(e -> previous.put(v.vin(), e.installedVersion()));
+    }
+    return previous;
+  }
+
+  /** The event a fact leads to, or null when it no longer applies (late, repeated, unknown). */
+  static Campaign.Event factEvent(Campaign.State s, Campaign.Command fact) {
+    if (fact instanceof Campaign.AssignmentReplied c) {
+      if (!s.isCurrent(c.vin(), c.assignmentId())
+          || s.target(c.vin()).stage() != Campaign.Stage.PENDING) {
+        return null;
+      }
+      return c.error() == null
+          ? new Campaign.AssignmentAccepted(c.vin(), c.assignmentId())
+          : new Campaign.AssignmentRefused(c.vin(), c.assignmentId(), c.error());
+    }
+    if (fact instanceof Campaign.RecordInProgress c) {
+      return s.isCurrent(c.vin(), c.assignmentId())
+              && s.target(c.vin()).stage() == Campaign.Stage.ASSIGNED
+          ? new Campaign.VehicleInProgress(c.vin(), c.assignmentId())
+          : null;
+    }
+    if (fact instanceof Campaign.RecordOutcome c) {
+      Director.Outcome o = c.outcome();
+      if (!s.isCurrent(o.vin(), o.assignmentId()) || s.target(o.vin()).settled()) {
+        return null;
+      }
+      return new Campaign.OutcomeRecorded(
+          o.vin(), o.assignmentId(), o.outcome(), o.reason(), o.installedVersion(), o.at());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,94 @@
+package io.fleetsim.cloud;
+
+import io.fleetsim.uptane.crypto.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.pattern.StatusReply;
+
+/** What the Director checks of a request before it touches its state, each problem named. */
+final class DirectorRequests {
+
+  private DirectorRequests() {}
+
+  static List<String> registrationProblems(Director.Register c) {
+    List<String> problems = new ArrayList<>();
+    if (c.region() == null || c.region().isBlank()) {
+      problems.add("region: must not be empty");
+    }
+    if (!"blue".equals(c.environment()) && !"green".equals(c.environment())) {
+      problems.add("environment: must be blue or green, was " + c.environment());
+    }
+    if (c.primarySerial() == null || c.primarySerial().isBlank()) {
+      problems.add("primarySerial: must not be empty");
+    }
+    keyProblem("primaryKey", c.primaryKeyHex()).ifPresent(problems::add);
+    if (c.ecus() == null || c.ecus().isEmpty()) {
+      problems.add("ecus: a vehicle has at least one ECU");
+      return problems;
+    }
+    Set<String> serials = new LinkedHashSet<>();
+    for (Director.EcuInfo e : c.ecus()) {
+      if (e.serial() == null || e.serial().isBlank() || !serials.add(e.serial())) {
+        problems.add("ecus.serial: empty or duplicate serial " + e.serial());
+      }
+      if (e.ecuType() == null || e.ecuType().isBlank()) {
+        problems.add("ecus[" + e.serial() + "].ecuType: must not be empty");
+      }
+      if (e.hardwareId() == null || e.hardwareId().isBlank()) {
+        problems.add("ecus[" + e.serial() + "].hardwareId: must not be empty");
+      }
+      keyProblem("ecus[" + e.serial() + "].publicKey", e.publicKeyHex()).ifPresent(problems::add);
+    }
+    return problems;
+  }
+
+  private static Optional<String> keyProblem(String field, String hex) {
+    try {
+      PublicKey.fromHex(hex);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of(field + ": not an Ed25519 public key in hex (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The reply for {@code root.json} (the latest) or {@code N.root.json}; null for any other name.
+   * The root is the same for every vehicle, so it comes from the keys, not from the state.
+   */
+  static StatusReply<byte[]> rootFile(DirectorKeys keys, String name) {
+    if (name.equals("root.json")) {
+      return StatusReply.success(keys.root(keys.rootVersion()));
+    }
+    if (!name.endsWith(".root.json")) {
+      return null;
+    }
+    try {
+      int v = Integer.parseInt(name.substring(0, name.length() - ".root.json".length()));
+      if (v < 1 || v > keys.rootVersion()) {
+        return StatusReply.error(
+            "fileName: no director root version " + v + " (latest is " + keys.rootVersion() + ")");
+      }
+      return StatusReply.success(keys.root(v));
+    } catch (NumberFormatException e) {
+      return StatusReply.error("fileName: not a root file name: " + name);
+    }
+  }
+
+  /** The per-vehicle files: timestamp, snapshot and targets. */
+  static boolean isRoleFile(String name) {
+    return name.equals("timestamp.json")
+        || name.equals("snapshot.json")
+        || name.equals("targets.json");
+  }
+
+  static byte[] file(Director.SignedMetadata md, String name) {
+    return switch (name) {
+      case "timestamp.json" -> md.timestamp();
+      case "snapshot.json" -> md.snapshot();
+      default -> md.targets();
+    };
+  }
+}
