@@ -43,9 +43,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * the wire time the {@link BusTimingModel} gives for it, with sampled frame losses and the bus
  * shared evenly by the transfers sending at that moment. Progress is persisted per acknowledged
  * group, so after a crash a transfer resumes where the ECU says it stands. When the ECU has
- * installed, rolled back or refused, the requester gets a {@link TransferResult}; when the bus
- * itself gives up (a negative response, an ECU silent through every retry) it also returns the ECU
- * to the default session, so no stale download blocks the next transfer.
+ * installed, rolled back or rejected, the requester gets a {@link TransferResult}; when the bus
+ * itself gives up (a negative response at any step, an ECU silent through every retry, an image
+ * gone from the blob store) it also returns the ECU to the default session, so no stale download
+ * blocks the next transfer.
  *
  * <p>Beside it: {@link UdsTester} (the requests it asks the ECU), {@link BlockGroups} (the image
  * cut into block groups and each group's wire time) and {@link BusSettings}.
@@ -438,9 +439,6 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
     retries.remove(t.transferId());
     if (cmd.response() instanceof Ecu.NegativeResponse nr) {
-      if (cmd.step() != Step.EXIT) {
-        tester.closeSession(t);
-      }
       return fail(
           state,
           t,
@@ -491,11 +489,6 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     int n = retries.merge(t.transferId(), 1, Integer::sum);
     if (n > settings.maxRetries()) {
       retries.remove(t.transferId());
-      if (step != Step.EXIT) {
-        // the ECU may only have been slow or cut off for a while: if its download is open, it
-        // would refuse the next transfer's RequestDownload
-        tester.closeSession(t);
-      }
       return fail(
           state,
           t,
@@ -512,8 +505,14 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     return Effect().none();
   }
 
+  /**
+   * Ends a transfer the bus gives up on: refused, unanswered or without its image. Whatever the ECU
+   * holds of it is closed (an ECU that was only slow would otherwise refuse the next transfer with
+   * this one's download still open); an ECU already flashing refuses that and installs on.
+   */
   private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
     timers.cancel(groupTimer(t));
+    tester.closeSession(t);
     context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
     TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
     return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));

@@ -290,7 +290,7 @@ class CanBusTest {
   }
 
   @Test
-  void anEcuRefusalEndsTheTransferAsRefused() {
+  void anEcuRefusalEndsTheTransferAsRejected() {
     TestProbe<Ecu.Command> ecu = testKit.createTestProbe();
     String vin = "VIN" + ids.incrementAndGet();
     EventSourcedBehaviorTestKit<CanBus.Command, CanBus.Event, CanBus.State> kit =
@@ -328,6 +328,44 @@ class CanBusTest {
     assertEquals(
         Ecu.Session.DEFAULT, ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class).session());
     assertTrue(kit.getState().transfers().isEmpty());
+  }
+
+  @Test
+  void aRefusedExitAlsoClosesTheSession() {
+    TestProbe<Ecu.Command> ecu = testKit.createTestProbe();
+    String vin = "VIN" + ids.incrementAndGet();
+    EventSourcedBehaviorTestKit<CanBus.Command, CanBus.Event, CanBus.State> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), CanBus.create(vin, id -> ecu.ref(), blobs, null));
+    byte[] image = Fixtures.bytes(new Random(12), 5000);
+    String sha = blobs.put(image);
+    kit.runCommand(
+        new CanBus.StartTransfer(
+            "t1", vin, "adas", null, sha, image.length, new byte[] {1}, results.ref(), null));
+    ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class)
+        .replyTo()
+        .tell(new Ecu.PositiveResponse("t1", Ecu.UdsService.DIAGNOSTIC_SESSION_CONTROL, 1, 0));
+    ecu.expectMessageClass(Ecu.RequestDownload.class)
+        .replyTo()
+        .tell(new Ecu.PositiveResponse("t1", Ecu.UdsService.REQUEST_DOWNLOAD, 1, 0));
+    manualTime.timePasses(Duration.ofSeconds(1));
+    Ecu.TransferData data = ecu.expectMessageClass(Ecu.TransferData.class);
+    assertEquals(image.length, data.data().length);
+    data.replyTo()
+        .tell(new Ecu.PositiveResponse("t1", Ecu.UdsService.TRANSFER_DATA, 2, image.length));
+    ecu.expectMessageClass(Ecu.RequestTransferExit.class)
+        .replyTo()
+        .tell(
+            new Ecu.NegativeResponse(
+                "t1",
+                Ecu.UdsService.REQUEST_TRANSFER_EXIT,
+                NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
+                "4999 of 5000 bytes received"));
+    CanBus.TransferResult r = results.receiveMessage();
+    assertEquals(UpdateOutcome.REJECTED, r.outcome());
+    assertTrue(r.reason().startsWith("EXIT refused with 0x24"), r.reason());
+    assertEquals(
+        Ecu.Session.DEFAULT, ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class).session());
   }
 
   @Test

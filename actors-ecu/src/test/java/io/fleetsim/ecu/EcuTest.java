@@ -172,21 +172,11 @@ class EcuTest {
       CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
       assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
       assertTrue(done.reason().startsWith(failure.name()), done.reason());
-      // The signed version report tells the director the install was rolled back, and why.
-      byte[] report =
-          kit.<StatusReply<Ecu.SignedVersionReport>>runCommand(r -> new Ecu.SignVersionReport(3, r))
-              .reply()
-              .getValue()
-              .bytes();
-      var custom =
-          (io.fleetsim.uptane.json.Json.Obj)
-              io.fleetsim.uptane.manifest.EcuVersionReport.verify(
-                      report, io.fleetsim.uptane.crypto.PublicKey.fromHex(s.publicKeyHex()))
-                  .installed()
-                  .custom();
-      assertEquals(
-          new io.fleetsim.uptane.json.Json.Str("ROLLED_BACK"), custom.get("install_result"));
-      assertTrue(custom.get("install_detail").toString().contains(failure.name()));
+      // The signed version report tells the director which assignment was rolled back, and why.
+      InstallResult result = resultIn(report(kit, 3)).orElseThrow();
+      assertEquals(Fixtures.ASSIGNMENT, result.assignmentId());
+      assertEquals(UpdateOutcome.ROLLED_BACK, result.outcome());
+      assertTrue(result.detail().startsWith(failure.name()), result.detail());
     }
   }
 
