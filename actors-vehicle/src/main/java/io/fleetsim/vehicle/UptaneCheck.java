@@ -136,7 +136,17 @@ final class UptaneCheck {
               earliestExpiry(verifier));
       return new Result(next, targets, directorFiles.get("targets.json"), bytes, null);
     } catch (VerificationException e) {
-      return new Result(trust, List.of(), null, bytes, refusal(e, verifier, directorFiles));
+      // TUF keeps each role as soon as it verified: a refusal at the snapshot still leaves a new
+      // root and timestamp trusted, so a later rollback below them is caught. Until a check
+      // verifies everything again, nothing may be assumed unchanged (no validity horizon).
+      Vehicle.Trust kept =
+          new Vehicle.Trust(verifier.director().state(), verifier.imageRepository().state(), null);
+      return new Result(
+          sameTrust(kept, new Vehicle.Trust(trust.director(), trust.images(), null)) ? trust : kept,
+          List.of(),
+          null,
+          bytes,
+          refusal(e, verifier, directorFiles));
     }
   }
 

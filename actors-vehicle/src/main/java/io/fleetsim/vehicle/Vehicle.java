@@ -811,14 +811,15 @@ public final class Vehicle
   private Effect<Event, State> onCheckArrived(State s, CheckArrived c) {
     checking = false;
     UptaneCheck.Result r = c.result();
-    if (r.refusal() != null) {
-      return onRefused(s, r.refusal());
-    }
-    refusedOnce = null;
     List<Event> events = new ArrayList<>();
     if (!UptaneCheck.sameTrust(s.trust(), r.trust())) {
+      // Also after a refusal: what verified before it stays trusted, across restarts too.
       events.add(new TrustUpdated(r.trust()));
     }
+    if (r.refusal() != null) {
+      return onRefused(s, r.refusal(), events);
+    }
+    refusedOnce = null;
     if (r.targets().isEmpty()) {
       idle();
       return Effect().persist(events);
@@ -845,27 +846,27 @@ public final class Vehicle
    * files that do not fit together though nothing was attacked, and the next check then sees a
    * consistent set.
    */
-  private Effect<Event, State> onRefused(State s, UptaneCheck.Refusal r) {
+  private Effect<Event, State> onRefused(State s, UptaneCheck.Refusal r, List<Event> trustUpdates) {
     if (r.key().equals(s.history().refusalKey())) {
       refusedOnce = null;
       ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
       idle();
-      return Effect().none();
+      return Effect().persist(trustUpdates);
     }
     if (!r.key().equals(refusedOnce)) {
       refusedOnce = r.key();
       ctx.getLog()
           .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
       ctx.getSelf().tell(new Poll());
-      return Effect().none();
+      return Effect().persist(trustUpdates);
     }
     refusedOnce = null;
     ctx.getLog().warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
     UpdatePlan plan = new UpdatePlan(nextUpdateId(s), clock.now(), false, false, List.of(), null);
     Refusal refusal = new Refusal(r.assignmentIds(), r.campaignId(), r.attack(), r.detail());
-    return Effect()
-        .persist(new CheckRefused(plan, refusal, r.key(), clock.now()))
-        .thenRun(this::proceed);
+    List<Event> events = new ArrayList<>(trustUpdates);
+    events.add(new CheckRefused(plan, refusal, r.key(), clock.now()));
+    return Effect().persist(events).thenRun(this::proceed);
   }
 
   // ---- the update, phase by phase

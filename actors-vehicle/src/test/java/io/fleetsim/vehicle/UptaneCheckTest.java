@@ -137,4 +137,52 @@ class UptaneCheckTest {
     assertFalse(neither.requireConsent());
     assertFalse(neither.requireParked());
   }
+
+  @Test
+  void whatVerifiedBeforeARefusalStaysTrusted() throws Exception {
+    java.util.Random rng = new java.util.Random(5);
+    io.fleetsim.uptane.repository.Expiries ex = io.fleetsim.uptane.repository.Expiries.defaults();
+    io.fleetsim.uptane.repository.Repository images =
+        io.fleetsim.uptane.repository.Repository.create("images", rng, NOW, ex);
+    byte[] image = b("image bytes");
+    TargetFile target =
+        new TargetFile(
+            "ADAS/2.0.img",
+            image.length,
+            Map.of("sha256", io.fleetsim.uptane.crypto.Hashing.sha256Hex(image)),
+            null);
+    images.addTarget(target);
+    images.publish(NOW);
+    io.fleetsim.uptane.repository.DirectorSigner director =
+        io.fleetsim.uptane.repository.DirectorSigner.create(rng, NOW, ex);
+    TargetFile assigned =
+        target.withCustom(
+            new DirectorTargetCustom(new EcuTargetCustom("S1", "hw", 2), "c1/1", "c1", false, false)
+                .toJson());
+    Map<String, byte[]> directorFiles =
+        director.files(director.signFor("V1", 1, List.of(assigned), NOW));
+    Map<String, byte[]> imageFiles = new java.util.HashMap<>(images.files());
+    // The image repository's snapshot is changed on the way: its signature no longer verifies.
+    byte[] snapshot = imageFiles.get("snapshot.json").clone();
+    String text = new String(snapshot, StandardCharsets.UTF_8);
+    int sig = text.indexOf("\"sig\":\"") + "\"sig\":\"".length();
+    snapshot[sig] = (byte) (snapshot[sig] == 'a' ? 'b' : 'a');
+    imageFiles.put("snapshot.json", snapshot);
+
+    Vehicle.Trust roots =
+        new Vehicle.Trust(
+            TrustedState.ofRoot(director.root(1)), TrustedState.ofRoot(images.root(1)), null);
+    UptaneCheck.Result r =
+        UptaneCheck.run(roots, directorFiles, imageFiles, Map.of("S1", "hw"), Map.of(), NOW);
+    assertNotNull(r.refusal(), "the changed snapshot is refused");
+    assertEquals(List.of("c1/1"), r.refusal().assignmentIds());
+    // Every role verified before the refusal is kept: the director's whole chain, and the image
+    // repository's timestamp (a later rollback of it would be caught); the refused snapshot not.
+    assertTrue(
+        java.util.Arrays.equals(directorFiles.get("targets.json"), r.trust().director().targets()));
+    assertTrue(
+        java.util.Arrays.equals(imageFiles.get("timestamp.json"), r.trust().images().timestamp()));
+    assertEquals(null, r.trust().images().snapshot());
+    assertEquals(null, r.trust().until(), "nothing may be taken as unchanged after a refusal");
+  }
 }
