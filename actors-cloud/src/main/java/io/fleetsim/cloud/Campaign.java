@@ -423,7 +423,10 @@ public final class Campaign
       startSoak(s);
     }
     if (s.status() == Status.RUNNING || s.status() == Status.PAUSED) {
-      s.targets().forEach((vin, t) -> assignIfPending(s, vin));
+      // Only the waves started so far: later waves wait for their gate.
+      for (int w = 0; w <= s.currentWave(); w++) {
+        s.waves().get(w).forEach(vin -> assignIfPending(s, vin));
+      }
     }
   }
 

@@ -271,4 +271,22 @@ class CampaignTest {
     assertEquals(new Director.OutcomeAck("c1/7"), director.receiveMessage());
     assertEquals(1, kit.getState().progress().count(UpdateOutcome.SUCCEEDED));
   }
+
+  @Test
+  void aRestartAssignsAgainOnlyWhatWasNeverAnsweredInTheWavesStartedSoFar() {
+    assertTrue(
+        kit.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo))
+            .reply()
+            .isSuccess());
+    assertTrue(
+        kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new).reply().isSuccess());
+    // The canary is one of ten vehicles; the nine of wave 2 wait for its gate.
+    Director.Assign first = directors.expectMessageClass(Director.Assign.class);
+    directors.expectNoMessage(Duration.ofMillis(200));
+    kit.restart();
+    Director.Assign again = directors.expectMessageClass(Director.Assign.class);
+    assertEquals(first.assignmentId(), again.assignmentId());
+    assertEquals(first.image(), again.image());
+    directors.expectNoMessage(Duration.ofMillis(300));
+  }
 }
