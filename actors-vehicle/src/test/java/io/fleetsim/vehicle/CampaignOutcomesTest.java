@@ -189,19 +189,11 @@ class CampaignOutcomesTest {
   }
 
   static FirmwareImage publish(EcuType type, String hw, String version, long counter, int size) {
-    StatusReply<FirmwareImage> r =
-        ask(
-            cloud.refs().imageRepository(),
-            replyTo ->
-                new ImageRepository.Publish(
-                    type.name(), List.of(hw), version, counter, null, size, replyTo));
-    assertTrue(r.isSuccess(), () -> r.getError().getMessage());
-    return r.getValue();
+    return fleet.publish(type, hw, version, counter, size);
   }
 
   static Bank bank(FirmwareImage image) {
-    return new Bank(
-        image.targetName(), image.sha256(), image.length(), image.releaseCounter(), true);
+    return TestFleet.bank(image);
   }
 
   @Test

@@ -65,4 +65,23 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
     ref.tell(msg.apply(probe.ref()));
     return probe.receiveMessage(Duration.ofSeconds(20));
   }
+
+  /** Publishes a generated image of {@code size} bytes and returns it. */
+  io.fleetsim.cloud.FirmwareImage publish(
+      io.fleetsim.ecu.EcuType type, String hw, String version, long counter, int size) {
+    org.apache.pekko.pattern.StatusReply<io.fleetsim.cloud.FirmwareImage> r =
+        ask(
+            cloud.refs().imageRepository(),
+            replyTo ->
+                new io.fleetsim.cloud.ImageRepository.Publish(
+                    type.name(), java.util.List.of(hw), version, counter, null, size, replyTo));
+    org.junit.jupiter.api.Assertions.assertTrue(r.isSuccess(), () -> r.getError().getMessage());
+    return r.getValue();
+  }
+
+  /** The bank a factory-fresh ECU boots from: {@code image}, marked valid. */
+  static io.fleetsim.ecu.Bank bank(io.fleetsim.cloud.FirmwareImage image) {
+    return new io.fleetsim.ecu.Bank(
+        image.targetName(), image.sha256(), image.length(), image.releaseCounter(), true);
+  }
 }
