@@ -55,7 +55,7 @@ final class MetadataCheck {
                 (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetMetadata(name, r)));
   }
 
-  CompletionStage<UptaneCheck.Result> run(Vehicle.Trust trust, Ecus ecus, Instant now) {
+  CompletionStage<UptaneCheck.Result> run(VehicleState.Trust trust, Ecus ecus, Instant now) {
     return head(UptaneCheck.rootVersion(trust.director()), director)
         .thenCombine(head(UptaneCheck.rootVersion(trust.images()), images), Heads::new)
         .thenCompose(

@@ -20,11 +20,16 @@ import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
-import io.fleetsim.uptane.metadata.ImageName;
+import io.fleetsim.vehicle.VehicleState.History;
+import io.fleetsim.vehicle.VehicleState.Installed;
+import io.fleetsim.vehicle.VehicleState.PlannedInstall;
+import io.fleetsim.vehicle.VehicleState.Refusal;
+import io.fleetsim.vehicle.VehicleState.Trust;
+import io.fleetsim.vehicle.VehicleState.Update;
+import io.fleetsim.vehicle.VehicleState.UpdatePlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,9 +80,6 @@ public final class Vehicle
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Vehicle");
-
-  /** How many finished updates the state keeps for status queries. */
-  static final int HISTORY_LIMIT = 10;
 
   // ---------------------------------------------------------------- protocol
 
@@ -275,155 +277,6 @@ public final class Vehicle
 
   // ---------------------------------------------------------------- state
 
-  /** One ECU's part of an update, from the verified director target. */
-  public record PlannedInstall(
-      String ecuId,
-      String ecuSerial,
-      String targetName,
-      long length,
-      String sha256,
-      long releaseCounter,
-      String assignmentId,
-      String campaignId)
-      implements CborSerializable {}
-
-  /** How one ECU's part ended, and in which phase; {@code attack} is empty unless refused. */
-  public record EcuResult(
-      UpdateOutcome outcome, Phase phase, String attack, String reason, String version)
-      implements CborSerializable {}
-
-  /**
-   * Metadata refused by a check; {@code assignmentIds} is empty when the director's own metadata
-   * was refused (the report then stands for every open assignment).
-   */
-  public record Refusal(List<String> assignmentIds, String campaignId, String attack, String reason)
-      implements CborSerializable {
-    public Refusal {
-      assignmentIds = List.copyOf(assignmentIds);
-    }
-  }
-
-  /**
-   * The metadata of both repositories this primary trusts, and until when all of it is valid (null
-   * until a first full verification).
-   */
-  public record Trust(TrustedState director, TrustedState images, Instant until)
-      implements CborSerializable {}
-
-  /** What one ECU runs, as far as the primary knows. */
-  public record Installed(String version, String sha256, long releaseCounter)
-      implements CborSerializable {}
-
-  /** What an update is to do, fixed when the check that found it verified its targets. */
-  public record UpdatePlan(
-      String updateId,
-      Instant startedAt,
-      boolean requireConsent,
-      boolean requireParked,
-      List<PlannedInstall> installs,
-      byte[] directorTargets)
-      implements CborSerializable {
-    public UpdatePlan {
-      installs = List.copyOf(installs);
-    }
-  }
-
-  /** An update under way: its plan, its phase and how far it got. */
-  public record Update(
-      UpdatePlan plan,
-      Phase phase,
-      boolean consentGiven,
-      Set<String> transferred,
-      Map<String, EcuResult> results,
-      long downloadedBytes,
-      Refusal refusal)
-      implements CborSerializable {
-
-    public Update {
-      transferred = Set.copyOf(transferred);
-      results = Map.copyOf(results);
-    }
-
-    Update with(Phase p) {
-      return new Update(plan, p, consentGiven, transferred, results, downloadedBytes, refusal);
-    }
-
-    Update consented() {
-      return new Update(plan, phase, true, transferred, results, downloadedBytes, refusal);
-    }
-
-    Update downloaded(long bytes) {
-      return new Update(plan, Phase.VERIFYING, consentGiven, transferred, results, bytes, refusal);
-    }
-
-    Update withTransferred(String ecuId) {
-      Set<String> t = new HashSet<>(transferred);
-      t.add(ecuId);
-      Phase p = allTransferred(t) ? Phase.INSTALLING : phase;
-      return new Update(plan, p, consentGiven, t, results, downloadedBytes, refusal);
-    }
-
-    /**
-     * With the last result the update reports; a distribution whose ECUs now all have the image or
-     * a result is installing.
-     */
-    Update withResults(Map<String, EcuResult> add) {
-      Map<String, EcuResult> m = new TreeMap<>(results);
-      m.putAll(add);
-      Update u = new Update(plan, phase, consentGiven, transferred, m, downloadedBytes, refusal);
-      if (m.size() == plan.installs().size()) {
-        return u.with(Phase.REPORTING);
-      }
-      return phase == Phase.DISTRIBUTING && u.allTransferred(transferred)
-          ? u.with(Phase.INSTALLING)
-          : u;
-    }
-
-    String updateId() {
-      return plan.updateId();
-    }
-
-    private boolean allTransferred(Set<String> t) {
-      return plan.installs().stream()
-          .allMatch(i -> t.contains(i.ecuId()) || results.containsKey(i.ecuId()));
-    }
-  }
-
-  /**
-   * What the vehicle did so far: updates started (they number the update ids), the last finished
-   * ones, attacks detected, and the last refused metadata it reported (see {@link CheckRefused}).
-   */
-  public record History(
-      long updatesStarted, List<UpdateRecord> finished, int attacksDetected, String refusalKey)
-      implements CborSerializable {
-
-    public History {
-      finished = List.copyOf(finished);
-    }
-
-    History started() {
-      return new History(updatesStarted + 1, finished, attacksDetected, refusalKey);
-    }
-
-    History attack() {
-      return new History(updatesStarted, finished, attacksDetected + 1, refusalKey);
-    }
-
-    History refused(String key) {
-      return new History(updatesStarted + 1, finished, attacksDetected + 1, key);
-    }
-
-    History finished(UpdateRecord r) {
-      List<UpdateRecord> h = new ArrayList<>(finished);
-      h.add(r);
-      return new History(
-          updatesStarted,
-          h.subList(Math.max(0, h.size() - HISTORY_LIMIT), h.size()),
-          attacksDetected,
-          refusalKey);
-    }
-  }
-
   /**
    * The vehicle. {@code manifestCounter} is the counter of the last manifest signed: an update in
    * REPORTING sends it, and each new signature takes the next one.
@@ -442,15 +295,21 @@ public final class Vehicle
 
     static State empty() {
       return new State(
-          null,
-          null,
+          null, null, Lifecycle.NEW, DriveState.PARKED, null, Map.of(), null, 0, History.none());
+    }
+
+    /** A vehicle being provisioned: what it keeps from before is its history. */
+    State provisioning(Spec s, String seedHex) {
+      return new State(
+          s,
+          seedHex,
           Lifecycle.NEW,
           DriveState.PARKED,
           null,
-          Map.of(),
+          Installed.atFactory(s),
           null,
           0,
-          new History(0, List.of(), 0, null));
+          history);
     }
 
     State with(Lifecycle l) {
@@ -862,10 +721,9 @@ public final class Vehicle
     }
     refusedOnce = null;
     ctx.getLog().warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
-    UpdatePlan plan = new UpdatePlan(nextUpdateId(s), clock.now(), false, false, List.of(), null);
-    Refusal refusal = new Refusal(r.assignmentIds(), r.campaignId(), r.attack(), r.detail());
+    UpdatePlan plan = UpdatePlan.ofRefusal(nextUpdateId(s), clock.now());
     List<Event> events = new ArrayList<>(trustUpdates);
-    events.add(new CheckRefused(plan, refusal, r.key(), clock.now()));
+    events.add(new CheckRefused(plan, Refusal.of(r), r.key(), clock.now()));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
@@ -950,7 +808,7 @@ public final class Vehicle
       if (!u.results().containsKey(i.ecuId())) {
         bus.tell(
             new CanBus.StartTransfer(
-                transferId(u, i.ecuId()),
+                u.transferId(i.ecuId()),
                 vin,
                 i.ecuId(),
                 s.ecu(i.ecuId()).transport(),
@@ -963,16 +821,12 @@ public final class Vehicle
     }
   }
 
-  private static String transferId(Update u, String ecuId) {
-    return u.updateId() + "-" + ecuId;
-  }
-
   private Effect<Event, State> onProgress(State s, TransferProgressed c) {
     Update u = s.update();
     CanBus.TransferProgress p = c.progress();
     if (p.bytesAcknowledged() < p.length()
         || u.transferred().contains(p.ecuId())
-        || !p.transferId().equals(transferId(u, p.ecuId()))) {
+        || !p.transferId().equals(u.transferId(p.ecuId()))) {
       return Effect().none();
     }
     return Effect().persist(new EcuTransferred(p.ecuId()));
@@ -981,7 +835,7 @@ public final class Vehicle
   private Effect<Event, State> onTransferred(State s, Transferred c) {
     Update u = s.update();
     CanBus.TransferResult r = c.result();
-    if (!r.transferId().equals(transferId(u, r.ecuId())) || u.results().containsKey(r.ecuId())) {
+    if (!r.transferId().equals(u.transferId(r.ecuId())) || u.results().containsKey(r.ecuId())) {
       return Effect().none();
     }
     if (r.outcome() == UpdateOutcome.REJECTED) {
@@ -1115,18 +969,7 @@ public final class Vehicle
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(
-            ProvisionRequested.class,
-            (s, e) ->
-                new State(
-                    e.spec(),
-                    e.primaryKeySeedHex(),
-                    Lifecycle.NEW,
-                    DriveState.PARKED,
-                    null,
-                    installedAtFactory(e.spec()),
-                    null,
-                    0,
-                    s.history()))
+            ProvisionRequested.class, (s, e) -> s.provisioning(e.spec(), e.primaryKeySeedHex()))
         .onEvent(
             Activated.class,
             (s, e) -> s.with(new Trust(e.director(), e.images(), null)).with(Lifecycle.ACTIVE))
@@ -1134,15 +977,11 @@ public final class Vehicle
         .onEvent(DriveStateChanged.class, (s, e) -> s.with(e.drive()))
         .onEvent(TrustUpdated.class, (s, e) -> s.with(e.trust()))
         .onEvent(
-            UpdateFound.class,
-            (s, e) -> s.with(s.history().started()).with(start(e.plan(), Phase.AWAITING_CONSENT)))
+            UpdateFound.class, (s, e) -> s.with(s.history().started()).with(Update.start(e.plan())))
         .onEvent(
             CheckRefused.class,
-            (s, e) -> {
-              Update u =
-                  new Update(e.plan(), Phase.REPORTING, false, Set.of(), Map.of(), 0, e.refusal());
-              return s.with(s.history().refused(e.key())).with(u);
-            })
+            (s, e) ->
+                s.with(s.history().refused(e.key())).with(Update.refused(e.plan(), e.refusal())))
         .onEvent(ConsentGiven.class, (s, e) -> s.with(s.update().consented()))
         .onEvent(DownloadStarted.class, (s, e) -> s.with(s.update().with(Phase.DOWNLOADING)))
         .onEvent(DownloadCompleted.class, (s, e) -> s.with(s.update().downloaded(e.bytes())))
@@ -1150,45 +989,13 @@ public final class Vehicle
         .onEvent(EcuTransferred.class, (s, e) -> s.with(s.update().withTransferred(e.ecuId())))
         .onEvent(
             EcuInstallReported.class,
-            (s, e) ->
-                s.with(
-                    s.update()
-                        .withResults(
-                            Map.of(
-                                e.ecuId(),
-                                new EcuResult(
-                                    e.outcome(), s.phase(), "", e.reason(), e.version())))))
+            (s, e) -> s.with(s.update().reported(e.ecuId(), e.outcome(), e.reason(), e.version())))
         .onEvent(
             UpdateEnded.class,
-            (s, e) -> {
-              Map<String, EcuResult> ended = new TreeMap<>();
-              for (PlannedInstall i : s.update().plan().installs()) {
-                if (!s.update().results().containsKey(i.ecuId())) {
-                  ended.put(
-                      i.ecuId(),
-                      new EcuResult(e.outcome(), e.phase(), e.attack(), e.reason(), null));
-                }
-              }
-              return s.with(s.update().withResults(ended));
-            })
+            (s, e) -> s.with(s.update().ended(e.outcome(), e.phase(), e.attack(), e.reason())))
         .onEvent(ManifestSigned.class, (s, e) -> s.withCounter(e.counter()))
         .onEvent(UpdateFinished.class, (s, e) -> s.finished(e.record(), e.installed()))
         .onEvent(AttackDetected.class, (s, e) -> s.with(s.history().attack()))
         .build();
-  }
-
-  private static Update start(UpdatePlan plan, Phase phase) {
-    return new Update(plan, phase, false, Set.of(), Map.of(), 0, null);
-  }
-
-  private static Map<String, Installed> installedAtFactory(Spec spec) {
-    Map<String, Installed> m = new TreeMap<>();
-    for (EcuSpec e : spec.ecus()) {
-      Bank b = e.installed();
-      m.put(
-          e.ecuId(),
-          new Installed(ImageName.versionOf(b.version()), b.sha256(), b.releaseCounter()));
-    }
-    return Map.copyOf(m);
   }
 }
