@@ -106,6 +106,12 @@ final class UpdateReports {
         u.downloadedBytes());
   }
 
+  /** The update, reported and accepted, ends: its record for the history, what the ECUs run now. */
+  static Vehicle.UpdateFinished finished(
+      VehicleState.Update u, Map<String, VehicleState.Installed> before, java.time.Instant now) {
+    return new Vehicle.UpdateFinished(record(u, now), installedAfter(u, before));
+  }
+
   /** What the ECUs run after the update: the new image where an install succeeded. */
   static Map<String, VehicleState.Installed> installedAfter(
       VehicleState.Update u, Map<String, VehicleState.Installed> before) {

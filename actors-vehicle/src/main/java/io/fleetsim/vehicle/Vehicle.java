@@ -22,7 +22,6 @@ import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
 import io.fleetsim.vehicle.VehicleState.History;
 import io.fleetsim.vehicle.VehicleState.Installed;
-import io.fleetsim.vehicle.VehicleState.PlannedInstall;
 import io.fleetsim.vehicle.VehicleState.Refusal;
 import io.fleetsim.vehicle.VehicleState.Trust;
 import io.fleetsim.vehicle.VehicleState.Update;
@@ -136,6 +135,13 @@ public final class Vehicle
 
     public String primarySerial() {
       return vin + "-primary";
+    }
+
+    /** The ECU ids by serial, as the Director's targets name the ECUs. */
+    Map<String, String> ecuIdsBySerial() {
+      Map<String, String> ids = new LinkedHashMap<>();
+      ecus.forEach(e -> ids.put(e.serial(), e.ecuId()));
+      return ids;
     }
   }
 
@@ -381,6 +387,15 @@ public final class Vehicle
       return update == null ? Phase.IDLE : update.phase();
     }
 
+    /** The update may start its download: consented and parked where its campaign asks. */
+    boolean ready() {
+      return (!update.plan().requireConsent() || update.consentGiven()) && parkedAsRequired();
+    }
+
+    boolean parkedAsRequired() {
+      return !update.plan().requireParked() || drive == DriveState.PARKED;
+    }
+
     boolean in(Phase... phases) {
       return lifecycle == Lifecycle.ACTIVE && List.of(phases).contains(phase());
     }
@@ -610,7 +625,7 @@ public final class Vehicle
         .persist(new DriveStateChanged(c.state()))
         .thenRun(
             ns -> {
-              if (ns.phase() == Phase.AWAITING_CONSENT && ready(ns)) {
+              if (ns.phase() == Phase.AWAITING_CONSENT && ns.ready()) {
                 ctx.getSelf().tell(new ConsentTimer());
               }
             });
@@ -644,16 +659,10 @@ public final class Vehicle
     }
     checking = true;
     timers.cancel(Poll.class);
-    Map<String, String> inventory = new LinkedHashMap<>();
-    Map<String, Long> counters = new LinkedHashMap<>();
-    for (EcuSpec e : s.spec().ecus()) {
-      inventory.put(e.serial(), e.hardwareId());
-      Installed i = s.installed().get(e.ecuId());
-      counters.put(e.serial(), i == null ? e.installed().releaseCounter() : i.releaseCounter());
-    }
     link(s)
         .send(
-            metadataCheck.run(s.trust(), new MetadataCheck.Ecus(inventory, counters), clock.now()),
+            metadataCheck.run(
+                s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
             UptaneCheck.Result::networkBytes,
             CheckArrived::new,
             CheckFailed::new);
@@ -683,9 +692,8 @@ public final class Vehicle
       idle();
       return Effect().persist(events);
     }
-    Map<String, String> ecuIds = new LinkedHashMap<>();
-    s.spec().ecus().forEach(e -> ecuIds.put(e.serial(), e.ecuId()));
-    events.add(new UpdateFound(UptaneCheck.plan(nextUpdateId(s), clock.now(), r, ecuIds)));
+    UpdatePlan plan = UptaneCheck.plan(nextUpdateId(s), clock.now(), r, s.spec().ecuIdsBySerial());
+    events.add(new UpdateFound(plan));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
@@ -750,18 +758,12 @@ public final class Vehicle
     armTimeout(s);
   }
 
-  private static boolean ready(State s) {
-    Update u = s.update();
-    return (!u.plan().requireConsent() || u.consentGiven())
-        && (!u.plan().requireParked() || s.drive() == DriveState.PARKED);
-  }
-
   private void awaitConsent(State s) {
     Update u = s.update();
     if (u.plan().requireConsent() && !u.consentGiven()) {
       timers.startSingleTimer(
           ConsentTimer.class, new ConsentTimer(), clock.toWall(settings.consentDelay()));
-    } else if (ready(s)) {
+    } else if (s.ready()) {
       ctx.getSelf().tell(new ConsentTimer());
     }
   }
@@ -771,7 +773,7 @@ public final class Vehicle
     if (!s.update().consentGiven()) {
       events.add(new ConsentGiven(clock.now()));
     }
-    if (!s.update().plan().requireParked() || s.drive() == DriveState.PARKED) {
+    if (s.parkedAsRequired()) {
       events.add(new DownloadStarted(clock.now()));
     }
     return Effect().persist(events).thenRun(this::proceed);
@@ -802,40 +804,20 @@ public final class Vehicle
 
   /** Starts the transfer of every install without a result; the bus ignores one it runs already. */
   private void distribute(State s) {
-    Update u = s.update();
     RecipientRef<CanBus.Command> bus = deps.bus().apply(vin);
-    for (PlannedInstall i : u.plan().installs()) {
-      if (!u.results().containsKey(i.ecuId())) {
-        bus.tell(
-            new CanBus.StartTransfer(
-                u.transferId(i.ecuId()),
-                vin,
-                i.ecuId(),
-                s.ecu(i.ecuId()).transport(),
-                i.sha256(),
-                i.length(),
-                u.plan().directorTargets(),
-                transferAdapter,
-                progressAdapter));
-      }
-    }
+    EcuTransfers.toStart(s, transferAdapter, progressAdapter).forEach(bus::tell);
   }
 
   private Effect<Event, State> onProgress(State s, TransferProgressed c) {
-    Update u = s.update();
-    CanBus.TransferProgress p = c.progress();
-    if (p.bytesAcknowledged() < p.length()
-        || u.transferred().contains(p.ecuId())
-        || !p.transferId().equals(u.transferId(p.ecuId()))) {
+    if (!EcuTransfers.completes(s.update(), c.progress())) {
       return Effect().none();
     }
-    return Effect().persist(new EcuTransferred(p.ecuId()));
+    return Effect().persist(new EcuTransferred(c.progress().ecuId()));
   }
 
   private Effect<Event, State> onTransferred(State s, Transferred c) {
-    Update u = s.update();
     CanBus.TransferResult r = c.result();
-    if (!r.transferId().equals(u.transferId(r.ecuId())) || u.results().containsKey(r.ecuId())) {
+    if (!EcuTransfers.isNewResult(s.update(), r)) {
       return Effect().none();
     }
     if (r.outcome() == UpdateOutcome.REJECTED) {
@@ -883,7 +865,7 @@ public final class Vehicle
     long counter = s.manifestCounter();
     link(s)
         .send(
-            VehicleManifest.sign(s, UpdateReports.of(s.update()), clock.now(), deps.ecu(), asks),
+            VehicleManifest.of(s, clock.now(), deps.ecu(), asks),
             manifest -> manifest.length,
             manifest -> new SendManifest(counter, manifest),
             reason -> new ReportNotSent(counter, reason));
@@ -894,10 +876,7 @@ public final class Vehicle
       return Effect().none();
     }
     ctx.pipeToSelf(
-        asks.askWithStatus(
-            deps.director().apply(vin),
-            (ActorRef<StatusReply<Director.ManifestResult>> r) ->
-                new Director.ReportManifest(c.manifest(), r)),
+        VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
         (r, err) -> new ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
     return Effect().none();
   }
@@ -915,10 +894,9 @@ public final class Vehicle
       ctx.getLog().warn("vehicle {}: the Director refused the manifest: {}", vin, c.failure());
       return Effect().none(); // signed and sent again with a new counter at the phase timeout
     }
-    Update u = s.update();
-    UpdateRecord record = UpdateReports.record(u, clock.now());
-    Map<String, Installed> installed = UpdateReports.installedAfter(u, s.installed());
-    return Effect().persist(new UpdateFinished(record, installed)).thenRun(ns -> idle());
+    return Effect()
+        .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
+        .thenRun(ns -> idle());
   }
 
   // ---- recovery and polling
@@ -945,12 +923,7 @@ public final class Vehicle
   }
 
   private void schedulePoll(boolean first) {
-    Duration interval = settings.pollInterval();
-    double jitter = (rng.nextDouble() * 2 - 1) * settings.pollJitter().toMillis();
-    Duration next =
-        first
-            ? Duration.ofMillis((long) (rng.nextDouble() * interval.toMillis()))
-            : interval.plusMillis((long) jitter);
+    Duration next = settings.nextPoll(first, rng);
     timers.startSingleTimer(Poll.class, new Poll(), clock.toWall(next));
   }
 
