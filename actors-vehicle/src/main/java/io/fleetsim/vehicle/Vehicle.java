@@ -72,7 +72,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Every way an update ends goes through REPORTING: an ECU's result, an image or metadata the
  * vehicle refused, a download that failed, a phase that timed out. Every phase boundary is an
  * event. A check that finds nothing persists nothing and a restart during it simply checks again; a
- * restart in any later phase resumes from the last event (see {@link #resume}).
+ * restart in any later phase resumes from the last event (see {@link Resumption}).
  */
 public final class Vehicle
     extends EventSourcedBehavior<Vehicle.Command, Vehicle.Event, Vehicle.State> {
@@ -413,8 +413,9 @@ public final class Vehicle
           history.attacksDetected());
     }
 
-    EcuSpec ecuBySerial(String serial) {
-      return spec.ecus().stream().filter(e -> e.serial().equals(serial)).findFirst().orElse(null);
+    /** The id of the update a check finds next; the update ids count the updates started. */
+    String nextUpdateId() {
+      return spec.vin() + "-u" + (history.updatesStarted() + 1);
     }
 
     EcuSpec ecu(String ecuId) {
@@ -458,8 +459,8 @@ public final class Vehicle
   /** A wake-up arrived while busy (not persisted: a restarted vehicle checks anyway). */
   private boolean wakeAgain;
 
-  /** What the last check refused, not yet reported (see {@link #onRefused}). */
-  private String refusedOnce;
+  /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
+  private final RefusalGate refusals = new RefusalGate();
 
   private Vehicle(
       String vin, Deps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
@@ -687,52 +688,41 @@ public final class Vehicle
     if (r.refusal() != null) {
       return onRefused(s, r.refusal(), events);
     }
-    refusedOnce = null;
+    refusals.verified();
     if (r.targets().isEmpty()) {
       idle();
       return Effect().persist(events);
     }
-    UpdatePlan plan = UptaneCheck.plan(nextUpdateId(s), clock.now(), r, s.spec().ecuIdsBySerial());
+    UpdatePlan plan = UptaneCheck.plan(s.nextUpdateId(), clock.now(), r, s.spec().ecuIdsBySerial());
     events.add(new UpdateFound(plan));
     return Effect().persist(events).thenRun(this::proceed);
   }
 
-  private String nextUpdateId(State s) {
-    return vin + "-u" + (s.history().updatesStarted() + 1);
-  }
-
   /**
-   * Refused metadata is reported to the Director, but once per refused state, not on every poll:
-   * until the Director acts on the report (closes the assignment, or new metadata replaces what was
-   * refused), every poll fetches and refuses the very same metadata, and reporting each time would
-   * sign and send a manifest and write an event per poll with nothing new in it. A new assignment
-   * or other refused director files are a new state and are reported again.
-   *
-   * <p>A refusal is reported when a second check, made at once, refuses the same: a repository that
-   * re-signs between two fetches of one check (an assignment made at that very moment) hands out
-   * files that do not fit together though nothing was attacked, and the next check then sees a
-   * consistent set.
+   * Refused metadata is reported once a second check confirms it, and once ({@link RefusalGate}).
    */
   private Effect<Event, State> onRefused(State s, UptaneCheck.Refusal r, List<Event> trustUpdates) {
-    if (r.key().equals(s.history().refusalKey())) {
-      refusedOnce = null;
-      ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
-      idle();
-      return Effect().persist(trustUpdates);
-    }
-    if (!r.key().equals(refusedOnce)) {
-      refusedOnce = r.key();
-      ctx.getLog()
-          .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
-      ctx.getSelf().tell(new Poll());
-      return Effect().persist(trustUpdates);
-    }
-    refusedOnce = null;
-    ctx.getLog().warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
-    UpdatePlan plan = UpdatePlan.ofRefusal(nextUpdateId(s), clock.now());
-    List<Event> events = new ArrayList<>(trustUpdates);
-    events.add(new CheckRefused(plan, Refusal.of(r), r.key(), clock.now()));
-    return Effect().persist(events).thenRun(this::proceed);
+    return switch (refusals.refused(r.key(), s.history().refusalKey())) {
+      case REPORTED_ALREADY -> {
+        ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
+        idle();
+        yield Effect().persist(trustUpdates);
+      }
+      case CHECK_AGAIN -> {
+        ctx.getLog()
+            .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
+        ctx.getSelf().tell(new Poll());
+        yield Effect().persist(trustUpdates);
+      }
+      case REPORT -> {
+        ctx.getLog()
+            .warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
+        UpdatePlan plan = UpdatePlan.ofRefusal(s.nextUpdateId(), clock.now());
+        List<Event> events = new ArrayList<>(trustUpdates);
+        events.add(new CheckRefused(plan, Refusal.of(r), r.key(), clock.now()));
+        yield Effect().persist(events).thenRun(this::proceed);
+      }
+    };
   }
 
   // ---- the update, phase by phase
@@ -901,24 +891,14 @@ public final class Vehicle
 
   // ---- recovery and polling
 
-  /**
-   * After a restart: an idle vehicle polls; one in REPORTING signs again with a new counter (the
-   * Director may have accepted the last manifest); any other phase carries on from its last event.
-   * A download starts again; a distribution or install asks the bus again for every ECU without a
-   * result: the bus resumes a transfer from its last acknowledged block, answers at once for one
-   * that ended, and fails one whose image this node no longer holds. The phase timeout bounds the
-   * wait either way, so no ECU installs twice and no phase waits forever.
-   */
+  /** After a restart, the vehicle resumes from its last event ({@link Resumption}). */
   private void resume(State s) {
-    if (s.lifecycle() != Lifecycle.ACTIVE) {
-      return;
-    }
-    if (s.update() == null) {
-      schedulePoll(true);
-    } else if (s.phase() == Phase.REPORTING) {
-      ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
-    } else {
-      proceed(s);
+    switch (Resumption.of(s)) {
+      case POLL -> schedulePoll(true);
+      case SIGN_AGAIN ->
+          ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
+      case CARRY_ON -> proceed(s);
+      case NOTHING -> {}
     }
   }
 
