@@ -319,39 +319,19 @@ public final class Vehicle
     }
 
     State with(Lifecycle l) {
-      return new State(
-          spec, primaryKeySeedHex, l, drive, trust, installed, update, manifestCounter, history);
+      return copy(l, drive, trust, installed, update, manifestCounter, history);
     }
 
     State with(DriveState d) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          d,
-          trust,
-          installed,
-          update,
-          manifestCounter,
-          history);
+      return copy(lifecycle, d, trust, installed, update, manifestCounter, history);
     }
 
     State with(Trust t) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          drive,
-          t,
-          installed,
-          update,
-          manifestCounter,
-          history);
+      return copy(lifecycle, drive, t, installed, update, manifestCounter, history);
     }
 
     State with(History h) {
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, update, manifestCounter, h);
+      return copy(lifecycle, drive, trust, installed, update, manifestCounter, h);
     }
 
     /** The update moved on; entering REPORTING takes the next manifest counter. */
@@ -361,26 +341,22 @@ public final class Vehicle
               && u.phase() == Phase.REPORTING
               && (update == null || update.phase() != Phase.REPORTING);
       long counter = reporting ? manifestCounter + 1 : manifestCounter;
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, u, counter, history);
+      return copy(lifecycle, drive, trust, installed, u, counter, history);
     }
 
     State withCounter(long counter) {
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, update, counter, history);
+      return copy(lifecycle, drive, trust, installed, update, counter, history);
     }
 
     State finished(UpdateRecord r, Map<String, Installed> now) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          drive,
-          trust,
-          Map.copyOf(now),
-          null,
-          manifestCounter,
-          history.finished(r));
+      return copy(
+          lifecycle, drive, trust, Map.copyOf(now), null, manifestCounter, history.finished(r));
+    }
+
+    /** The same vehicle (spec and primary key) with what changes over its life replaced. */
+    private State copy(
+        Lifecycle l, DriveState d, Trust t, Map<String, Installed> i, Update u, long n, History h) {
+      return new State(spec, primaryKeySeedHex, l, d, t, i, u, n, h);
     }
 
     Phase phase() {
@@ -453,11 +429,7 @@ public final class Vehicle
   private final ActorRef<CanBus.TransferProgress> progressAdapter;
   private OverTheLink link;
 
-  /** A check is in flight (not persisted: a restart simply checks again). */
-  private boolean checking;
-
-  /** A wake-up arrived while busy (not persisted: a restarted vehicle checks anyway). */
-  private boolean wakeAgain;
+  private final Polling polling;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
@@ -474,6 +446,7 @@ public final class Vehicle
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
+    this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
     this.asks =
         new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
     this.metadataCheck =
@@ -518,7 +491,7 @@ public final class Vehicle
         .onAnyCommand(c -> Effect().none());
     b.forState(s -> s.in(Phase.IDLE))
         .onCommand(Poll.class, (s, c) -> startCheck(s))
-        .onCommand(Notify.class, (s, c) -> checking ? wakeLater() : startCheck(s))
+        .onCommand(Notify.class, (s, c) -> polling.checking() ? wakeLater() : startCheck(s))
         .onCommand(CheckArrived.class, this::onCheckArrived)
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
@@ -604,7 +577,7 @@ public final class Vehicle
                 TrustedState.ofRoot(c.roots().directorRoot()),
                 TrustedState.ofRoot(c.roots().imageRoot()),
                 clock.now()))
-        .thenRun(ns -> schedulePoll(true))
+        .thenRun(ns -> polling.schedule(true))
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -634,32 +607,16 @@ public final class Vehicle
 
   // ---- IDLE: the check (MetadataCheck)
 
-  /**
-   * A wake-up while a check or an update is under way may announce something that check or update
-   * does not cover (a second assignment made a moment later): it is kept, and the vehicle checks
-   * again as soon as it is idle instead of waiting for its next poll.
-   */
+  /** A wake-up while busy: the vehicle checks again once it is idle ({@link Polling}). */
   private Effect<Event, State> wakeLater() {
-    wakeAgain = true;
+    polling.wakeLater();
     return Effect().none();
   }
 
-  /** Back to idle: check again at once if a wake-up came meanwhile, else at the next poll. */
-  private void idle() {
-    if (wakeAgain) {
-      wakeAgain = false;
-      ctx.getSelf().tell(new Poll());
-    } else {
-      schedulePoll(false);
-    }
-  }
-
   private Effect<Event, State> startCheck(State s) {
-    if (checking) {
+    if (!polling.startCheck()) {
       return Effect().none();
     }
-    checking = true;
-    timers.cancel(Poll.class);
     link(s)
         .send(
             metadataCheck.run(
@@ -671,14 +628,14 @@ public final class Vehicle
   }
 
   private Effect<Event, State> onCheckFailed(State s, CheckFailed c) {
-    checking = false;
+    polling.checkEnded();
     ctx.getLog().debug("vehicle {}: check failed: {}", vin, c.reason());
-    idle();
+    polling.idle();
     return Effect().none();
   }
 
   private Effect<Event, State> onCheckArrived(State s, CheckArrived c) {
-    checking = false;
+    polling.checkEnded();
     UptaneCheck.Result r = c.result();
     List<Event> events = new ArrayList<>();
     if (!UptaneCheck.sameTrust(s.trust(), r.trust())) {
@@ -690,7 +647,7 @@ public final class Vehicle
     }
     refusals.verified();
     if (r.targets().isEmpty()) {
-      idle();
+      polling.idle();
       return Effect().persist(events);
     }
     UpdatePlan plan = UptaneCheck.plan(s.nextUpdateId(), clock.now(), r, s.spec().ecuIdsBySerial());
@@ -705,13 +662,13 @@ public final class Vehicle
     return switch (refusals.refused(r.key(), s.history().refusalKey())) {
       case REPORTED_ALREADY -> {
         ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
-        idle();
+        polling.idle();
         yield Effect().persist(trustUpdates);
       }
       case CHECK_AGAIN -> {
         ctx.getLog()
             .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
-        ctx.getSelf().tell(new Poll());
+        polling.checkNow();
         yield Effect().persist(trustUpdates);
       }
       case REPORT -> {
@@ -886,7 +843,7 @@ public final class Vehicle
     }
     return Effect()
         .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
-        .thenRun(ns -> idle());
+        .thenRun(ns -> polling.idle());
   }
 
   // ---- recovery and polling
@@ -894,17 +851,12 @@ public final class Vehicle
   /** After a restart, the vehicle resumes from its last event ({@link Resumption}). */
   private void resume(State s) {
     switch (Resumption.of(s)) {
-      case POLL -> schedulePoll(true);
+      case POLL -> polling.schedule(true);
       case SIGN_AGAIN ->
           ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
       case CARRY_ON -> proceed(s);
       case NOTHING -> {}
     }
-  }
-
-  private void schedulePoll(boolean first) {
-    Duration next = settings.nextPoll(first, rng);
-    timers.startSingleTimer(Poll.class, new Poll(), clock.toWall(next));
   }
 
   private OverTheLink link(State s) {
