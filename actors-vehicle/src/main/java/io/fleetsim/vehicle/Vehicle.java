@@ -572,11 +572,7 @@ public final class Vehicle
       return Effect().reply(c.replyTo(), StatusReply.error("provisioning failed: " + c.failure()));
     }
     return Effect()
-        .persist(
-            new Activated(
-                TrustedState.ofRoot(c.roots().directorRoot()),
-                TrustedState.ofRoot(c.roots().imageRoot()),
-                clock.now()))
+        .persist(c.roots().activated(clock.now()))
         .thenRun(ns -> polling.schedule(true))
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
