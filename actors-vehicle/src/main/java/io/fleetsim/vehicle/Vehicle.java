@@ -430,6 +430,7 @@ public final class Vehicle
   private OverTheLink link;
 
   private final Polling polling;
+  private final UpdateTimers updateTimers;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
@@ -447,6 +448,7 @@ public final class Vehicle
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
     this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
+    this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.asks =
         new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
     this.metadataCheck =
@@ -698,14 +700,13 @@ public final class Vehicle
       case REPORTING -> report(s);
       default -> {}
     }
-    armTimeout(s);
+    updateTimers.arm(s);
   }
 
   private void awaitConsent(State s) {
     Update u = s.update();
     if (u.plan().requireConsent() && !u.consentGiven()) {
-      timers.startSingleTimer(
-          ConsentTimer.class, new ConsentTimer(), clock.toWall(settings.consentDelay()));
+      updateTimers.askConsent();
     } else if (s.ready()) {
       ctx.getSelf().tell(new ConsentTimer());
     }
@@ -777,17 +778,6 @@ public final class Vehicle
     return Effect()
         .persist(new UpdateEnded(outcome, s.phase(), attack, reason))
         .thenRun(this::proceed);
-  }
-
-  private void armTimeout(State s) {
-    if (s.update() == null || s.phase() == Phase.AWAITING_CONSENT) {
-      timers.cancel(PhaseTimeout.class);
-      return;
-    }
-    timers.startSingleTimer(
-        PhaseTimeout.class,
-        new PhaseTimeout(s.phase(), s.update().updateId()),
-        clock.toWall(settings.phaseTimeout()));
   }
 
   private Effect<Event, State> onPhaseTimeout(State s, PhaseTimeout c) {
