@@ -71,9 +71,9 @@ final class ImageDownload {
   }
 
   CompletionStage<Result> fetch(
-      List<Vehicle.PlannedInstall> installs, Map<String, Vehicle.Installed> running) {
+      List<VehicleState.PlannedInstall> installs, Map<String, VehicleState.Installed> running) {
     Map<String, CompletionStage<Fetched>> fetches = new LinkedHashMap<>();
-    for (Vehicle.PlannedInstall i : installs) {
+    for (VehicleState.PlannedInstall i : installs) {
       fetches.computeIfAbsent(i.sha256(), sha -> fetch(i, running.get(i.ecuId())));
     }
     CompletionStage<Result> all =
@@ -90,7 +90,8 @@ final class ImageDownload {
     return all;
   }
 
-  private CompletionStage<Fetched> fetch(Vehicle.PlannedInstall i, Vehicle.Installed running) {
+  private CompletionStage<Fetched> fetch(
+      VehicleState.PlannedInstall i, VehicleState.Installed running) {
     CompletionStage<FirmwareImage> info =
         running == null
             ? CompletableFuture.completedFuture(null)
@@ -124,9 +125,9 @@ final class ImageDownload {
    * VERIFYING: every image must have the length and SHA-256 its verified target signs, whatever the
    * link or a delta made of it; the first refusal names the attack.
    */
-  static void verify(List<Vehicle.PlannedInstall> installs, Map<String, byte[]> images)
+  static void verify(List<VehicleState.PlannedInstall> installs, Map<String, byte[]> images)
       throws VerificationException {
-    for (Vehicle.PlannedInstall i : installs) {
+    for (VehicleState.PlannedInstall i : installs) {
       ImageVerifier.verify(
           new TargetFile(i.targetName(), i.length(), Map.of("sha256", i.sha256()), null),
           images.get(i.sha256()));

@@ -30,7 +30,23 @@ final class MetadataCheck {
   }
 
   /** What the vehicle checks against: its ECUs (serial to hardware id) and what they run. */
-  record Ecus(Map<String, String> inventory, Map<String, Long> releaseCounters) {}
+  record Ecus(Map<String, String> inventory, Map<String, Long> releaseCounters) {
+
+    /**
+     * The ECUs of {@code spec} by serial; each one's release counter is that of what it runs now,
+     * or of its factory image when the primary knows nothing newer.
+     */
+    static Ecus of(Vehicle.Spec spec, Map<String, VehicleState.Installed> installed) {
+      Map<String, String> inventory = new LinkedHashMap<>();
+      Map<String, Long> counters = new LinkedHashMap<>();
+      for (Vehicle.EcuSpec e : spec.ecus()) {
+        inventory.put(e.serial(), e.hardwareId());
+        VehicleState.Installed i = installed.get(e.ecuId());
+        counters.put(e.serial(), i == null ? e.installed().releaseCounter() : i.releaseCounter());
+      }
+      return new Ecus(inventory, counters);
+    }
+  }
 
   private final Repository director;
   private final Repository images;
@@ -55,7 +71,7 @@ final class MetadataCheck {
                 (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetMetadata(name, r)));
   }
 
-  CompletionStage<UptaneCheck.Result> run(Vehicle.Trust trust, Ecus ecus, Instant now) {
+  CompletionStage<UptaneCheck.Result> run(VehicleState.Trust trust, Ecus ecus, Instant now) {
     return head(UptaneCheck.rootVersion(trust.director()), director)
         .thenCombine(head(UptaneCheck.rootVersion(trust.images()), images), Heads::new)
         .thenCompose(

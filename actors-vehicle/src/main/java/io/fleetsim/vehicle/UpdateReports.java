@@ -21,7 +21,7 @@ final class UpdateReports {
   private UpdateReports() {}
 
   /** How the update ended: the most severe result of all its parts. */
-  static UpdateOutcome outcome(Vehicle.Update u) {
+  static UpdateOutcome outcome(VehicleState.Update u) {
     List<UpdateOutcome> all = new ArrayList<>();
     u.results().values().forEach(r -> all.add(r.outcome()));
     if (u.refusal() != null) {
@@ -31,9 +31,9 @@ final class UpdateReports {
   }
 
   /** The reports of an update whose every part has a result. */
-  static List<UpdateReport> of(Vehicle.Update u) {
+  static List<UpdateReport> of(VehicleState.Update u) {
     List<UpdateReport> out = new ArrayList<>();
-    Vehicle.Refusal refusal = u.refusal();
+    VehicleState.Refusal refusal = u.refusal();
     if (refusal != null) {
       List<String> ids = refusal.assignmentIds().isEmpty() ? List.of("") : refusal.assignmentIds();
       for (String id : ids) {
@@ -46,18 +46,20 @@ final class UpdateReports {
                 refusal.reason()));
       }
     }
-    Map<String, List<Vehicle.PlannedInstall>> byAssignment =
+    Map<String, List<VehicleState.PlannedInstall>> byAssignment =
         u.plan().installs().stream()
             .collect(
                 Collectors.groupingBy(
-                    Vehicle.PlannedInstall::assignmentId, LinkedHashMap::new, Collectors.toList()));
+                    VehicleState.PlannedInstall::assignmentId,
+                    LinkedHashMap::new,
+                    Collectors.toList()));
     byAssignment.forEach(
         (id, installs) -> {
-          List<Vehicle.EcuResult> results =
+          List<VehicleState.EcuResult> results =
               installs.stream().map(i -> u.results().get(i.ecuId())).toList();
           UpdateOutcome o =
-              UpdateOutcome.combine(results.stream().map(Vehicle.EcuResult::outcome).toList());
-          Vehicle.EcuResult decisive =
+              UpdateOutcome.combine(results.stream().map(VehicleState.EcuResult::outcome).toList());
+          VehicleState.EcuResult decisive =
               results.stream().filter(r -> r.outcome() == o).findFirst().orElseThrow();
           out.add(
               new UpdateReport(
@@ -67,22 +69,22 @@ final class UpdateReports {
   }
 
   /** The attack that ended the update, empty when none did. */
-  static String attack(Vehicle.Update u) {
+  static String attack(VehicleState.Update u) {
     if (u.refusal() != null) {
       return u.refusal().attack();
     }
     return u.results().values().stream()
-        .map(Vehicle.EcuResult::attack)
+        .map(VehicleState.EcuResult::attack)
         .filter(a -> a != null && !a.isEmpty())
         .findFirst()
         .orElse("");
   }
 
   /** What went wrong, per ECU of {@code installs}; empty when every part succeeded. */
-  static String detail(Vehicle.Update u, List<Vehicle.PlannedInstall> installs) {
+  static String detail(VehicleState.Update u, List<VehicleState.PlannedInstall> installs) {
     StringBuilder b = new StringBuilder(u.refusal() == null ? "" : u.refusal().reason());
-    for (Vehicle.PlannedInstall i : installs) {
-      Vehicle.EcuResult r = u.results().get(i.ecuId());
+    for (VehicleState.PlannedInstall i : installs) {
+      VehicleState.EcuResult r = u.results().get(i.ecuId());
       if (r != null && !r.outcome().succeeded()) {
         b.append(b.length() == 0 ? "" : "; ").append(i.ecuId()).append(": ").append(r.outcome());
         b.append(r.reason() == null || r.reason().isEmpty() ? "" : " (" + r.reason() + ")");
@@ -92,8 +94,8 @@ final class UpdateReports {
   }
 
   /** The update as the vehicle's history keeps it, finished at {@code now}. */
-  static Vehicle.UpdateRecord record(Vehicle.Update u, java.time.Instant now) {
-    List<Vehicle.PlannedInstall> installs = u.plan().installs();
+  static Vehicle.UpdateRecord record(VehicleState.Update u, java.time.Instant now) {
+    List<VehicleState.PlannedInstall> installs = u.plan().installs();
     return new Vehicle.UpdateRecord(
         u.refusal() != null ? u.refusal().campaignId() : installs.get(0).campaignId(),
         u.plan().startedAt(),
@@ -104,15 +106,21 @@ final class UpdateReports {
         u.downloadedBytes());
   }
 
+  /** The update, reported and accepted, ends: its record for the history, what the ECUs run now. */
+  static Vehicle.UpdateFinished finished(
+      VehicleState.Update u, Map<String, VehicleState.Installed> before, java.time.Instant now) {
+    return new Vehicle.UpdateFinished(record(u, now), installedAfter(u, before));
+  }
+
   /** What the ECUs run after the update: the new image where an install succeeded. */
-  static Map<String, Vehicle.Installed> installedAfter(
-      Vehicle.Update u, Map<String, Vehicle.Installed> before) {
-    Map<String, Vehicle.Installed> installed = new java.util.TreeMap<>(before);
-    for (Vehicle.PlannedInstall i : u.plan().installs()) {
+  static Map<String, VehicleState.Installed> installedAfter(
+      VehicleState.Update u, Map<String, VehicleState.Installed> before) {
+    Map<String, VehicleState.Installed> installed = new java.util.TreeMap<>(before);
+    for (VehicleState.PlannedInstall i : u.plan().installs()) {
       if (u.results().get(i.ecuId()).outcome().succeeded()) {
         installed.put(
             i.ecuId(),
-            new Vehicle.Installed(
+            new VehicleState.Installed(
                 io.fleetsim.uptane.metadata.ImageName.versionOf(i.targetName()),
                 i.sha256(),
                 i.releaseCounter()));

@@ -62,7 +62,7 @@ final class UptaneCheck {
    * install, or the refusal; plus how many bytes crossed the link.
    */
   record Result(
-      Vehicle.Trust trust,
+      VehicleState.Trust trust,
       List<Target> targets,
       byte[] directorTargets,
       long networkBytes,
@@ -72,7 +72,7 @@ final class UptaneCheck {
       targets = List.copyOf(targets);
     }
 
-    static Result nothingNew(Vehicle.Trust trust, long networkBytes) {
+    static Result nothingNew(VehicleState.Trust trust, long networkBytes) {
       return new Result(trust, List.of(), null, networkBytes, null);
     }
   }
@@ -81,16 +81,16 @@ final class UptaneCheck {
    * What the update for a check's verified targets is to do; {@code ecuIds} maps ECU serials to
    * this vehicle's ECU ids. Consent or parking is required when any assignment requires it.
    */
-  static Vehicle.UpdatePlan plan(
+  static VehicleState.UpdatePlan plan(
       String updateId, Instant now, Result checked, Map<String, String> ecuIds) {
-    List<Vehicle.PlannedInstall> installs = new ArrayList<>();
+    List<VehicleState.PlannedInstall> installs = new ArrayList<>();
     boolean consent = false;
     boolean parked = false;
     for (Target t : checked.targets()) {
       TargetFile file = t.verified().target();
       String serial = t.verified().ecuSerial();
       installs.add(
-          new Vehicle.PlannedInstall(
+          new VehicleState.PlannedInstall(
               ecuIds.get(serial),
               serial,
               file.name(),
@@ -102,12 +102,12 @@ final class UptaneCheck {
       consent |= t.custom().requireConsent();
       parked |= t.custom().requireParked();
     }
-    return new Vehicle.UpdatePlan(
+    return new VehicleState.UpdatePlan(
         updateId, now, consent, parked, installs, checked.directorTargets());
   }
 
   static Result run(
-      Vehicle.Trust trust,
+      VehicleState.Trust trust,
       Map<String, byte[]> directorFiles,
       Map<String, byte[]> imageFiles,
       Map<String, String> inventory,
@@ -129,8 +129,8 @@ final class UptaneCheck {
       for (VerifiedTarget t : verified) {
         targets.add(new Target(t, DirectorTargetCustom.of(t.target())));
       }
-      Vehicle.Trust next =
-          new Vehicle.Trust(
+      VehicleState.Trust next =
+          new VehicleState.Trust(
               verifier.director().state(),
               verifier.imageRepository().state(),
               earliestExpiry(verifier));
@@ -139,10 +139,13 @@ final class UptaneCheck {
       // TUF keeps each role as soon as it verified: a refusal at the snapshot still leaves a new
       // root and timestamp trusted, so a later rollback below them is caught. Until a check
       // verifies everything again, nothing may be assumed unchanged (no validity horizon).
-      Vehicle.Trust kept =
-          new Vehicle.Trust(verifier.director().state(), verifier.imageRepository().state(), null);
+      VehicleState.Trust kept =
+          new VehicleState.Trust(
+              verifier.director().state(), verifier.imageRepository().state(), null);
       return new Result(
-          sameTrust(kept, new Vehicle.Trust(trust.director(), trust.images(), null)) ? trust : kept,
+          sameTrust(kept, new VehicleState.Trust(trust.director(), trust.images(), null))
+              ? trust
+              : kept,
           List.of(),
           null,
           bytes,
@@ -195,7 +198,7 @@ final class UptaneCheck {
    * identical to verified ones need no second signature check.
    */
   static boolean unchanged(
-      Vehicle.Trust trust,
+      VehicleState.Trust trust,
       Map<String, byte[]> directorHead,
       Map<String, byte[]> imageHead,
       Instant now) {
@@ -239,7 +242,7 @@ final class UptaneCheck {
   }
 
   /** Same bytes trusted for both repositories, and the same validity. */
-  static boolean sameTrust(Vehicle.Trust a, Vehicle.Trust b) {
+  static boolean sameTrust(VehicleState.Trust a, VehicleState.Trust b) {
     return a != null
         && b != null
         && java.util.Objects.equals(a.until(), b.until())

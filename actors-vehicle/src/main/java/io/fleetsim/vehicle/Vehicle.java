@@ -20,11 +20,15 @@ import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
-import io.fleetsim.uptane.metadata.ImageName;
+import io.fleetsim.vehicle.VehicleState.History;
+import io.fleetsim.vehicle.VehicleState.Installed;
+import io.fleetsim.vehicle.VehicleState.Refusal;
+import io.fleetsim.vehicle.VehicleState.Trust;
+import io.fleetsim.vehicle.VehicleState.Update;
+import io.fleetsim.vehicle.VehicleState.UpdatePlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,16 +72,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Every way an update ends goes through REPORTING: an ECU's result, an image or metadata the
  * vehicle refused, a download that failed, a phase that timed out. Every phase boundary is an
  * event. A check that finds nothing persists nothing and a restart during it simply checks again; a
- * restart in any later phase resumes from the last event (see {@link #resume}).
+ * restart in any later phase resumes from the last event (see {@link Resumption}).
  */
 public final class Vehicle
     extends EventSourcedBehavior<Vehicle.Command, Vehicle.Event, Vehicle.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Vehicle");
-
-  /** How many finished updates the state keeps for status queries. */
-  static final int HISTORY_LIMIT = 10;
 
   // ---------------------------------------------------------------- protocol
 
@@ -134,6 +135,13 @@ public final class Vehicle
 
     public String primarySerial() {
       return vin + "-primary";
+    }
+
+    /** The ECU ids by serial, as the Director's targets name the ECUs. */
+    Map<String, String> ecuIdsBySerial() {
+      Map<String, String> ids = new LinkedHashMap<>();
+      ecus.forEach(e -> ids.put(e.serial(), e.ecuId()));
+      return ids;
     }
   }
 
@@ -275,155 +283,6 @@ public final class Vehicle
 
   // ---------------------------------------------------------------- state
 
-  /** One ECU's part of an update, from the verified director target. */
-  public record PlannedInstall(
-      String ecuId,
-      String ecuSerial,
-      String targetName,
-      long length,
-      String sha256,
-      long releaseCounter,
-      String assignmentId,
-      String campaignId)
-      implements CborSerializable {}
-
-  /** How one ECU's part ended, and in which phase; {@code attack} is empty unless refused. */
-  public record EcuResult(
-      UpdateOutcome outcome, Phase phase, String attack, String reason, String version)
-      implements CborSerializable {}
-
-  /**
-   * Metadata refused by a check; {@code assignmentIds} is empty when the director's own metadata
-   * was refused (the report then stands for every open assignment).
-   */
-  public record Refusal(List<String> assignmentIds, String campaignId, String attack, String reason)
-      implements CborSerializable {
-    public Refusal {
-      assignmentIds = List.copyOf(assignmentIds);
-    }
-  }
-
-  /**
-   * The metadata of both repositories this primary trusts, and until when all of it is valid (null
-   * until a first full verification).
-   */
-  public record Trust(TrustedState director, TrustedState images, Instant until)
-      implements CborSerializable {}
-
-  /** What one ECU runs, as far as the primary knows. */
-  public record Installed(String version, String sha256, long releaseCounter)
-      implements CborSerializable {}
-
-  /** What an update is to do, fixed when the check that found it verified its targets. */
-  public record UpdatePlan(
-      String updateId,
-      Instant startedAt,
-      boolean requireConsent,
-      boolean requireParked,
-      List<PlannedInstall> installs,
-      byte[] directorTargets)
-      implements CborSerializable {
-    public UpdatePlan {
-      installs = List.copyOf(installs);
-    }
-  }
-
-  /** An update under way: its plan, its phase and how far it got. */
-  public record Update(
-      UpdatePlan plan,
-      Phase phase,
-      boolean consentGiven,
-      Set<String> transferred,
-      Map<String, EcuResult> results,
-      long downloadedBytes,
-      Refusal refusal)
-      implements CborSerializable {
-
-    public Update {
-      transferred = Set.copyOf(transferred);
-      results = Map.copyOf(results);
-    }
-
-    Update with(Phase p) {
-      return new Update(plan, p, consentGiven, transferred, results, downloadedBytes, refusal);
-    }
-
-    Update consented() {
-      return new Update(plan, phase, true, transferred, results, downloadedBytes, refusal);
-    }
-
-    Update downloaded(long bytes) {
-      return new Update(plan, Phase.VERIFYING, consentGiven, transferred, results, bytes, refusal);
-    }
-
-    Update withTransferred(String ecuId) {
-      Set<String> t = new HashSet<>(transferred);
-      t.add(ecuId);
-      Phase p = allTransferred(t) ? Phase.INSTALLING : phase;
-      return new Update(plan, p, consentGiven, t, results, downloadedBytes, refusal);
-    }
-
-    /**
-     * With the last result the update reports; a distribution whose ECUs now all have the image or
-     * a result is installing.
-     */
-    Update withResults(Map<String, EcuResult> add) {
-      Map<String, EcuResult> m = new TreeMap<>(results);
-      m.putAll(add);
-      Update u = new Update(plan, phase, consentGiven, transferred, m, downloadedBytes, refusal);
-      if (m.size() == plan.installs().size()) {
-        return u.with(Phase.REPORTING);
-      }
-      return phase == Phase.DISTRIBUTING && u.allTransferred(transferred)
-          ? u.with(Phase.INSTALLING)
-          : u;
-    }
-
-    String updateId() {
-      return plan.updateId();
-    }
-
-    private boolean allTransferred(Set<String> t) {
-      return plan.installs().stream()
-          .allMatch(i -> t.contains(i.ecuId()) || results.containsKey(i.ecuId()));
-    }
-  }
-
-  /**
-   * What the vehicle did so far: updates started (they number the update ids), the last finished
-   * ones, attacks detected, and the last refused metadata it reported (see {@link CheckRefused}).
-   */
-  public record History(
-      long updatesStarted, List<UpdateRecord> finished, int attacksDetected, String refusalKey)
-      implements CborSerializable {
-
-    public History {
-      finished = List.copyOf(finished);
-    }
-
-    History started() {
-      return new History(updatesStarted + 1, finished, attacksDetected, refusalKey);
-    }
-
-    History attack() {
-      return new History(updatesStarted, finished, attacksDetected + 1, refusalKey);
-    }
-
-    History refused(String key) {
-      return new History(updatesStarted + 1, finished, attacksDetected + 1, key);
-    }
-
-    History finished(UpdateRecord r) {
-      List<UpdateRecord> h = new ArrayList<>(finished);
-      h.add(r);
-      return new History(
-          updatesStarted,
-          h.subList(Math.max(0, h.size() - HISTORY_LIMIT), h.size()),
-          attacksDetected,
-          refusalKey);
-    }
-  }
-
   /**
    * The vehicle. {@code manifestCounter} is the counter of the last manifest signed: an update in
    * REPORTING sends it, and each new signature takes the next one.
@@ -442,51 +301,37 @@ public final class Vehicle
 
     static State empty() {
       return new State(
-          null,
-          null,
+          null, null, Lifecycle.NEW, DriveState.PARKED, null, Map.of(), null, 0, History.none());
+    }
+
+    /** A vehicle being provisioned: what it keeps from before is its history. */
+    State provisioning(Spec s, String seedHex) {
+      return new State(
+          s,
+          seedHex,
           Lifecycle.NEW,
           DriveState.PARKED,
           null,
-          Map.of(),
+          Installed.atFactory(s),
           null,
           0,
-          new History(0, List.of(), 0, null));
+          history);
     }
 
     State with(Lifecycle l) {
-      return new State(
-          spec, primaryKeySeedHex, l, drive, trust, installed, update, manifestCounter, history);
+      return copy(l, drive, trust, installed, update, manifestCounter, history);
     }
 
     State with(DriveState d) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          d,
-          trust,
-          installed,
-          update,
-          manifestCounter,
-          history);
+      return copy(lifecycle, d, trust, installed, update, manifestCounter, history);
     }
 
     State with(Trust t) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          drive,
-          t,
-          installed,
-          update,
-          manifestCounter,
-          history);
+      return copy(lifecycle, drive, t, installed, update, manifestCounter, history);
     }
 
     State with(History h) {
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, update, manifestCounter, h);
+      return copy(lifecycle, drive, trust, installed, update, manifestCounter, h);
     }
 
     /** The update moved on; entering REPORTING takes the next manifest counter. */
@@ -496,30 +341,35 @@ public final class Vehicle
               && u.phase() == Phase.REPORTING
               && (update == null || update.phase() != Phase.REPORTING);
       long counter = reporting ? manifestCounter + 1 : manifestCounter;
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, u, counter, history);
+      return copy(lifecycle, drive, trust, installed, u, counter, history);
     }
 
     State withCounter(long counter) {
-      return new State(
-          spec, primaryKeySeedHex, lifecycle, drive, trust, installed, update, counter, history);
+      return copy(lifecycle, drive, trust, installed, update, counter, history);
     }
 
     State finished(UpdateRecord r, Map<String, Installed> now) {
-      return new State(
-          spec,
-          primaryKeySeedHex,
-          lifecycle,
-          drive,
-          trust,
-          Map.copyOf(now),
-          null,
-          manifestCounter,
-          history.finished(r));
+      return copy(
+          lifecycle, drive, trust, Map.copyOf(now), null, manifestCounter, history.finished(r));
+    }
+
+    /** The same vehicle (spec and primary key) with what changes over its life replaced. */
+    private State copy(
+        Lifecycle l, DriveState d, Trust t, Map<String, Installed> i, Update u, long n, History h) {
+      return new State(spec, primaryKeySeedHex, l, d, t, i, u, n, h);
     }
 
     Phase phase() {
       return update == null ? Phase.IDLE : update.phase();
+    }
+
+    /** The update may start its download: consented and parked where its campaign asks. */
+    boolean ready() {
+      return (!update.plan().requireConsent() || update.consentGiven()) && parkedAsRequired();
+    }
+
+    boolean parkedAsRequired() {
+      return !update.plan().requireParked() || drive == DriveState.PARKED;
     }
 
     boolean in(Phase... phases) {
@@ -539,8 +389,9 @@ public final class Vehicle
           history.attacksDetected());
     }
 
-    EcuSpec ecuBySerial(String serial) {
-      return spec.ecus().stream().filter(e -> e.serial().equals(serial)).findFirst().orElse(null);
+    /** The id of the update a check finds next; the update ids count the updates started. */
+    String nextUpdateId() {
+      return spec.vin() + "-u" + (history.updatesStarted() + 1);
     }
 
     EcuSpec ecu(String ecuId) {
@@ -578,14 +429,11 @@ public final class Vehicle
   private final ActorRef<CanBus.TransferProgress> progressAdapter;
   private OverTheLink link;
 
-  /** A check is in flight (not persisted: a restart simply checks again). */
-  private boolean checking;
+  private final Polling polling;
+  private final UpdateTimers updateTimers;
 
-  /** A wake-up arrived while busy (not persisted: a restarted vehicle checks anyway). */
-  private boolean wakeAgain;
-
-  /** What the last check refused, not yet reported (see {@link #onRefused}). */
-  private String refusedOnce;
+  /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
+  private final RefusalGate refusals = new RefusalGate();
 
   private Vehicle(
       String vin, Deps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
@@ -599,6 +447,8 @@ public final class Vehicle
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
+    this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
+    this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.asks =
         new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
     this.metadataCheck =
@@ -643,7 +493,7 @@ public final class Vehicle
         .onAnyCommand(c -> Effect().none());
     b.forState(s -> s.in(Phase.IDLE))
         .onCommand(Poll.class, (s, c) -> startCheck(s))
-        .onCommand(Notify.class, (s, c) -> checking ? wakeLater() : startCheck(s))
+        .onCommand(Notify.class, (s, c) -> polling.checking() ? wakeLater() : startCheck(s))
         .onCommand(CheckArrived.class, this::onCheckArrived)
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
@@ -724,12 +574,8 @@ public final class Vehicle
       return Effect().reply(c.replyTo(), StatusReply.error("provisioning failed: " + c.failure()));
     }
     return Effect()
-        .persist(
-            new Activated(
-                TrustedState.ofRoot(c.roots().directorRoot()),
-                TrustedState.ofRoot(c.roots().imageRoot()),
-                clock.now()))
-        .thenRun(ns -> schedulePoll(true))
+        .persist(c.roots().activated(clock.now()))
+        .thenRun(ns -> polling.schedule(true))
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -751,7 +597,7 @@ public final class Vehicle
         .persist(new DriveStateChanged(c.state()))
         .thenRun(
             ns -> {
-              if (ns.phase() == Phase.AWAITING_CONSENT && ready(ns)) {
+              if (ns.phase() == Phase.AWAITING_CONSENT && ns.ready()) {
                 ctx.getSelf().tell(new ConsentTimer());
               }
             });
@@ -759,42 +605,20 @@ public final class Vehicle
 
   // ---- IDLE: the check (MetadataCheck)
 
-  /**
-   * A wake-up while a check or an update is under way may announce something that check or update
-   * does not cover (a second assignment made a moment later): it is kept, and the vehicle checks
-   * again as soon as it is idle instead of waiting for its next poll.
-   */
+  /** A wake-up while busy: the vehicle checks again once it is idle ({@link Polling}). */
   private Effect<Event, State> wakeLater() {
-    wakeAgain = true;
+    polling.wakeLater();
     return Effect().none();
   }
 
-  /** Back to idle: check again at once if a wake-up came meanwhile, else at the next poll. */
-  private void idle() {
-    if (wakeAgain) {
-      wakeAgain = false;
-      ctx.getSelf().tell(new Poll());
-    } else {
-      schedulePoll(false);
-    }
-  }
-
   private Effect<Event, State> startCheck(State s) {
-    if (checking) {
+    if (!polling.startCheck()) {
       return Effect().none();
-    }
-    checking = true;
-    timers.cancel(Poll.class);
-    Map<String, String> inventory = new LinkedHashMap<>();
-    Map<String, Long> counters = new LinkedHashMap<>();
-    for (EcuSpec e : s.spec().ecus()) {
-      inventory.put(e.serial(), e.hardwareId());
-      Installed i = s.installed().get(e.ecuId());
-      counters.put(e.serial(), i == null ? e.installed().releaseCounter() : i.releaseCounter());
     }
     link(s)
         .send(
-            metadataCheck.run(s.trust(), new MetadataCheck.Ecus(inventory, counters), clock.now()),
+            metadataCheck.run(
+                s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
             UptaneCheck.Result::networkBytes,
             CheckArrived::new,
             CheckFailed::new);
@@ -802,14 +626,14 @@ public final class Vehicle
   }
 
   private Effect<Event, State> onCheckFailed(State s, CheckFailed c) {
-    checking = false;
+    polling.checkEnded();
     ctx.getLog().debug("vehicle {}: check failed: {}", vin, c.reason());
-    idle();
+    polling.idle();
     return Effect().none();
   }
 
   private Effect<Event, State> onCheckArrived(State s, CheckArrived c) {
-    checking = false;
+    polling.checkEnded();
     UptaneCheck.Result r = c.result();
     List<Event> events = new ArrayList<>();
     if (!UptaneCheck.sameTrust(s.trust(), r.trust())) {
@@ -819,54 +643,41 @@ public final class Vehicle
     if (r.refusal() != null) {
       return onRefused(s, r.refusal(), events);
     }
-    refusedOnce = null;
+    refusals.verified();
     if (r.targets().isEmpty()) {
-      idle();
+      polling.idle();
       return Effect().persist(events);
     }
-    Map<String, String> ecuIds = new LinkedHashMap<>();
-    s.spec().ecus().forEach(e -> ecuIds.put(e.serial(), e.ecuId()));
-    events.add(new UpdateFound(UptaneCheck.plan(nextUpdateId(s), clock.now(), r, ecuIds)));
+    UpdatePlan plan = UptaneCheck.plan(s.nextUpdateId(), clock.now(), r, s.spec().ecuIdsBySerial());
+    events.add(new UpdateFound(plan));
     return Effect().persist(events).thenRun(this::proceed);
-  }
-
-  private String nextUpdateId(State s) {
-    return vin + "-u" + (s.history().updatesStarted() + 1);
   }
 
   /**
-   * Refused metadata is reported to the Director, but once per refused state, not on every poll:
-   * until the Director acts on the report (closes the assignment, or new metadata replaces what was
-   * refused), every poll fetches and refuses the very same metadata, and reporting each time would
-   * sign and send a manifest and write an event per poll with nothing new in it. A new assignment
-   * or other refused director files are a new state and are reported again.
-   *
-   * <p>A refusal is reported when a second check, made at once, refuses the same: a repository that
-   * re-signs between two fetches of one check (an assignment made at that very moment) hands out
-   * files that do not fit together though nothing was attacked, and the next check then sees a
-   * consistent set.
+   * Refused metadata is reported once a second check confirms it, and once ({@link RefusalGate}).
    */
   private Effect<Event, State> onRefused(State s, UptaneCheck.Refusal r, List<Event> trustUpdates) {
-    if (r.key().equals(s.history().refusalKey())) {
-      refusedOnce = null;
-      ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
-      idle();
-      return Effect().persist(trustUpdates);
-    }
-    if (!r.key().equals(refusedOnce)) {
-      refusedOnce = r.key();
-      ctx.getLog()
-          .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
-      ctx.getSelf().tell(new Poll());
-      return Effect().persist(trustUpdates);
-    }
-    refusedOnce = null;
-    ctx.getLog().warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
-    UpdatePlan plan = new UpdatePlan(nextUpdateId(s), clock.now(), false, false, List.of(), null);
-    Refusal refusal = new Refusal(r.assignmentIds(), r.campaignId(), r.attack(), r.detail());
-    List<Event> events = new ArrayList<>(trustUpdates);
-    events.add(new CheckRefused(plan, refusal, r.key(), clock.now()));
-    return Effect().persist(events).thenRun(this::proceed);
+    return switch (refusals.refused(r.key(), s.history().refusalKey())) {
+      case REPORTED_ALREADY -> {
+        ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
+        polling.idle();
+        yield Effect().persist(trustUpdates);
+      }
+      case CHECK_AGAIN -> {
+        ctx.getLog()
+            .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
+        polling.checkNow();
+        yield Effect().persist(trustUpdates);
+      }
+      case REPORT -> {
+        ctx.getLog()
+            .warn("vehicle {}: refused update metadata ({}): {}", vin, r.attack(), r.detail());
+        UpdatePlan plan = UpdatePlan.ofRefusal(s.nextUpdateId(), clock.now());
+        List<Event> events = new ArrayList<>(trustUpdates);
+        events.add(new CheckRefused(plan, Refusal.of(r), r.key(), clock.now()));
+        yield Effect().persist(events).thenRun(this::proceed);
+      }
+    };
   }
 
   // ---- the update, phase by phase
@@ -889,21 +700,14 @@ public final class Vehicle
       case REPORTING -> report(s);
       default -> {}
     }
-    armTimeout(s);
-  }
-
-  private static boolean ready(State s) {
-    Update u = s.update();
-    return (!u.plan().requireConsent() || u.consentGiven())
-        && (!u.plan().requireParked() || s.drive() == DriveState.PARKED);
+    updateTimers.arm(s);
   }
 
   private void awaitConsent(State s) {
     Update u = s.update();
     if (u.plan().requireConsent() && !u.consentGiven()) {
-      timers.startSingleTimer(
-          ConsentTimer.class, new ConsentTimer(), clock.toWall(settings.consentDelay()));
-    } else if (ready(s)) {
+      updateTimers.askConsent();
+    } else if (s.ready()) {
       ctx.getSelf().tell(new ConsentTimer());
     }
   }
@@ -913,7 +717,7 @@ public final class Vehicle
     if (!s.update().consentGiven()) {
       events.add(new ConsentGiven(clock.now()));
     }
-    if (!s.update().plan().requireParked() || s.drive() == DriveState.PARKED) {
+    if (s.parkedAsRequired()) {
       events.add(new DownloadStarted(clock.now()));
     }
     return Effect().persist(events).thenRun(this::proceed);
@@ -944,44 +748,20 @@ public final class Vehicle
 
   /** Starts the transfer of every install without a result; the bus ignores one it runs already. */
   private void distribute(State s) {
-    Update u = s.update();
     RecipientRef<CanBus.Command> bus = deps.bus().apply(vin);
-    for (PlannedInstall i : u.plan().installs()) {
-      if (!u.results().containsKey(i.ecuId())) {
-        bus.tell(
-            new CanBus.StartTransfer(
-                transferId(u, i.ecuId()),
-                vin,
-                i.ecuId(),
-                s.ecu(i.ecuId()).transport(),
-                i.sha256(),
-                i.length(),
-                u.plan().directorTargets(),
-                transferAdapter,
-                progressAdapter));
-      }
-    }
-  }
-
-  private static String transferId(Update u, String ecuId) {
-    return u.updateId() + "-" + ecuId;
+    EcuTransfers.toStart(s, transferAdapter, progressAdapter).forEach(bus::tell);
   }
 
   private Effect<Event, State> onProgress(State s, TransferProgressed c) {
-    Update u = s.update();
-    CanBus.TransferProgress p = c.progress();
-    if (p.bytesAcknowledged() < p.length()
-        || u.transferred().contains(p.ecuId())
-        || !p.transferId().equals(transferId(u, p.ecuId()))) {
+    if (!EcuTransfers.completes(s.update(), c.progress())) {
       return Effect().none();
     }
-    return Effect().persist(new EcuTransferred(p.ecuId()));
+    return Effect().persist(new EcuTransferred(c.progress().ecuId()));
   }
 
   private Effect<Event, State> onTransferred(State s, Transferred c) {
-    Update u = s.update();
     CanBus.TransferResult r = c.result();
-    if (!r.transferId().equals(transferId(u, r.ecuId())) || u.results().containsKey(r.ecuId())) {
+    if (!EcuTransfers.isNewResult(s.update(), r)) {
       return Effect().none();
     }
     if (r.outcome() == UpdateOutcome.REJECTED) {
@@ -998,17 +778,6 @@ public final class Vehicle
     return Effect()
         .persist(new UpdateEnded(outcome, s.phase(), attack, reason))
         .thenRun(this::proceed);
-  }
-
-  private void armTimeout(State s) {
-    if (s.update() == null || s.phase() == Phase.AWAITING_CONSENT) {
-      timers.cancel(PhaseTimeout.class);
-      return;
-    }
-    timers.startSingleTimer(
-        PhaseTimeout.class,
-        new PhaseTimeout(s.phase(), s.update().updateId()),
-        clock.toWall(settings.phaseTimeout()));
   }
 
   private Effect<Event, State> onPhaseTimeout(State s, PhaseTimeout c) {
@@ -1029,7 +798,7 @@ public final class Vehicle
     long counter = s.manifestCounter();
     link(s)
         .send(
-            VehicleManifest.sign(s, UpdateReports.of(s.update()), clock.now(), deps.ecu(), asks),
+            VehicleManifest.of(s, clock.now(), deps.ecu(), asks),
             manifest -> manifest.length,
             manifest -> new SendManifest(counter, manifest),
             reason -> new ReportNotSent(counter, reason));
@@ -1040,10 +809,7 @@ public final class Vehicle
       return Effect().none();
     }
     ctx.pipeToSelf(
-        asks.askWithStatus(
-            deps.director().apply(vin),
-            (ActorRef<StatusReply<Director.ManifestResult>> r) ->
-                new Director.ReportManifest(c.manifest(), r)),
+        VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
         (r, err) -> new ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
     return Effect().none();
   }
@@ -1061,43 +827,22 @@ public final class Vehicle
       ctx.getLog().warn("vehicle {}: the Director refused the manifest: {}", vin, c.failure());
       return Effect().none(); // signed and sent again with a new counter at the phase timeout
     }
-    Update u = s.update();
-    UpdateRecord record = UpdateReports.record(u, clock.now());
-    Map<String, Installed> installed = UpdateReports.installedAfter(u, s.installed());
-    return Effect().persist(new UpdateFinished(record, installed)).thenRun(ns -> idle());
+    return Effect()
+        .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
+        .thenRun(ns -> polling.idle());
   }
 
   // ---- recovery and polling
 
-  /**
-   * After a restart: an idle vehicle polls; one in REPORTING signs again with a new counter (the
-   * Director may have accepted the last manifest); any other phase carries on from its last event.
-   * A download starts again; a distribution or install asks the bus again for every ECU without a
-   * result: the bus resumes a transfer from its last acknowledged block, answers at once for one
-   * that ended, and fails one whose image this node no longer holds. The phase timeout bounds the
-   * wait either way, so no ECU installs twice and no phase waits forever.
-   */
+  /** After a restart, the vehicle resumes from its last event ({@link Resumption}). */
   private void resume(State s) {
-    if (s.lifecycle() != Lifecycle.ACTIVE) {
-      return;
+    switch (Resumption.of(s)) {
+      case POLL -> polling.schedule(true);
+      case SIGN_AGAIN ->
+          ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
+      case CARRY_ON -> proceed(s);
+      case NOTHING -> {}
     }
-    if (s.update() == null) {
-      schedulePoll(true);
-    } else if (s.phase() == Phase.REPORTING) {
-      ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
-    } else {
-      proceed(s);
-    }
-  }
-
-  private void schedulePoll(boolean first) {
-    Duration interval = settings.pollInterval();
-    double jitter = (rng.nextDouble() * 2 - 1) * settings.pollJitter().toMillis();
-    Duration next =
-        first
-            ? Duration.ofMillis((long) (rng.nextDouble() * interval.toMillis()))
-            : interval.plusMillis((long) jitter);
-    timers.startSingleTimer(Poll.class, new Poll(), clock.toWall(next));
   }
 
   private OverTheLink link(State s) {
@@ -1115,18 +860,7 @@ public final class Vehicle
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(
-            ProvisionRequested.class,
-            (s, e) ->
-                new State(
-                    e.spec(),
-                    e.primaryKeySeedHex(),
-                    Lifecycle.NEW,
-                    DriveState.PARKED,
-                    null,
-                    installedAtFactory(e.spec()),
-                    null,
-                    0,
-                    s.history()))
+            ProvisionRequested.class, (s, e) -> s.provisioning(e.spec(), e.primaryKeySeedHex()))
         .onEvent(
             Activated.class,
             (s, e) -> s.with(new Trust(e.director(), e.images(), null)).with(Lifecycle.ACTIVE))
@@ -1134,15 +868,11 @@ public final class Vehicle
         .onEvent(DriveStateChanged.class, (s, e) -> s.with(e.drive()))
         .onEvent(TrustUpdated.class, (s, e) -> s.with(e.trust()))
         .onEvent(
-            UpdateFound.class,
-            (s, e) -> s.with(s.history().started()).with(start(e.plan(), Phase.AWAITING_CONSENT)))
+            UpdateFound.class, (s, e) -> s.with(s.history().started()).with(Update.start(e.plan())))
         .onEvent(
             CheckRefused.class,
-            (s, e) -> {
-              Update u =
-                  new Update(e.plan(), Phase.REPORTING, false, Set.of(), Map.of(), 0, e.refusal());
-              return s.with(s.history().refused(e.key())).with(u);
-            })
+            (s, e) ->
+                s.with(s.history().refused(e.key())).with(Update.refused(e.plan(), e.refusal())))
         .onEvent(ConsentGiven.class, (s, e) -> s.with(s.update().consented()))
         .onEvent(DownloadStarted.class, (s, e) -> s.with(s.update().with(Phase.DOWNLOADING)))
         .onEvent(DownloadCompleted.class, (s, e) -> s.with(s.update().downloaded(e.bytes())))
@@ -1150,45 +880,13 @@ public final class Vehicle
         .onEvent(EcuTransferred.class, (s, e) -> s.with(s.update().withTransferred(e.ecuId())))
         .onEvent(
             EcuInstallReported.class,
-            (s, e) ->
-                s.with(
-                    s.update()
-                        .withResults(
-                            Map.of(
-                                e.ecuId(),
-                                new EcuResult(
-                                    e.outcome(), s.phase(), "", e.reason(), e.version())))))
+            (s, e) -> s.with(s.update().reported(e.ecuId(), e.outcome(), e.reason(), e.version())))
         .onEvent(
             UpdateEnded.class,
-            (s, e) -> {
-              Map<String, EcuResult> ended = new TreeMap<>();
-              for (PlannedInstall i : s.update().plan().installs()) {
-                if (!s.update().results().containsKey(i.ecuId())) {
-                  ended.put(
-                      i.ecuId(),
-                      new EcuResult(e.outcome(), e.phase(), e.attack(), e.reason(), null));
-                }
-              }
-              return s.with(s.update().withResults(ended));
-            })
+            (s, e) -> s.with(s.update().ended(e.outcome(), e.phase(), e.attack(), e.reason())))
         .onEvent(ManifestSigned.class, (s, e) -> s.withCounter(e.counter()))
         .onEvent(UpdateFinished.class, (s, e) -> s.finished(e.record(), e.installed()))
         .onEvent(AttackDetected.class, (s, e) -> s.with(s.history().attack()))
         .build();
-  }
-
-  private static Update start(UpdatePlan plan, Phase phase) {
-    return new Update(plan, phase, false, Set.of(), Map.of(), 0, null);
-  }
-
-  private static Map<String, Installed> installedAtFactory(Spec spec) {
-    Map<String, Installed> m = new TreeMap<>();
-    for (EcuSpec e : spec.ecus()) {
-      Bank b = e.installed();
-      m.put(
-          e.ecuId(),
-          new Installed(ImageName.versionOf(b.version()), b.sha256(), b.releaseCounter()));
-    }
-    return Map.copyOf(m);
   }
 }

@@ -1,5 +1,6 @@
 package io.fleetsim.vehicle;
 
+import io.fleetsim.cloud.Director;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.uptane.crypto.SigningKey;
@@ -23,6 +24,21 @@ import org.apache.pekko.pattern.StatusReply;
 final class VehicleManifest {
 
   private VehicleManifest() {}
+
+  /** The manifest of the update {@code s} reports, with its {@link UpdateReports}. */
+  static CompletionStage<byte[]> of(
+      Vehicle.State s, Instant now, Function<String, RecipientRef<Ecu.Command>> ecus, Asks asks) {
+    return sign(s, UpdateReports.of(s.update()), now, ecus, asks);
+  }
+
+  /** Sends a signed manifest to the vehicle's Director, which verifies it before it answers. */
+  static CompletionStage<Director.ManifestResult> send(
+      byte[] manifest, RecipientRef<Director.Command> director, Asks asks) {
+    return asks.askWithStatus(
+        director,
+        (ActorRef<StatusReply<Director.ManifestResult>> r) ->
+            new Director.ReportManifest(manifest, r));
+  }
 
   static CompletionStage<byte[]> sign(
       Vehicle.State s,

@@ -4,8 +4,10 @@ import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.ecu.Ecu;
+import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.metadata.ImageName;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +26,14 @@ import org.apache.pekko.pattern.StatusReply;
 final class VehicleProvisioning {
 
   /** What provisioning learned from the two repositories. */
-  record Roots(byte[] directorRoot, byte[] imageRoot) {}
+  record Roots(byte[] directorRoot, byte[] imageRoot) {
+
+    /** The vehicle is active, trusting these first roots of both repositories. */
+    Vehicle.Activated activated(Instant at) {
+      return new Vehicle.Activated(
+          TrustedState.ofRoot(directorRoot), TrustedState.ofRoot(imageRoot), at);
+    }
+  }
 
   private VehicleProvisioning() {}
 

@@ -59,8 +59,8 @@ class ImageDownloadTest {
     }
   }
 
-  static Vehicle.PlannedInstall install(String ecuId, String name, byte[] image) {
-    return new Vehicle.PlannedInstall(
+  static VehicleState.PlannedInstall install(String ecuId, String name, byte[] image) {
+    return new VehicleState.PlannedInstall(
         ecuId, ecuId + "-serial", name, image.length, Hashing.sha256Hex(image), 2, "c/1", "c");
   }
 
@@ -83,8 +83,8 @@ class ImageDownloadTest {
   static ImageDownload.Result fetch(
       FakeSource source,
       BlobStore blobs,
-      List<Vehicle.PlannedInstall> installs,
-      Map<String, Vehicle.Installed> running)
+      List<VehicleState.PlannedInstall> installs,
+      Map<String, VehicleState.Installed> running)
       throws Exception {
     return new ImageDownload(source, blobs).fetch(installs, running).toCompletableFuture().get();
   }
@@ -94,7 +94,7 @@ class ImageDownloadTest {
     FakeSource source = new FakeSource();
     byte[] image = random(1, 5000);
     String sha = source.add(image);
-    List<Vehicle.PlannedInstall> installs =
+    List<VehicleState.PlannedInstall> installs =
         List.of(
             install("left", "BODY/2.0.0.img", image), install("right", "BODY/2.0.0.img", image));
     ImageDownload.Result r = fetch(source, new BlobStore(), installs, Map.of());
@@ -119,9 +119,9 @@ class ImageDownloadTest {
     // The base is the image the ECU runs; this node's blob store holds it.
     BlobStore blobs = new BlobStore();
     String v1Sha = blobs.put(v1);
-    Map<String, Vehicle.Installed> running =
-        Map.of("engine", new Vehicle.Installed("1.0.0", v1Sha, 1));
-    List<Vehicle.PlannedInstall> installs = List.of(install("engine", "ENGINE/2.0.0.img", v2));
+    Map<String, VehicleState.Installed> running =
+        Map.of("engine", new VehicleState.Installed("1.0.0", v1Sha, 1));
+    List<VehicleState.PlannedInstall> installs = List.of(install("engine", "ENGINE/2.0.0.img", v2));
 
     ImageDownload.Result r = fetch(source, blobs, installs, running);
     assertEquals(List.of(deltaSha), source.blobsAsked);
@@ -137,8 +137,8 @@ class ImageDownloadTest {
     String sha = source.add(v2);
     source.images.put(
         "ENGINE/2.0.0.img", entry("ENGINE/2.0.0.img", v2, "0.9.0", source.add(random(4, 10)), 10));
-    Map<String, Vehicle.Installed> running =
-        Map.of("engine", new Vehicle.Installed("1.0.0", "00".repeat(32), 1));
+    Map<String, VehicleState.Installed> running =
+        Map.of("engine", new VehicleState.Installed("1.0.0", "00".repeat(32), 1));
     ImageDownload.Result r =
         fetch(source, new BlobStore(), List.of(install("engine", "ENGINE/2.0.0.img", v2)), running);
     assertEquals(List.of(sha), source.blobsAsked);
@@ -148,7 +148,8 @@ class ImageDownloadTest {
   @Test
   void verifyingRefusesAnImageOfAnotherLengthOrHashOrNoImage() {
     byte[] image = random(5, 1000);
-    List<Vehicle.PlannedInstall> installs = List.of(install("engine", "ENGINE/2.0.0.img", image));
+    List<VehicleState.PlannedInstall> installs =
+        List.of(install("engine", "ENGINE/2.0.0.img", image));
     String sha = Hashing.sha256Hex(image);
     byte[] flipped = image.clone();
     flipped[0] ^= 1;

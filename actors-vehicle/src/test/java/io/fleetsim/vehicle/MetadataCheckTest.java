@@ -94,8 +94,8 @@ class MetadataCheckTest {
 
   @Test
   void theSameTimestampsEndTheCheckWithoutSnapshotOrTargets() throws Exception {
-    Vehicle.Trust trust =
-        new Vehicle.Trust(
+    VehicleState.Trust trust =
+        new VehicleState.Trust(
             new TrustedState(b("root"), b("director-ts"), b("snap"), b("targets")),
             new TrustedState(b("root"), b("image-ts"), b("snap"), b("targets")),
             NOW.plusSeconds(60));

@@ -18,8 +18,8 @@ class UpdateReportsTest {
 
   static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
 
-  static Vehicle.PlannedInstall install(String ecuId, String assignmentId, String campaignId) {
-    return new Vehicle.PlannedInstall(
+  static VehicleState.PlannedInstall install(String ecuId, String assignmentId, String campaignId) {
+    return new VehicleState.PlannedInstall(
         ecuId,
         ecuId + "-serial",
         "ENGINE/2.0.0.img",
@@ -30,20 +30,22 @@ class UpdateReportsTest {
         campaignId);
   }
 
-  static Vehicle.Update ended(
-      List<Vehicle.PlannedInstall> installs, Map<String, Vehicle.EcuResult> results) {
-    Vehicle.UpdatePlan plan = new Vehicle.UpdatePlan("V-u1", T0, false, false, installs, null);
-    return new Vehicle.Update(plan, Vehicle.Phase.REPORTING, false, Set.of(), results, 0, null);
+  static VehicleState.Update ended(
+      List<VehicleState.PlannedInstall> installs, Map<String, VehicleState.EcuResult> results) {
+    VehicleState.UpdatePlan plan =
+        new VehicleState.UpdatePlan("V-u1", T0, false, false, installs, null);
+    return new VehicleState.Update(
+        plan, Vehicle.Phase.REPORTING, false, Set.of(), results, 0, null);
   }
 
-  static Vehicle.EcuResult result(
+  static VehicleState.EcuResult result(
       io.fleetsim.uptane.manifest.UpdateOutcome o, Vehicle.Phase phase, String attack, String why) {
-    return new Vehicle.EcuResult(o, phase, attack, why, null);
+    return new VehicleState.EcuResult(o, phase, attack, why, null);
   }
 
   @Test
   void theEcusOfOneAssignmentCombineByTheOnePrecedence() {
-    Vehicle.Update u =
+    VehicleState.Update u =
         ended(
             List.of(install("engine", "a/1", "a"), install("adas", "a/1", "a")),
             Map.of(
@@ -59,7 +61,7 @@ class UpdateReportsTest {
 
   @Test
   void aRefusalOutranksARollbackAndNamesItsPhaseAndAttack() {
-    Vehicle.Update u =
+    VehicleState.Update u =
         ended(
             List.of(install("engine", "a/1", "a"), install("adas", "a/1", "a")),
             Map.of(
@@ -74,7 +76,7 @@ class UpdateReportsTest {
 
   @Test
   void twoAssignmentsInOneUpdateAreReportedEachOnItsOwn() {
-    Vehicle.Update u =
+    VehicleState.Update u =
         ended(
             List.of(install("engine", "a/1", "a"), install("adas", "b/1", "b")),
             Map.of(
@@ -88,22 +90,25 @@ class UpdateReportsTest {
     Vehicle.UpdateRecord record = UpdateReports.record(u, T0.plusSeconds(60));
     assertEquals(FAILED, record.outcome());
     assertEquals("a", record.campaignId());
-    Map<String, Vehicle.Installed> after =
+    Map<String, VehicleState.Installed> after =
         UpdateReports.installedAfter(
             u,
             Map.of(
-                "engine", new Vehicle.Installed("1.0.0", "cd".repeat(32), 1),
-                "adas", new Vehicle.Installed("1.0.0", "ef".repeat(32), 1)));
+                "engine", new VehicleState.Installed("1.0.0", "cd".repeat(32), 1),
+                "adas", new VehicleState.Installed("1.0.0", "ef".repeat(32), 1)));
     assertEquals("2.0.0", after.get("engine").version());
     assertEquals("1.0.0", after.get("adas").version());
   }
 
   @Test
   void refusedDirectorMetadataIsOneReportForEveryOpenAssignment() {
-    Vehicle.Refusal refusal = new Vehicle.Refusal(List.of(), "", "MALFORMED", "bad timestamp");
-    Vehicle.UpdatePlan plan = new Vehicle.UpdatePlan("V-u2", T0, false, false, List.of(), null);
-    Vehicle.Update u =
-        new Vehicle.Update(plan, Vehicle.Phase.REPORTING, false, Set.of(), Map.of(), 0, refusal);
+    VehicleState.Refusal refusal =
+        new VehicleState.Refusal(List.of(), "", "MALFORMED", "bad timestamp");
+    VehicleState.UpdatePlan plan =
+        new VehicleState.UpdatePlan("V-u2", T0, false, false, List.of(), null);
+    VehicleState.Update u =
+        new VehicleState.Update(
+            plan, Vehicle.Phase.REPORTING, false, Set.of(), Map.of(), 0, refusal);
     assertEquals(
         List.of(new UpdateReport("", REJECTED, "CHECKING", "MALFORMED", "bad timestamp")),
         UpdateReports.of(u));
@@ -113,11 +118,13 @@ class UpdateReportsTest {
 
   @Test
   void refusedImageMetadataNamesEachVerifiedAssignment() {
-    Vehicle.Refusal refusal =
-        new Vehicle.Refusal(List.of("a/1", "b/1"), "a", "MIX_AND_MATCH", "hashes differ");
-    Vehicle.UpdatePlan plan = new Vehicle.UpdatePlan("V-u3", T0, false, false, List.of(), null);
-    Vehicle.Update u =
-        new Vehicle.Update(plan, Vehicle.Phase.REPORTING, false, Set.of(), Map.of(), 0, refusal);
+    VehicleState.Refusal refusal =
+        new VehicleState.Refusal(List.of("a/1", "b/1"), "a", "MIX_AND_MATCH", "hashes differ");
+    VehicleState.UpdatePlan plan =
+        new VehicleState.UpdatePlan("V-u3", T0, false, false, List.of(), null);
+    VehicleState.Update u =
+        new VehicleState.Update(
+            plan, Vehicle.Phase.REPORTING, false, Set.of(), Map.of(), 0, refusal);
     assertEquals(
         List.of(
             new UpdateReport("a/1", REJECTED, "CHECKING", "MIX_AND_MATCH", "hashes differ"),

@@ -30,8 +30,8 @@ class UptaneCheckTest {
     return new TrustedState(b("root"), b(timestamp), b("snapshot"), b("targets"));
   }
 
-  static final Vehicle.Trust TRUST =
-      new Vehicle.Trust(state("director-ts-7"), state("image-ts-3"), NOW.plusSeconds(3600));
+  static final VehicleState.Trust TRUST =
+      new VehicleState.Trust(state("director-ts-7"), state("image-ts-3"), NOW.plusSeconds(3600));
 
   @Test
   void theSameTimestampsFromBothRepositoriesMeanNothingNew() {
@@ -65,8 +65,9 @@ class UptaneCheckTest {
     Map<String, byte[]> i = Map.of("timestamp.json", b("image-ts-3"));
     // Freeze: the repositories keep serving the same, now expired, timestamps.
     assertFalse(UptaneCheck.unchanged(TRUST, d, i, NOW.plusSeconds(3600)));
-    Vehicle.Trust rootsOnly =
-        new Vehicle.Trust(TrustedState.ofRoot(b("root")), TrustedState.ofRoot(b("root")), null);
+    VehicleState.Trust rootsOnly =
+        new VehicleState.Trust(
+            TrustedState.ofRoot(b("root")), TrustedState.ofRoot(b("root")), null);
     assertFalse(UptaneCheck.unchanged(rootsOnly, d, i, NOW));
   }
 
@@ -111,19 +112,19 @@ class UptaneCheckTest {
             b("director targets"),
             10,
             null);
-    Vehicle.UpdatePlan plan =
+    VehicleState.UpdatePlan plan =
         UptaneCheck.plan("V-u1", NOW, checked, Map.of("s-eng", "engine", "s-adas", "adas"));
     assertTrue(plan.requireConsent());
     assertTrue(plan.requireParked());
     assertEquals(List.of("engine", "adas"), plan.installs().stream().map(i -> i.ecuId()).toList());
-    Vehicle.PlannedInstall engine = plan.installs().get(0);
+    VehicleState.PlannedInstall engine = plan.installs().get(0);
     assertEquals("a/1", engine.assignmentId());
     assertEquals("a", engine.campaignId());
     assertEquals("ENGINE/2.0.0.img", engine.targetName());
     assertEquals(3, engine.releaseCounter());
     assertEquals("b/1", plan.installs().get(1).assignmentId());
 
-    Vehicle.UpdatePlan neither =
+    VehicleState.UpdatePlan neither =
         UptaneCheck.plan(
             "V-u2",
             NOW,
@@ -169,8 +170,8 @@ class UptaneCheckTest {
     snapshot[sig] = (byte) (snapshot[sig] == 'a' ? 'b' : 'a');
     imageFiles.put("snapshot.json", snapshot);
 
-    Vehicle.Trust roots =
-        new Vehicle.Trust(
+    VehicleState.Trust roots =
+        new VehicleState.Trust(
             TrustedState.ofRoot(director.root(1)), TrustedState.ofRoot(images.root(1)), null);
     UptaneCheck.Result r =
         UptaneCheck.run(roots, directorFiles, imageFiles, Map.of("S1", "hw"), Map.of(), NOW);

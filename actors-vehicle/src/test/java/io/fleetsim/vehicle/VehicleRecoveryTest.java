@@ -138,8 +138,8 @@ class VehicleRecoveryTest {
   void recoveredInInstallingWithTheImageGoneItStillEndsAndReportsTheTimeout() throws Exception {
     String vin = "FSIMRECOVER000001";
     Vehicle.Spec spec = spec(vin);
-    Vehicle.PlannedInstall install =
-        new Vehicle.PlannedInstall(
+    VehicleState.PlannedInstall install =
+        new VehicleState.PlannedInstall(
             "engine",
             vin + "-eng",
             "ENGINE/2.0.0.img",
@@ -148,8 +148,9 @@ class VehicleRecoveryTest {
             2,
             "campaign-x/1",
             "campaign-x");
-    Vehicle.UpdatePlan plan =
-        new Vehicle.UpdatePlan(vin + "-u1", T0, false, false, List.of(install), bytes("targets"));
+    VehicleState.UpdatePlan plan =
+        new VehicleState.UpdatePlan(
+            vin + "-u1", T0, false, false, List.of(install), bytes("targets"));
     Probes p =
         recover(
             vin,

@@ -14,26 +14,27 @@ class VehicleStateTest {
 
   static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
 
-  static Vehicle.PlannedInstall install(String ecuId) {
-    return new Vehicle.PlannedInstall(
+  static VehicleState.PlannedInstall install(String ecuId) {
+    return new VehicleState.PlannedInstall(
         ecuId, ecuId + "-s", "ENGINE/2.0.0.img", 10, "ab".repeat(32), 2, "a/1", "a");
   }
 
-  static final Vehicle.UpdatePlan PLAN =
-      new Vehicle.UpdatePlan(
+  static final VehicleState.UpdatePlan PLAN =
+      new VehicleState.UpdatePlan(
           "V-u1", T0, false, false, List.of(install("engine"), install("adas")), null);
 
-  static Vehicle.Update distributing() {
-    return new Vehicle.Update(PLAN, Vehicle.Phase.DISTRIBUTING, false, Set.of(), Map.of(), 0, null);
+  static VehicleState.Update distributing() {
+    return new VehicleState.Update(
+        PLAN, Vehicle.Phase.DISTRIBUTING, false, Set.of(), Map.of(), 0, null);
   }
 
-  static Vehicle.EcuResult failed(Vehicle.Phase phase) {
-    return new Vehicle.EcuResult(UpdateOutcome.FAILED, phase, "", "bus gave up", null);
+  static VehicleState.EcuResult failed(Vehicle.Phase phase) {
+    return new VehicleState.EcuResult(UpdateOutcome.FAILED, phase, "", "bus gave up", null);
   }
 
   @Test
   void anUpdateInstallsOnceEveryEcuHasTheImageAndReportsWithTheLastResult() {
-    Vehicle.Update u = distributing().withTransferred("engine");
+    VehicleState.Update u = distributing().withTransferred("engine");
     assertEquals(Vehicle.Phase.DISTRIBUTING, u.phase());
     u = u.withTransferred("adas");
     assertEquals(Vehicle.Phase.INSTALLING, u.phase());
@@ -45,7 +46,7 @@ class VehicleStateTest {
 
   @Test
   void anEcuThatFailsBeforeItsTransferLeavesTheOthersInstalling() {
-    Vehicle.Update u =
+    VehicleState.Update u =
         distributing()
             .withTransferred("engine")
             .withResults(Map.of("adas", failed(Vehicle.Phase.DISTRIBUTING)));
@@ -57,7 +58,7 @@ class VehicleStateTest {
     Vehicle.State idle =
         Vehicle.State.empty().withCounter(4).with(distributing().withTransferred("engine"));
     assertEquals(4, idle.manifestCounter());
-    Vehicle.Update ended =
+    VehicleState.Update ended =
         idle.update()
             .withResults(
                 Map.of(

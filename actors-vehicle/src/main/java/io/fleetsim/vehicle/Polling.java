@@ -1,0 +1,88 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cluster.SimClock;
+import java.util.Random;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * When the vehicle checks for updates: one check at a time, on a jittered poll ({@link
+ * VehicleSettings#nextPoll}) or at the cloud's wake-up. A wake-up while a check or an update is
+ * under way may announce something that check or update does not cover (a second assignment made a
+ * moment later): it is kept, and the vehicle checks again as soon as it is idle instead of waiting
+ * for its next poll.
+ *
+ * <p>Nothing here is persisted: a restarted vehicle polls anyway, and a check in flight when it
+ * stopped is simply made again.
+ */
+final class Polling {
+
+  private final TimerScheduler<Vehicle.Command> timers;
+  private final ActorRef<Vehicle.Command> self;
+  private final SimClock clock;
+  private final VehicleSettings settings;
+  private final Random rng;
+
+  /** A check is in flight. */
+  private boolean checking;
+
+  /** A wake-up arrived while busy. */
+  private boolean wakeAgain;
+
+  Polling(
+      TimerScheduler<Vehicle.Command> timers,
+      ActorRef<Vehicle.Command> self,
+      SimClock clock,
+      VehicleSettings settings,
+      Random rng) {
+    this.timers = timers;
+    this.self = self;
+    this.clock = clock;
+    this.settings = settings;
+    this.rng = rng;
+  }
+
+  /** Arms the next poll; the first after a start falls anywhere in one interval. */
+  void schedule(boolean first) {
+    timers.startSingleTimer(
+        Vehicle.Poll.class, new Vehicle.Poll(), clock.toWall(settings.nextPoll(first, rng)));
+  }
+
+  boolean checking() {
+    return checking;
+  }
+
+  /** A check starts, unless one is in flight; no poll is due while it runs. */
+  boolean startCheck() {
+    if (checking) {
+      return false;
+    }
+    checking = true;
+    timers.cancel(Vehicle.Poll.class);
+    return true;
+  }
+
+  /** The check in flight ended: its result arrived, or it failed. */
+  void checkEnded() {
+    checking = false;
+  }
+
+  /** A wake-up the vehicle cannot act on now. */
+  void wakeLater() {
+    wakeAgain = true;
+  }
+
+  /** Back to idle: check again at once if a wake-up came meanwhile, else at the next poll. */
+  void idle() {
+    if (wakeAgain) {
+      wakeAgain = false;
+      checkNow();
+    } else {
+      schedule(false);
+    }
+  }
+
+  void checkNow() {
+    self.tell(new Vehicle.Poll());
+  }
+}
