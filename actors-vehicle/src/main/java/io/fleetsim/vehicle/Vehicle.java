@@ -29,6 +29,7 @@ import io.fleetsim.vehicle.VehicleState.UpdatePlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -215,6 +216,9 @@ public final class Vehicle
   record DownloadArrived(ImageDownload.Result result) implements Command {}
 
   record DownloadFailed(String reason) implements Command {}
+
+  /** Time to try a download that failed on the way once more. */
+  record RetryDownload(String updateId) implements Command {}
 
   record Transferred(CanBus.TransferResult result) implements Command {}
 
@@ -432,6 +436,9 @@ public final class Vehicle
   private final Polling polling;
   private final UpdateTimers updateTimers;
 
+  /** Failed download attempts of the update under way (by update id); not state, see above. */
+  private final Map<String, Integer> downloadAttempts = new HashMap<>();
+
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
 
@@ -501,9 +508,8 @@ public final class Vehicle
         .onCommand(ConsentTimer.class, (s, c) -> onConsent(s));
     b.forState(s -> s.in(Phase.DOWNLOADING))
         .onCommand(DownloadArrived.class, this::onDownloadArrived)
-        .onCommand(
-            DownloadFailed.class,
-            (s, c) -> end(s, UpdateOutcome.FAILED, "", "download failed: " + c.reason()))
+        .onCommand(DownloadFailed.class, this::onDownloadFailed)
+        .onCommand(RetryDownload.class, this::onRetryDownload)
         .onCommand(PhaseTimeout.class, this::onPhaseTimeout);
     b.forState(s -> s.in(Phase.DISTRIBUTING, Phase.INSTALLING))
         .onCommand(TransferProgressed.class, this::onProgress)
@@ -681,6 +687,42 @@ public final class Vehicle
   }
 
   // ---- the update, phase by phase
+
+  /**
+   * A download that failed on the way (no answer, the link lost it) is tried again, as an OTA
+   * client resumes a download, up to {@code download-attempts} in all; then the update ends FAILED.
+   * The count is not persisted: a restarted vehicle starts its download over anyway.
+   */
+  private Effect<Event, State> onDownloadFailed(State s, DownloadFailed c) {
+    String updateId = s.update().updateId();
+    int attempt = downloadAttempts.merge(updateId, 1, Integer::sum);
+    if (attempt < settings.downloadAttempts()) {
+      ctx.getLog().info("vehicle {}: download attempt {} failed: {}", vin, attempt, c.reason());
+      timers.startSingleTimer(
+          RetryDownload.class,
+          new RetryDownload(updateId),
+          clock.toWall(settings.downloadRetryAfter()));
+      return Effect().none();
+    }
+    downloadAttempts.remove(updateId);
+    return end(
+        s,
+        UpdateOutcome.FAILED,
+        "",
+        "download failed: "
+            + c.reason()
+            + " (after "
+            + attempt
+            + " attempt"
+            + (attempt == 1 ? ")" : "s)"));
+  }
+
+  private Effect<Event, State> onRetryDownload(State s, RetryDownload c) {
+    if (s.update().updateId().equals(c.updateId())) {
+      proceed(s);
+    }
+    return Effect().none();
+  }
 
   /** Moves the update on from the phase the state is in; used after every event and on recovery. */
   private void proceed(State s) {

@@ -12,6 +12,8 @@ public record VehicleSettings(
     Duration consentDelay,
     Duration askTimeout,
     Duration phaseTimeout,
+    int downloadAttempts,
+    Duration downloadRetryAfter,
     Map<String, NetworkProfile> profiles) {
 
   /**
@@ -33,6 +35,8 @@ public record VehicleSettings(
         c.getDuration("consent-delay"),
         c.getDuration("ask-timeout"),
         c.getDuration("phase-timeout"),
+        c.getInt("download-attempts"),
+        c.getDuration("download-retry-after"),
         NetworkProfile.allFromConfig(root));
   }
 }

@@ -290,6 +290,8 @@ class CampaignOutcomesTest {
             case NO_IMAGE -> {
               assertTrue(reason.startsWith("FAILED: "), vin + " " + reason);
               assertTrue(reason.contains("DOWNLOADING"), vin + " " + reason);
+              // tried again before giving up, as a client resumes a download
+              assertTrue(reason.contains("after 3 attempts"), vin + " " + reason);
             }
             case BOOT_CRASH -> {
               assertTrue(reason.startsWith("ROLLED_BACK: "), vin + " " + reason);

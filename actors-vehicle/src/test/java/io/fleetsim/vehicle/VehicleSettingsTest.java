@@ -17,6 +17,8 @@ class VehicleSettingsTest {
           Duration.ofSeconds(30),
           Duration.ofSeconds(5),
           Duration.ofMinutes(15),
+          3,
+          Duration.ofMinutes(1),
           Map.of());
 
   @Test
