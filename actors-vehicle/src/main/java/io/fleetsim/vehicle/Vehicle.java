@@ -29,7 +29,6 @@ import io.fleetsim.vehicle.VehicleState.UpdatePlan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -436,8 +435,7 @@ public final class Vehicle
   private final Polling polling;
   private final UpdateTimers updateTimers;
 
-  /** Failed download attempts of the update under way (by update id); not state, see above. */
-  private final Map<String, Integer> downloadAttempts = new HashMap<>();
+  private final DownloadRetries downloadRetries;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
@@ -456,6 +454,7 @@ public final class Vehicle
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
     this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
     this.updateTimers = new UpdateTimers(timers, clock, settings);
+    this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
     this.asks =
         new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
     this.metadataCheck =
@@ -688,33 +687,19 @@ public final class Vehicle
 
   // ---- the update, phase by phase
 
-  /**
-   * A download that failed on the way (no answer, the link lost it) is tried again, as an OTA
-   * client resumes a download, up to {@code download-attempts} in all; then the update ends FAILED.
-   * The count is not persisted: a restarted vehicle starts its download over anyway.
-   */
+  /** A download that failed on the way is tried again ({@link DownloadRetries}), then FAILED. */
   private Effect<Event, State> onDownloadFailed(State s, DownloadFailed c) {
     String updateId = s.update().updateId();
-    int attempt = downloadAttempts.merge(updateId, 1, Integer::sum);
-    if (attempt < settings.downloadAttempts()) {
-      ctx.getLog().info("vehicle {}: download attempt {} failed: {}", vin, attempt, c.reason());
+    if (downloadRetries.tryAgain(updateId)) {
+      ctx.getLog().info("vehicle {}: download failed, trying again: {}", vin, c.reason());
       timers.startSingleTimer(
           RetryDownload.class,
           new RetryDownload(updateId),
           clock.toWall(settings.downloadRetryAfter()));
       return Effect().none();
     }
-    downloadAttempts.remove(updateId);
     return end(
-        s,
-        UpdateOutcome.FAILED,
-        "",
-        "download failed: "
-            + c.reason()
-            + " (after "
-            + attempt
-            + " attempt"
-            + (attempt == 1 ? ")" : "s)"));
+        s, UpdateOutcome.FAILED, "", "download failed: " + c.reason() + downloadRetries.tried());
   }
 
   private Effect<Event, State> onRetryDownload(State s, RetryDownload c) {
