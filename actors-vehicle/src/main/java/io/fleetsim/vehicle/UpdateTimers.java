@@ -8,7 +8,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * consent-delay}, unless the driver answers first. Every phase but AWAITING_CONSENT (which waits
  * for the driver as long as it takes) is bounded by {@code phase-timeout}: a phase that makes no
  * progress that long ends the update, and in REPORTING the manifest is signed again. Each step of
- * the update arms it again for the phase it is then in.
+ * the update arms it again for the phase it is then in. A download that failed on the way is
+ * fetched again after {@code download-retry-after}.
  */
 final class UpdateTimers {
 
@@ -40,5 +41,13 @@ final class UpdateTimers {
         Vehicle.PhaseTimeout.class,
         new Vehicle.PhaseTimeout(s.phase(), s.update().updateId()),
         clock.toWall(settings.phaseTimeout()));
+  }
+
+  /** The download of {@code updateId} is tried again after the retry delay. */
+  void retryDownload(String updateId) {
+    timers.startSingleTimer(
+        Vehicle.RetryDownload.class,
+        new Vehicle.RetryDownload(updateId),
+        clock.toWall(settings.downloadRetryAfter()));
   }
 }

@@ -689,13 +689,8 @@ public final class Vehicle
 
   /** A download that failed on the way is tried again ({@link DownloadRetries}), then FAILED. */
   private Effect<Event, State> onDownloadFailed(State s, DownloadFailed c) {
-    String updateId = s.update().updateId();
-    if (downloadRetries.tryAgain(updateId)) {
-      ctx.getLog().info("vehicle {}: download failed, trying again: {}", vin, c.reason());
-      timers.startSingleTimer(
-          RetryDownload.class,
-          new RetryDownload(updateId),
-          clock.toWall(settings.downloadRetryAfter()));
+    if (downloadRetries.tryAgain(s.update().updateId())) {
+      updateTimers.retryDownload(s.update().updateId());
       return Effect().none();
     }
     return end(

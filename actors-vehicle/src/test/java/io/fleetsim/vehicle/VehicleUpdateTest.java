@@ -8,7 +8,6 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
-import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
@@ -65,19 +64,11 @@ class VehicleUpdateTest {
   }
 
   static FirmwareImage publish(EcuType type, String hw, String version, long counter, int size) {
-    StatusReply<FirmwareImage> r =
-        ask(
-            cloud.refs().imageRepository(),
-            replyTo ->
-                new ImageRepository.Publish(
-                    type.name(), List.of(hw), version, counter, null, size, replyTo));
-    assertTrue(r.isSuccess(), () -> r.getError().getMessage());
-    return r.getValue();
+    return fleet.publish(type, hw, version, counter, size);
   }
 
   static Bank bank(FirmwareImage image) {
-    return new Bank(
-        image.targetName(), image.sha256(), image.length(), image.releaseCounter(), true);
+    return TestFleet.bank(image);
   }
 
   static Vehicle.Spec spec(String vin, String profile, FirmwareImage engine, FirmwareImage adas) {
