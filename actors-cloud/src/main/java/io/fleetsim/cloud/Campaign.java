@@ -2,7 +2,8 @@ package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -359,23 +359,20 @@ public final class Campaign
 
   public static Behavior<Command> create(String campaignId, CloudRefs refs) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Campaign(campaignId, refs, ctx, timers)));
+        ctx -> SimTimers.withTimers(timers -> new Campaign(campaignId, refs, ctx, timers)));
   }
 
   private final String campaignId;
   private final CloudRefs refs;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final SimTimers<Command> timers;
   private final SimClock clock;
   private final long seed;
   private final FactBuffer<Command> unwritten = new FactBuffer<>(FLUSH_AT);
   private final Duration flushAfter;
 
   private Campaign(
-      String campaignId,
-      CloudRefs refs,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      String campaignId, CloudRefs refs, ActorContext<Command> ctx, SimTimers<Command> timers) {
     super(
         PersistenceId.of(TYPE_KEY.name(), campaignId),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -570,8 +567,7 @@ public final class Campaign
   }
 
   private void startSoak(State s) {
-    timers.startSingleTimer(
-        "soak", new SoakElapsed(s.currentWave()), clock.toWall(s.spec().policy().soak()));
+    timers.startSingleTimer("soak", new SoakElapsed(s.currentWave()), s.spec().policy().soak());
   }
 
   /**

@@ -1,7 +1,8 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.CborSerializable;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
@@ -27,7 +28,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -341,7 +341,7 @@ public final class Director
       Function<String, RecipientRef<Campaign.Command>> campaigns) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(
+            SimTimers.withTimers(
                 timers -> new Director(vin, keys, notifier, campaigns, ctx, timers)));
   }
 
@@ -350,7 +350,7 @@ public final class Director
   private final VehicleNotifier notifier;
   private final Function<String, RecipientRef<Campaign.Command>> campaigns;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final SimTimers<Command> timers;
   private final SimClock clock;
   private final Duration outcomeRetry;
 
@@ -366,7 +366,7 @@ public final class Director
       VehicleNotifier notifier,
       Function<String, RecipientRef<Campaign.Command>> campaigns,
       ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      SimTimers<Command> timers) {
     super(
         PersistenceId.of(TYPE_KEY.name(), vin),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -698,7 +698,7 @@ public final class Director
 
   private void deliver(Outcome o) {
     campaigns.apply(o.campaignId()).tell(new Campaign.RecordOutcome(o, ctx.getSelf()));
-    timers.startSingleTimer("redeliver", new RedeliverOutcomes(), clock.toWall(outcomeRetry));
+    timers.startSingleTimer("redeliver", new RedeliverOutcomes(), outcomeRetry);
   }
 
   private Effect<Event, State> redeliver(State s) {
@@ -732,7 +732,7 @@ public final class Director
               timers.startSingleTimer(
                   "limit-" + assignmentId,
                   new TimeLimitReached(assignmentId),
-                  clock.toWall(left.isNegative() ? Duration.ZERO : left));
+                  left.isNegative() ? Duration.ZERO : left);
             });
   }
 

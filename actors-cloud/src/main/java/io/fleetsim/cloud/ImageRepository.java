@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.json.Json;
 import io.fleetsim.uptane.metadata.TargetFile;
@@ -24,7 +25,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -159,14 +159,14 @@ public final class ImageRepository
   public static Behavior<Command> create(String repositoryId, Settings settings) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(
+            SimTimers.withTimers(
                 timers -> new ImageRepository(repositoryId, settings, ctx, timers)));
   }
 
   public static Behavior<Command> create(String repositoryId) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(
+            SimTimers.withTimers(
                 timers ->
                     new ImageRepository(
                         repositoryId,
@@ -178,7 +178,7 @@ public final class ImageRepository
   private final String repositoryId;
   private final Settings settings;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final SimTimers<Command> timers;
   private final SimClock clock;
   private final BlobStore blobs;
   private final long scenarioSeed;
@@ -187,7 +187,7 @@ public final class ImageRepository
       String repositoryId,
       Settings settings,
       ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      SimTimers<Command> timers) {
     super(PersistenceId.of(TYPE_KEY.name(), repositoryId));
     this.repositoryId = repositoryId;
     this.settings = settings;
@@ -216,9 +216,7 @@ public final class ImageRepository
    */
   private void scheduleTimestampRefresh() {
     timers.startSingleTimer(
-        "timestamp",
-        new RefreshTimestamp(),
-        clock.toWall(settings.expiries().timestamp().dividedBy(2)));
+        "timestamp", new RefreshTimestamp(), settings.expiries().timestamp().dividedBy(2));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.fleetsim.ecu;
 
+import io.fleetsim.cluster.time.SimTimers;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,11 +33,11 @@ final class BootProcess {
   }
 
   static Behavior<Object> create(
-      BootModel.Outcome outcome, Duration wallBootTime, int attempt, ActorRef<Ecu.Command> ecu) {
-    return Behaviors.withTimers(
+      BootModel.Outcome outcome, Duration bootTime, int attempt, ActorRef<Ecu.Command> ecu) {
+    return SimTimers.withTimers(
         timers -> {
           if (outcome != BootModel.Outcome.HANG) {
-            timers.startSingleTimer(Tick.BOOT_TIME_ELAPSED, wallBootTime);
+            timers.startSingleTimer(Tick.BOOT_TIME_ELAPSED, bootTime);
           }
           return Behaviors.receive(Object.class)
               .onMessageEquals(

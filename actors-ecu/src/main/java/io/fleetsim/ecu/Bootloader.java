@@ -1,13 +1,13 @@
 package io.fleetsim.ecu;
 
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The side effects of an Ecu's FLASHING and REBOOTING phases: the flash timer, the boot child
@@ -21,7 +21,7 @@ final class Bootloader {
 
   private final String ecuId;
   private final ActorContext<Ecu.Command> context;
-  private final TimerScheduler<Ecu.Command> timers;
+  private final SimTimers<Ecu.Command> timers;
   private final EcuSettings settings;
   private final SimClock clock;
   private final BootModel bootModel;
@@ -29,7 +29,7 @@ final class Bootloader {
   Bootloader(
       String ecuId,
       ActorContext<Ecu.Command> context,
-      TimerScheduler<Ecu.Command> timers,
+      SimTimers<Ecu.Command> timers,
       EcuSettings settings,
       SimClock clock,
       BootModel bootModel) {
@@ -48,8 +48,7 @@ final class Bootloader {
 
   void startFlash(Ecu.Download download, long bytesPerSecond) {
     Duration flash = flashTime(download.image().length(), bytesPerSecond);
-    timers.startSingleTimer(
-        FLASH_TIMER, new Ecu.FlashComplete(download.transferId()), clock.toWall(flash));
+    timers.startSingleTimer(FLASH_TIMER, new Ecu.FlashComplete(download.transferId()), flash);
   }
 
   /**
@@ -59,12 +58,11 @@ final class Bootloader {
     BootModel.Outcome outcome = bootModel.boot(ecuId, bank.sha256(), attempt);
     ActorRef<Object> child =
         context.spawn(
-            BootProcess.create(
-                outcome, clock.toWall(settings.bootTime()), attempt, context.getSelf()),
+            BootProcess.create(outcome, settings.bootTime(), attempt, context.getSelf()),
             BootProcess.childName(attempt));
     context.watch(child);
     timers.startSingleTimer(
-        WATCHDOG_TIMER, new Ecu.WatchdogExpired(attempt), settings.watchdogWall(clock));
+        WATCHDOG_TIMER, new Ecu.WatchdogExpired(attempt), settings.watchdogTimeout());
   }
 
   /** The boot attempt has been decided: stop watching it. */

@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.nio.ByteBuffer;
@@ -23,7 +24,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -219,7 +219,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   private final String vin;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
+  private final SimTimers<Command> timers;
   private final UdsTester tester;
   private final BlobStore blobs;
   private final BlockGroups groups;
@@ -241,13 +241,13 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       BlobStore blobs,
       FrameLossModel loss) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new CanBus(vin, ctx, timers, ecuFor, blobs, loss)));
+        ctx -> SimTimers.withTimers(timers -> new CanBus(vin, ctx, timers, ecuFor, blobs, loss)));
   }
 
   private CanBus(
       String vin,
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
+      SimTimers<Command> timers,
       Function<String, RecipientRef<Ecu.Command>> ecuFor,
       BlobStore blobs,
       FrameLossModel loss) {
@@ -402,8 +402,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
             g.exchange().frames(), loss.lossRate(vin, t.transport()), rng);
     // a shared bus: every transfer sending now gets an equal part of the bandwidth
     Duration wire = g.wireTime(lost, state.sending());
-    timers.startSingleTimer(
-        groupTimer(t), new GroupOnWire(t.transferId(), g.counter()), clock.toWall(wire));
+    timers.startSingleTimer(groupTimer(t), new GroupOnWire(t.transferId(), g.counter()), wire);
   }
 
   private static String groupTimer(Transfer t) {

@@ -2,7 +2,8 @@ package io.fleetsim.ecu;
 
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
@@ -18,7 +19,6 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -383,13 +383,13 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   public static Behavior<Command> create(
       String entityId, BootModel bootModel, Function<String, RecipientRef<CanBus.Command>> busFor) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Ecu(entityId, ctx, timers, bootModel, busFor)));
+        ctx -> SimTimers.withTimers(timers -> new Ecu(entityId, ctx, timers, bootModel, busFor)));
   }
 
   private Ecu(
       String entityId,
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
+      SimTimers<Command> timers,
       BootModel bootModel,
       Function<String, RecipientRef<CanBus.Command>> busFor) {
     super(

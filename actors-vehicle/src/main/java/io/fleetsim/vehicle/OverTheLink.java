@@ -1,12 +1,12 @@
 package io.fleetsim.vehicle;
 
 import io.fleetsim.cluster.Asks;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Work whose bytes cross the vehicle's cellular link: a metadata check, a download, a manifest on
@@ -22,13 +22,13 @@ final class OverTheLink {
   static final String LOST = "the link lost every attempt";
 
   private final ActorContext<Vehicle.Command> ctx;
-  private final TimerScheduler<Vehicle.Command> timers;
+  private final SimTimers<Vehicle.Command> timers;
   private final SimClock clock;
   private final NetworkLink link;
 
   OverTheLink(
       ActorContext<Vehicle.Command> ctx,
-      TimerScheduler<Vehicle.Command> timers,
+      SimTimers<Vehicle.Command> timers,
       SimClock clock,
       NetworkLink link) {
     this.ctx = ctx;
@@ -60,7 +60,7 @@ final class OverTheLink {
   void carry(Vehicle.Carried c) {
     NetworkLink.Exchange e = link.exchange(c.bytes(), clock.now());
     if (e.delivered()) {
-      timers.startSingleTimer(c.arrival(), clock.toWall(e.duration()));
+      timers.startSingleTimer(c.arrival(), e.duration());
     } else {
       ctx.getSelf().tell(c.loss());
     }

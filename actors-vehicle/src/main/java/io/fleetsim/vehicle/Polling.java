@@ -1,9 +1,9 @@
 package io.fleetsim.vehicle;
 
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import java.util.Random;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * When the vehicle checks for updates: one check at a time, on a jittered poll ({@link
@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class Polling {
 
-  private final TimerScheduler<Vehicle.Command> timers;
+  private final SimTimers<Vehicle.Command> timers;
   private final ActorRef<Vehicle.Command> self;
   private final SimClock clock;
   private final VehicleSettings settings;
@@ -30,7 +30,7 @@ final class Polling {
   private boolean wakeAgain;
 
   Polling(
-      TimerScheduler<Vehicle.Command> timers,
+      SimTimers<Vehicle.Command> timers,
       ActorRef<Vehicle.Command> self,
       SimClock clock,
       VehicleSettings settings,
@@ -44,8 +44,7 @@ final class Polling {
 
   /** Arms the next poll; the first after a start falls anywhere in one interval. */
   void schedule(boolean first) {
-    timers.startSingleTimer(
-        Vehicle.Poll.class, new Vehicle.Poll(), clock.toWall(settings.nextPoll(first, rng)));
+    timers.startSingleTimer(Vehicle.Poll.class, new Vehicle.Poll(), settings.nextPoll(first, rng));
   }
 
   boolean checking() {

@@ -1,7 +1,7 @@
 package io.fleetsim.vehicle;
 
-import io.fleetsim.cluster.SimClock;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 
 /**
  * The timers of an update, in simulated time. The HMI's consent dialog answers after {@code
@@ -13,11 +13,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 final class UpdateTimers {
 
-  private final TimerScheduler<Vehicle.Command> timers;
+  private final SimTimers<Vehicle.Command> timers;
   private final SimClock clock;
   private final VehicleSettings settings;
 
-  UpdateTimers(TimerScheduler<Vehicle.Command> timers, SimClock clock, VehicleSettings settings) {
+  UpdateTimers(SimTimers<Vehicle.Command> timers, SimClock clock, VehicleSettings settings) {
     this.timers = timers;
     this.clock = clock;
     this.settings = settings;
@@ -26,9 +26,7 @@ final class UpdateTimers {
   /** The consent dialog is shown; the driver's answer comes after the consent delay. */
   void askConsent() {
     timers.startSingleTimer(
-        Vehicle.ConsentTimer.class,
-        new Vehicle.ConsentTimer(),
-        clock.toWall(settings.consentDelay()));
+        Vehicle.ConsentTimer.class, new Vehicle.ConsentTimer(), settings.consentDelay());
   }
 
   /** Arms the timeout of the phase {@code s} is in, or cancels it when no phase is bounded. */
@@ -40,7 +38,7 @@ final class UpdateTimers {
     timers.startSingleTimer(
         Vehicle.PhaseTimeout.class,
         new Vehicle.PhaseTimeout(s.phase(), s.update().updateId()),
-        clock.toWall(settings.phaseTimeout()));
+        settings.phaseTimeout());
   }
 
   /** The download of {@code updateId} is tried again after the retry delay. */
@@ -48,6 +46,6 @@ final class UpdateTimers {
     timers.startSingleTimer(
         Vehicle.RetryDownload.class,
         new Vehicle.RetryDownload(updateId),
-        clock.toWall(settings.downloadRetryAfter()));
+        settings.downloadRetryAfter());
   }
 }

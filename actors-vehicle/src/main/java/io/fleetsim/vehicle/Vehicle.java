@@ -7,7 +7,8 @@ import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.CanBus;
 import io.fleetsim.ecu.Ecu;
@@ -44,7 +45,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -415,13 +415,13 @@ public final class Vehicle
 
   public static Behavior<Command> create(String vin, Deps deps) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new Vehicle(vin, deps, ctx, timers)));
+        ctx -> SimTimers.withTimers(timers -> new Vehicle(vin, deps, ctx, timers)));
   }
 
   private final String vin;
   private final Deps deps;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final SimTimers<Command> timers;
   private final SimClock clock;
   private final VehicleSettings settings;
   private final Random rng;
@@ -440,8 +440,7 @@ public final class Vehicle
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
 
-  private Vehicle(
-      String vin, Deps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+  private Vehicle(String vin, Deps deps, ActorContext<Command> ctx, SimTimers<Command> timers) {
     super(
         PersistenceId.of(TYPE_KEY.name(), vin),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -455,8 +454,7 @@ public final class Vehicle
     this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
-    this.asks =
-        new Asks(ctx.getSystem().scheduler(), settings.askTimeout(), ctx.getExecutionContext());
+    this.asks = new Asks(ctx.getSystem(), settings.askTimeout(), ctx.getExecutionContext());
     this.metadataCheck =
         MetadataCheck.over(asks, deps.director().apply(vin), deps.imageRepository());
     this.imageDownload =

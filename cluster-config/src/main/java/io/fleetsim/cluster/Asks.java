@@ -1,5 +1,6 @@
 package io.fleetsim.cluster;
 
+import io.fleetsim.cluster.time.SimClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -7,8 +8,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -24,26 +27,60 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class Asks {
 
+  /**
+   * The wall-clock limit of Pekko's own ask under the simulated one: a safety net that frees the
+   * temporary actor of an answer that never comes, never what decides an outcome.
+   */
+  static final Duration WALL_SAFETY_NET = Duration.ofMinutes(10);
+
   private final Scheduler scheduler;
+  private final SimClock clock;
   private final Duration timeout;
   private final Executor executor;
 
-  public Asks(Scheduler scheduler, Duration timeout, Executor executor) {
-    this.scheduler = scheduler;
+  /**
+   * Asks that fail after {@code timeout} of simulated time, continuing on {@code executor} (which
+   * must be a counted dispatcher, such as the asking actor's, for the continuation to count as
+   * simulation work).
+   */
+  public Asks(ActorSystem<?> system, Duration timeout, Executor executor) {
+    this.scheduler = system.scheduler();
+    this.clock = SimClock.get(system);
     this.timeout = timeout;
     this.executor = executor;
   }
 
-  /** Asks {@code target}; the future fails with a timeout after this helper's timeout. */
+  /** Asks {@code target}; the future fails after this helper's timeout, in simulated time. */
   public <Req, Res> CompletableFuture<Res> ask(
       RecipientRef<Req> target, Function<ActorRef<Res>, Req> message) {
-    return on(AskPattern.ask(target, message::apply, timeout, scheduler), executor);
+    return limited(
+        on(AskPattern.ask(target, message::apply, WALL_SAFETY_NET, scheduler), executor), target);
   }
 
   /** Asks for a {@link StatusReply}: an error reply fails the future with its message. */
   public <Req, Res> CompletableFuture<Res> askWithStatus(
       RecipientRef<Req> target, Function<ActorRef<StatusReply<Res>>, Req> message) {
-    return on(AskPattern.askWithStatus(target, message::apply, timeout, scheduler), executor);
+    return limited(
+        on(AskPattern.askWithStatus(target, message::apply, WALL_SAFETY_NET, scheduler), executor),
+        target);
+  }
+
+  private <T> CompletableFuture<T> limited(CompletableFuture<T> answer, RecipientRef<?> target) {
+    SimClock.Timer limit =
+        clock.schedule(
+            timeout,
+            () ->
+                executor.execute(
+                    () ->
+                        answer.completeExceptionally(
+                            new TimeoutException(
+                                "no answer from "
+                                    + target
+                                    + " within "
+                                    + timeout
+                                    + " of simulated time"))));
+    answer.whenComplete((v, e) -> limit.cancel());
+    return answer;
   }
 
   /** A plain future completed on {@code executor} with the outcome of {@code stage}. */

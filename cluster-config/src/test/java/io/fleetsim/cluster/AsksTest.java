@@ -36,7 +36,7 @@ class AsksTest {
   record Check(int n, ActorRef<StatusReply<Integer>> replyTo) {}
 
   static Asks asks(Executor executor) {
-    return new Asks(testKit.system().scheduler(), Duration.ofSeconds(5), executor);
+    return new Asks(testKit.system(), Duration.ofSeconds(5), executor);
   }
 
   static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -93,7 +93,7 @@ class AsksTest {
   @Test
   void anUnansweredAskTimesOut() {
     ActorRef<Echo> silent = testKit.spawn(Behaviors.ignore());
-    Asks asks = new Asks(testKit.system().scheduler(), Duration.ofMillis(50), Runnable::run);
+    Asks asks = new Asks(testKit.system(), Duration.ofMillis(50), Runnable::run);
     ExecutionException e =
         assertThrows(
             ExecutionException.class,

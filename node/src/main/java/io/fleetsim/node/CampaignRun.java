@@ -6,7 +6,7 @@ import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
