@@ -34,10 +34,20 @@ final class BenchFleetCommand implements Callable<Integer> {
   int vehicles;
 
   @Option(
-      names = "--time-scale",
-      defaultValue = "1000",
-      description = "Simulated seconds per wall second (default: ${DEFAULT-VALUE}).")
-  double timeScale;
+      names = "--pace",
+      defaultValue = "0",
+      description =
+          "At most this many simulated seconds per wall second, to watch a run; 0 (the default)"
+              + " runs as fast as the machine goes. The results are the same at any pace.")
+  double pace;
+
+  @Option(
+      names = "--horizon",
+      defaultValue = "30d",
+      converter = RunOptions.DurationConverter.class,
+      description =
+          "Simulated-time limit for each campaign, e.g. 12h, 7d (default: ${DEFAULT-VALUE}).")
+  Duration horizon;
 
   @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: 42).")
   long seed;
@@ -63,14 +73,17 @@ final class BenchFleetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunOptions.check(spec, vehicles, timeScale, timeout);
+    RunOptions.check(spec, vehicles, pace, timeout, horizon);
     PrintWriter out = spec.commandLine().getOut();
     RunOptions.wipe(spec, dataDir);
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
     long started = System.nanoTime();
     CampaignRun.Result r;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, timeScale, seed))) {
-      r = new CampaignRun(node, CampaignRun.Plan.standard(vehicles, timeout), progress).run();
+    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, pace, seed))) {
+      r =
+          new CampaignRun(
+                  node, CampaignRun.Plan.standard(vehicles, timeout).withHorizon(horizon), progress)
+              .run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim bench fleet: " + e.getMessage());
       return 1;
@@ -81,10 +94,10 @@ final class BenchFleetCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "bench fleet: %,d vehicles x %d ECUs, time scale %s, %s",
+            "bench fleet: %,d vehicles x %d ECUs, %s, %s",
             r.vehicles(),
             r.ecus() / Math.max(1, r.vehicles()),
-            timeScale,
+            RunOptions.paceText(r.pace()),
             r.succeeded() ? "campaign " + r.campaign().status() : "FAILED: " + r.problem()));
     out.println(
         String.format(

@@ -8,6 +8,7 @@ import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
+import io.fleetsim.persistence.EventHistory;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
 import java.lang.management.ManagementFactory;
@@ -22,8 +23,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -42,8 +45,11 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class CampaignRun {
 
-  /** How often the campaign is asked for its progress (wall time). */
+  /** How often the read model is asked whether it lists the fleet (wall time, during set-up). */
   static final Duration POLL_EVERY = Duration.ofMillis(250);
+
+  /** How often a run looks at its campaign, in simulated time. */
+  static final Duration OBSERVE_EVERY = Duration.ofMinutes(1);
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
 
@@ -57,6 +63,7 @@ public final class CampaignRun {
    * @param waves how the targets are split
    * @param policy wave gates
    * @param timeout wall-clock limit for each campaign from start to the last vehicle counted
+   * @param horizon simulated-time limit for each campaign
    * @param parallelism vehicles provisioned (and queried) at once
    * @param rollback whether to roll the campaign back once it completed (a rollback campaign of its
    *     own, as an operator would)
@@ -69,6 +76,7 @@ public final class CampaignRun {
       WavePlan waves,
       RolloutPolicy policy,
       Duration timeout,
+      Duration horizon,
       int parallelism,
       boolean rollback) {
 
@@ -82,6 +90,9 @@ public final class CampaignRun {
       Objects.requireNonNull(policy, "policy");
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+      }
+      if (horizon == null || horizon.isNegative() || horizon.isZero()) {
+        throw new IllegalArgumentException("horizon must be positive, was " + horizon);
       }
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
@@ -101,13 +112,19 @@ public final class CampaignRun {
           WavePlan.percentages(1, 10, 50, 100),
           RolloutPolicy.of(95, 5, Duration.ofMinutes(15)),
           timeout,
+          Duration.ofDays(30),
           256,
           false);
     }
 
     public Plan withRollback(boolean on) {
       return new Plan(
-          vehicles, ecuType, version, imageBytes, waves, policy, timeout, parallelism, on);
+          vehicles, ecuType, version, imageBytes, waves, policy, timeout, horizon, parallelism, on);
+    }
+
+    public Plan withHorizon(Duration h) {
+      return new Plan(
+          vehicles, ecuType, version, imageBytes, waves, policy, timeout, h, parallelism, rollback);
     }
   }
 
@@ -230,6 +247,7 @@ public final class CampaignRun {
       int verifiedAtVersion,
       Duration wall,
       Duration simulated,
+      long clockAdvances,
       Percentiles updateTime,
       long journalEvents) {
 
@@ -263,6 +281,11 @@ public final class CampaignRun {
       return perSecond(updated(), wall);
     }
 
+    /** Simulated seconds per wall second the campaign achieved. */
+    public double ratio() {
+      return wall.isZero() ? 0 : simulated.toNanos() / (double) wall.toNanos();
+    }
+
     public double journalEventsPerWallSecond() {
       return perSecond(journalEvents, wall);
     }
@@ -271,7 +294,7 @@ public final class CampaignRun {
   /** Everything a run measured: the fleet, its campaign, and the rollbacks when asked for. */
   public record Result(
       long seed,
-      double timeScale,
+      double pace,
       int vehicles,
       int ecus,
       Duration provisionWall,
@@ -332,6 +355,17 @@ public final class CampaignRun {
 
   /** Runs the whole thing on the calling thread; returns when the campaign ended or timed out. */
   public Result run() {
+    // Nothing simulated happens while the fleet is built: the clock is held at its epoch until
+    // the campaign has started, so a run starts at the same simulated instant however long
+    // provisioning takes.
+    try (SimClock.Hold setup = clock.hold()) {
+      return run(setup);
+    } finally {
+      clock.unlimited();
+    }
+  }
+
+  private Result run(SimClock.Hold setup) {
     Instant startedAt = Instant.now();
     long seed = system.settings().config().getLong("fleetsim.seed");
     long heapBefore = usedHeapAfterGc();
@@ -398,7 +432,15 @@ public final class CampaignRun {
         AskPattern.<Campaign.Command, org.apache.pekko.Done>askWithStatus(
             campaign, r -> new Campaign.Create(spec, r), ASK_TIMEOUT, system.scheduler()),
         "create the campaign");
-    CampaignFacts main = watch(campaignId, model, fleet, () -> start(campaign));
+    CampaignFacts main =
+        watch(
+            campaignId,
+            model,
+            fleet,
+            () -> {
+              start(campaign);
+              setup.close();
+            });
 
     List<CampaignFacts> rollbacks = new ArrayList<>();
     if (plan.rollback() && main.status() == Campaign.Status.COMPLETED) {
@@ -409,12 +451,12 @@ public final class CampaignRun {
                   campaign, Campaign.Rollback::new, ASK_TIMEOUT, system.scheduler()),
               "roll back " + campaignId);
       for (String id : ids) {
-        rollbacks.add(watch(id, model, fleet, () -> null));
+        rollbacks.add(watch(id, model, fleet, () -> {}));
       }
     }
     return new Result(
         seed,
-        clock.timeScale(),
+        clock.pace(),
         fleet.size(),
         ecus,
         provisionWall,
@@ -425,62 +467,81 @@ public final class CampaignRun {
         rollbacks);
   }
 
-  private Void start(RecipientRef<Campaign.Command> campaign) {
+  private void start(RecipientRef<Campaign.Command> campaign) {
     await(
         AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
             campaign, r -> new Campaign.Start(r), ASK_TIMEOUT, system.scheduler()),
         "start the campaign");
-    return null;
   }
 
   /**
    * Follows one campaign (after {@code start}) until it completed, paused or aborted, showing
    * progress, then reads every vehicle back for its update times.
+   *
+   * <p>The run looks at the campaign every {@link #OBSERVE_EVERY} of simulated time: the clock runs
+   * to the next such instant and stands there, idle, while the progress is read. So what the run
+   * sees, and when it acts next (a rollback), depends only on simulated time, never on how fast the
+   * node got there.
    */
   private CampaignFacts watch(
-      String campaignId,
-      FleetGenerator.EcuModel model,
-      List<Vehicle.Spec> fleet,
-      Supplier<Void> start) {
+      String campaignId, FleetGenerator.EcuModel model, List<Vehicle.Spec> fleet, Runnable start) {
     RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
     long journalBefore = node.journalEvents();
     long wallStart = System.nanoTime();
+    long wallDeadline = wallStart + plan.timeout().toNanos();
     Instant simStart = clock.now();
-    start.get();
-    AtomicReference<Tick> last = new AtomicReference<>();
-    AtomicReference<CampaignProgress> lastProgress = new AtomicReference<>();
+    Instant horizon = simStart.plus(plan.horizon());
+    long advancesBefore = clock.advances();
+    start.run();
+    Tick t = null;
+    CampaignProgress p = null;
     String problem = null;
-    try {
-      awaitPoll(
-          () ->
+    while (problem == null) {
+      Instant next = clock.now().plus(OBSERVE_EVERY);
+      try {
+        clock
+            .runUntil(next.isAfter(horizon) ? horizon : next)
+            .get(Math.max(0, wallDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        problem = "timed out after " + Report.duration(plan.timeout()) + " of wall time";
+        break;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RunFailed("interrupted waiting for campaign " + campaignId, e);
+      } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+        throw new RunFailed("the clock stopped: " + FleetGenerator.rootMessage(e), e);
+      }
+      p =
+          await(
               AskPattern.<Campaign.Command, CampaignProgress>ask(
-                      campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler())
-                  .thenApply(
-                      p -> {
-                        lastProgress.set(p);
-                        return Tick.of(
-                            p,
-                            Duration.ofNanos(System.nanoTime() - wallStart),
-                            Duration.between(simStart, clock.now()));
-                      }),
-          CampaignRun::finished,
-          t -> {
-            last.set(t);
-            listener.progress(t);
-          },
-          plan.timeout(),
-          "campaign " + campaignId + " to complete");
-    } catch (RunFailed e) {
-      problem = e.getMessage();
+                  campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
+              "read the progress of campaign " + campaignId);
+      t =
+          Tick.of(
+              p,
+              Duration.ofNanos(System.nanoTime() - wallStart),
+              Duration.between(simStart, clock.now()));
+      listener.progress(t);
+      if (finished(t)) {
+        break;
+      }
+      if (!clock.now().isBefore(horizon)) {
+        problem =
+            "campaign "
+                + campaignId
+                + " did not end within the horizon of "
+                + Report.duration(plan.horizon())
+                + " of simulated time";
+      }
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - wallStart);
-    Duration simulated = Duration.between(simStart, clock.now());
+    long advances = clock.advances() - advancesBefore;
+    Duration simulated = simulatedDuration(campaignId, simStart);
     long journalAfter = node.journalEvents();
     listener.finished();
-    Tick t = last.get();
-    CampaignProgress p = lastProgress.get();
     if (t == null || p == null) {
-      throw new RunFailed("campaign " + campaignId + " never answered a progress query", null);
+      throw new RunFailed(
+          "campaign " + campaignId + " never answered a progress query: " + problem, null);
     }
     if (problem == null && t.status() != Campaign.Status.COMPLETED) {
       problem =
@@ -524,8 +585,36 @@ public final class CampaignRun {
         atVersion,
         wall,
         simulated,
+        advances,
         Percentiles.of(times),
         journalAfter - journalBefore);
+  }
+
+  /**
+   * The campaign's own account of how long it took: from its start to the event that ended it
+   * (completed, paused, aborted), or to now if none did; exact simulated instants from its journal.
+   */
+  private Duration simulatedDuration(String campaignId, Instant fallbackStart) {
+    List<EventEnvelope> events =
+        await(
+            EventHistory.events(
+                system, PersistenceId.of(Campaign.TYPE_KEY.name(), campaignId).id()),
+            "read the history of campaign " + campaignId);
+    Instant started = fallbackStart;
+    Instant ended = clock.now();
+    for (EventEnvelope e : events) {
+      Object event = e.event();
+      if (event instanceof Campaign.Started st) {
+        started = st.at();
+      } else if (event instanceof Campaign.Completed c) {
+        ended = c.at();
+      } else if (event instanceof Campaign.Paused c) {
+        ended = c.at();
+      } else if (event instanceof Campaign.Aborted c) {
+        ended = c.at();
+      }
+    }
+    return Duration.between(started, ended);
   }
 
   /** Done when the campaign completed (every target counted), or paused or aborted. */

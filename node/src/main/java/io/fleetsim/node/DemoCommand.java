@@ -37,10 +37,20 @@ final class DemoCommand implements Callable<Integer> {
   int vehicles;
 
   @Option(
-      names = "--time-scale",
-      defaultValue = "1000",
-      description = "Simulated seconds per wall second (default: ${DEFAULT-VALUE}).")
-  double timeScale;
+      names = "--pace",
+      defaultValue = "0",
+      description =
+          "At most this many simulated seconds per wall second, to watch a run; 0 (the default)"
+              + " runs as fast as the machine goes. The results are the same at any pace.")
+  double pace;
+
+  @Option(
+      names = "--horizon",
+      defaultValue = "30d",
+      converter = RunOptions.DurationConverter.class,
+      description =
+          "Simulated-time limit for each campaign, e.g. 12h, 7d (default: ${DEFAULT-VALUE}).")
+  Duration horizon;
 
   @Option(
       names = "--seed",
@@ -75,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunOptions.check(spec, vehicles, timeScale, timeout);
+    RunOptions.check(spec, vehicles, pace, timeout, horizon);
     PrintWriter out = spec.commandLine().getOut();
     if (RunOptions.wipe(spec, dataDir)) {
       out.println("- wiped the previous demo data in " + dataDir);
@@ -83,11 +93,12 @@ final class DemoCommand implements Callable<Integer> {
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
     progress.phase(
         String.format(
-            "starting a node: %,d vehicles, seed %d, time scale %s, H2 in %s",
-            vehicles, seed, timeScale, dataDir));
+            "starting a node: %,d vehicles, seed %d, %s, H2 in %s",
+            vehicles, seed, RunOptions.paceText(pace), dataDir));
     CampaignRun.Result result;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, timeScale, seed))) {
-      CampaignRun.Plan plan = CampaignRun.Plan.standard(vehicles, timeout).withRollback(rollback);
+    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, pace, seed))) {
+      CampaignRun.Plan plan =
+          CampaignRun.Plan.standard(vehicles, timeout).withHorizon(horizon).withRollback(rollback);
       result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());

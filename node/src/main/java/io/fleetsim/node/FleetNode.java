@@ -48,21 +48,22 @@ public final class FleetNode implements AutoCloseable {
    * How to start a node.
    *
    * @param dataDir where the H2 file goes (ignored for the other databases)
-   * @param timeScale simulated seconds per wall second
+   * @param pace at most this many simulated seconds per wall second; 0 for as fast as the node goes
+   *     (the results are the same either way)
    * @param seed scenario seed: the same seed builds the same fleet, keys and waves
    * @param port cluster port; 0 picks a free one
    * @param seedNodes addresses such as {@code pekko://fleetsim@10.0.0.1:2551}; empty makes this
    *     node a cluster of its own
    */
   public record Options(
-      Path dataDir, Db db, double timeScale, long seed, int port, List<String> seedNodes) {
+      Path dataDir, Db db, double pace, long seed, int port, List<String> seedNodes) {
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(db, "db");
-      if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+      if (!(pace >= 0) || Double.isInfinite(pace)) {
         throw new IllegalArgumentException(
-            "time scale must be a positive number, was " + timeScale);
+            "pace must be zero (none) or a positive number, was " + pace);
       }
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be within 0..65535, was " + port);
@@ -71,12 +72,12 @@ public final class FleetNode implements AutoCloseable {
     }
 
     /** A one-node fleet on an H2 file in {@code dataDir}. */
-    public static Options singleNode(Path dataDir, double timeScale, long seed) {
-      return new Options(dataDir, Db.H2, timeScale, seed, 0, List.of());
+    public static Options singleNode(Path dataDir, double pace, long seed) {
+      return new Options(dataDir, Db.H2, pace, seed, 0, List.of());
     }
 
     public Options withDb(Db newDb) {
-      return new Options(dataDir, newDb, timeScale, seed, port, seedNodes);
+      return new Options(dataDir, newDb, pace, seed, port, seedNodes);
     }
   }
 
@@ -111,7 +112,7 @@ public final class FleetNode implements AutoCloseable {
   static Config config(Options o) {
     Config overlay =
         ConfigFactory.empty()
-            .withValue("fleetsim.time-scale", ConfigValueFactory.fromAnyRef(o.timeScale()))
+            .withValue("fleetsim.time.pace", ConfigValueFactory.fromAnyRef(o.pace()))
             .withValue("fleetsim.seed", ConfigValueFactory.fromAnyRef(o.seed()))
             .withValue("fleetsim.node.port", ConfigValueFactory.fromAnyRef(o.port()))
             .withValue(

@@ -36,7 +36,7 @@ public final class Report {
     m.put("problem", r.problem());
     m.put("startedAt", r.startedAt().toString());
     m.put("seed", r.seed());
-    m.put("timeScale", r.timeScale());
+    m.put("pace", r.pace());
     m.put("vehicles", r.vehicles());
     m.put("ecus", r.ecus());
     m.put("provisionWallSeconds", seconds(r.provisionWall()));
@@ -68,6 +68,8 @@ public final class Report {
     m.put("verifiedAtVersion", c.verifiedAtVersion());
     m.put("wallSeconds", seconds(c.wall()));
     m.put("simulatedSeconds", seconds(c.simulated()));
+    m.put("simulatedPerWallSecond", round(c.ratio()));
+    m.put("clockAdvances", c.clockAdvances());
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("samples", c.updateTime().count());
     t.put("p50Seconds", seconds(c.updateTime().p50()));
@@ -89,11 +91,11 @@ public final class Report {
     b.append(
         String.format(
             Locale.ROOT,
-            "  fleet         %,d vehicles, %,d ECUs, seed %d, time scale %s%n",
+            "  fleet         %,d vehicles, %,d ECUs, seed %d, %s%n",
             r.vehicles(),
             r.ecus(),
             r.seed(),
-            number(r.timeScale())));
+            RunOptions.paceText(r.pace())));
     campaignLines(b, c);
     b.append(
         String.format(
@@ -163,9 +165,12 @@ public final class Report {
     b.append(
         String.format(
             Locale.ROOT,
-            "  duration      %s simulated, %s wall%n",
+            "  duration      %s simulated, %s wall: %,.0f simulated s per wall s, clock advanced"
+                + " %,d times%n",
             duration(c.simulated()),
-            duration(c.wall())));
+            duration(c.wall()),
+            c.ratio(),
+            c.clockAdvances()));
     b.append(
         String.format(
             Locale.ROOT,
@@ -303,7 +308,7 @@ public final class Report {
     return Math.round(d * 1000) / 1000.0;
   }
 
-  private static String number(double d) {
+  static String number(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 

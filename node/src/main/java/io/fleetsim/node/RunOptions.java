@@ -24,9 +24,12 @@ final class RunOptions {
 
   private RunOptions() {}
 
-  /** Accepts {@code 90s}, {@code 10m}, {@code 1h}, {@code 500ms} or ISO-8601 ({@code PT10M}). */
+  /**
+   * Accepts {@code 90s}, {@code 10m}, {@code 1h}, {@code 7d}, {@code 500ms} or ISO-8601 ({@code
+   * PT10M}).
+   */
   static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     @Override
     public Duration convert(String value) {
@@ -38,19 +41,21 @@ final class RunOptions {
           case "ms" -> Duration.ofMillis(n);
           case "s" -> Duration.ofSeconds(n);
           case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
         };
       }
       try {
         return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration such as 90s, 10m or 1h");
+            "'" + value + "' is not a duration such as 90s, 10m, 1h or 7d");
       }
     }
   }
 
-  static void check(CommandSpec spec, int vehicles, double timeScale, Duration timeout) {
+  static void check(
+      CommandSpec spec, int vehicles, double pace, Duration timeout, Duration horizon) {
     if (vehicles < 1) {
       throw new ParameterException(
           spec.commandLine(), "--vehicles must be at least 1, was " + vehicles);
@@ -59,13 +64,24 @@ final class RunOptions {
       throw new ParameterException(
           spec.commandLine(), "--vehicles must be at most 1,000,000 on one node, was " + vehicles);
     }
-    if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+    if (!(pace >= 0) || Double.isInfinite(pace)) {
       throw new ParameterException(
-          spec.commandLine(), "--time-scale must be a positive number, was " + timeScale);
+          spec.commandLine(),
+          "--pace must be 0 (as fast as possible) or a positive number, was " + pace);
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new ParameterException(spec.commandLine(), "--timeout must be positive");
     }
+    if (horizon.isNegative() || horizon.isZero()) {
+      throw new ParameterException(spec.commandLine(), "--horizon must be positive");
+    }
+  }
+
+  /** How a run's pace reads in its first line and its report. */
+  static String paceText(double pace) {
+    return pace == 0
+        ? "virtual time as fast as possible"
+        : "virtual time paced at " + Report.number(pace) + " simulated s per wall s";
   }
 
   /**

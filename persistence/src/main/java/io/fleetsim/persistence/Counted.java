@@ -1,6 +1,7 @@
 package io.fleetsim.persistence;
 
 import io.fleetsim.cluster.time.Activity;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import scala.concurrent.Future;
 import scala.concurrent.Promise;
@@ -16,7 +17,7 @@ final class Counted {
 
   private Counted() {}
 
-  static <T> Future<T> op(Activity activity, Supplier<Future<T>> start) {
+  static <T> Future<T> op(Activity activity, Executor counted, Supplier<Future<T>> start) {
     activity.enter();
     Future<T> f;
     try {
@@ -28,11 +29,14 @@ final class Counted {
     Promise<T> done = Promise.apply();
     f.onComplete(
         result -> {
-          try {
-            done.complete(result);
-          } finally {
-            activity.exit();
-          }
+          counted.execute(
+              () -> {
+                try {
+                  done.complete(result);
+                } finally {
+                  activity.exit();
+                }
+              });
           return BoxedUnit.UNIT;
         },
         scala.concurrent.ExecutionContext.parasitic$.MODULE$);

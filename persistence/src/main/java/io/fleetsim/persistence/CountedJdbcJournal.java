@@ -25,18 +25,23 @@ public final class CountedJdbcJournal extends JdbcAsyncWriteJournal {
 
   @Override
   public Future<Seq<Try<BoxedUnit>>> asyncWriteMessages(Seq<AtomicWrite> messages) {
-    return Counted.op(activity, () -> super.asyncWriteMessages(messages));
+    return Counted.op(activity, context().dispatcher(), () -> super.asyncWriteMessages(messages));
   }
 
   @Override
   public Future<BoxedUnit> asyncDeleteMessagesTo(String persistenceId, long toSequenceNr) {
-    return Counted.op(activity, () -> super.asyncDeleteMessagesTo(persistenceId, toSequenceNr));
+    return Counted.op(
+        activity,
+        context().dispatcher(),
+        () -> super.asyncDeleteMessagesTo(persistenceId, toSequenceNr));
   }
 
   @Override
   public Future<Object> asyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
     return Counted.op(
-        activity, () -> super.asyncReadHighestSequenceNr(persistenceId, fromSequenceNr));
+        activity,
+        context().dispatcher(),
+        () -> super.asyncReadHighestSequenceNr(persistenceId, fromSequenceNr));
   }
 
   @Override
@@ -48,6 +53,7 @@ public final class CountedJdbcJournal extends JdbcAsyncWriteJournal {
       Function1<PersistentRepr, BoxedUnit> recoveryCallback) {
     return Counted.op(
         activity,
+        context().dispatcher(),
         () ->
             super.asyncReplayMessages(
                 persistenceId, fromSequenceNr, toSequenceNr, max, recoveryCallback));

@@ -23,21 +23,23 @@ public final class CountedJdbcSnapshotStore extends JdbcSnapshotStore {
   @Override
   public Future<Option<SelectedSnapshot>> loadAsync(
       String persistenceId, SnapshotSelectionCriteria criteria) {
-    return Counted.op(activity, () -> super.loadAsync(persistenceId, criteria));
+    return Counted.op(
+        activity, context().dispatcher(), () -> super.loadAsync(persistenceId, criteria));
   }
 
   @Override
   public Future<BoxedUnit> saveAsync(SnapshotMetadata metadata, Object snapshot) {
-    return Counted.op(activity, () -> super.saveAsync(metadata, snapshot));
+    return Counted.op(activity, context().dispatcher(), () -> super.saveAsync(metadata, snapshot));
   }
 
   @Override
   public Future<BoxedUnit> deleteAsync(SnapshotMetadata metadata) {
-    return Counted.op(activity, () -> super.deleteAsync(metadata));
+    return Counted.op(activity, context().dispatcher(), () -> super.deleteAsync(metadata));
   }
 
   @Override
   public Future<BoxedUnit> deleteAsync(String persistenceId, SnapshotSelectionCriteria criteria) {
-    return Counted.op(activity, () -> super.deleteAsync(persistenceId, criteria));
+    return Counted.op(
+        activity, context().dispatcher(), () -> super.deleteAsync(persistenceId, criteria));
   }
 }

@@ -39,6 +39,9 @@ public final class PersistenceSetup {
       """
       pekko.persistence.journal.plugin = "jdbc-journal"
       pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+      # Counted as simulation work, so the virtual clock waits for them (see Counted).
+      jdbc-journal.class = "io.fleetsim.persistence.CountedJdbcJournal"
+      jdbc-snapshot-store.class = "io.fleetsim.persistence.CountedJdbcSnapshotStore"
       """;
 
   private PersistenceSetup() {}

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -75,10 +76,12 @@ public final class SimClock implements Extension {
   private final Object lock = new Object();
   private final TreeSet<Entry> queue = new TreeSet<>();
   private long sequence;
+  private long holds;
 
   private volatile long nowMillis;
   private volatile long advances;
   private volatile long limitMillis = Long.MAX_VALUE;
+  private CompletableFuture<Instant> limitReached;
   private volatile double pace;
   private long anchorSimMillis;
   private long anchorWallNanos;
@@ -227,6 +230,11 @@ public final class SimClock implements Extension {
 
     private Hold() {
       activity.enter();
+      // A step that was already moving time finishes before the hold is granted; any later one
+      // sees the hold (steps decide under the lock), so time stands still from here on.
+      synchronized (lock) {
+        holds++;
+      }
     }
 
     @Override
@@ -261,17 +269,55 @@ public final class SimClock implements Extension {
     activity.nudge();
   }
 
-  /** The clock does not move past {@code at} (a run's horizon); null lifts the limit. */
-  public void setLimit(Instant at) {
-    limitMillis = at == null ? Long.MAX_VALUE : Duration.between(epoch, at).toMillis();
+  /**
+   * Auto mode: lets the clock run to {@code at} and no further. The future completes when the clock
+   * stands at {@code at} with the node idle, so a driver can look at (or act on) the simulation at
+   * an exact instant, whatever the wall time it took to get there. Time stays there until the next
+   * call, or {@link #unlimited()}.
+   */
+  public CompletableFuture<Instant> runUntil(Instant at) {
+    if (mode != Mode.AUTO) {
+      throw new IllegalStateException("runUntil is for a clock in auto mode; use advance");
+    }
+    long limit = Duration.between(epoch, at).toMillis();
+    CompletableFuture<Instant> reached = new CompletableFuture<>();
+    synchronized (lock) {
+      if (limit < nowMillis) {
+        throw new IllegalArgumentException("cannot run until " + at + ", it is already " + now());
+      }
+      if (limitReached != null) {
+        limitReached.cancel(false);
+      }
+      limitMillis = limit;
+      limitReached = reached;
+    }
+    activity.nudge();
+    return reached;
+  }
+
+  /** Auto mode: lifts the limit {@link #runUntil} set. */
+  public void unlimited() {
+    synchronized (lock) {
+      limitMillis = Long.MAX_VALUE;
+      if (limitReached != null) {
+        limitReached.cancel(false);
+        limitReached = null;
+      }
+    }
     activity.nudge();
   }
 
-  /** Whether the clock reached its limit with timers still pending beyond it. */
-  public boolean atLimit() {
+  /** Completes the {@link #runUntil} future once the clock stands idle at the limit. */
+  private void checkLimitReached() {
+    CompletableFuture<Instant> reached;
     synchronized (lock) {
-      return !queue.isEmpty() && queue.first().due > limitMillis && nowMillis >= limitMillis;
+      if (limitReached == null || nowMillis != limitMillis) {
+        return;
+      }
+      reached = limitReached;
+      limitReached = null;
     }
+    reached.complete(now());
   }
 
   private void anchor(long simMillis) {
@@ -290,7 +336,16 @@ public final class SimClock implements Extension {
   private long step(long limit) {
     List<Entry> due = new ArrayList<>();
     synchronized (lock) {
+      if (!activity.idle()) {
+        // Work came in (a hold, an outside message) since the caller looked: not idle after all.
+        return 0;
+      }
       if (queue.isEmpty() || queue.first().due > limit) {
+        if (limit != Long.MAX_VALUE && nowMillis < limit) {
+          // Nothing happens before the limit: stand at it, so that whoever set it acts there.
+          nowMillis = limit;
+          advances++;
+        }
         return NOTHING;
       }
       long next = queue.first().due;
@@ -341,7 +396,9 @@ public final class SimClock implements Extension {
       }
       long r = step(limitMillis);
       if (r == NOTHING) {
-        // Idle with nothing due: sleep until a timer is scheduled or work comes and goes.
+        // Idle with nothing due (before the limit): say so to a driver waiting at the limit,
+        // then sleep until a timer is scheduled or work comes and goes.
+        checkLimitReached();
         LockSupport.park(this);
       } else if (r != 0) {
         // Not yet at this pace.
