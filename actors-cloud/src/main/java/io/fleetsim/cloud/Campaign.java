@@ -1,5 +1,6 @@
 package io.fleetsim.cloud;
 
+import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
@@ -44,6 +45,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>A rollback is a campaign of its own ({@link CampaignRollback}): the previous image is
  * published again under a higher release counter and assigned to exactly the vehicles this campaign
  * updated.
+ *
+ * <p>Time is simulated throughout, so the same facts give the same timeline: the soak and the
+ * writing of gathered facts share one {@link SimTimers} timer ({@link Settle}), each batch holds
+ * the facts of the instants before its own in a fixed order, and asks to the Directors and the
+ * image repository time out in simulated time and continue on the campaign's dispatcher ({@link
+ * Asks}), which the clock counts. No wall timer decides anything here.
  */
 public final class Campaign
     extends EventSourcedBehavior<Campaign.Command, Campaign.Event, Campaign.State> {
@@ -51,8 +58,14 @@ public final class Campaign
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Campaign");
   public static final String TAG = "campaign";
+
+  /**
+   * How long the campaign waits, in simulated time, for the Director or the image repository to
+   * answer. Cloud entities answer one another at the instant they are asked (messaging costs no
+   * simulated time), so this fires only when an entity cannot be reached at all; a Director that
+   * does not answer an assignment is then counted as having refused it.
+   */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
-  static final int FLUSH_AT = 1000;
 
   // ---- protocol -------------------------------------------------------------------------
 
@@ -123,10 +136,11 @@ public final class Campaign
 
   record AssignmentReplied(String vin, String assignmentId, String error) implements Command {}
 
-  record SoakElapsed(int wave) implements Command {}
-
-  /** Time to write the per-vehicle facts gathered since the last write. */
-  record Flush() implements Command {}
+  /**
+   * The campaign's one simulated timer: time to write the per-vehicle facts that arrived before
+   * this instant, end the soak if it is due, and let the wave gate decide.
+   */
+  record Settle() implements Command {}
 
   record RollbackLaunched(
       List<String> campaignIds, String error, ActorRef<StatusReply<List<String>>> replyTo)
@@ -368,8 +382,15 @@ public final class Campaign
   private final SimTimers<Command> timers;
   private final SimClock clock;
   private final long seed;
-  private final FactBuffer<Command> unwritten = new FactBuffer<>(FLUSH_AT);
+  private final FactBuffer<Command> unwritten = new FactBuffer<>(CampaignSpecs.FACT_ORDER);
   private final Duration flushAfter;
+  private final Asks asks;
+
+  /** When the current wave's soak ends (simulated ms), or -1 while no soak runs. */
+  private long soakDueMillis = -1;
+
+  /** The wave the running soak belongs to. */
+  private int soakWave = -1;
 
   private Campaign(
       String campaignId, CloudRefs refs, ActorContext<Command> ctx, SimTimers<Command> timers) {
@@ -382,8 +403,22 @@ public final class Campaign
     this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
     this.seed = Seeds.scenarioSeed(ctx.getSystem());
-    this.flushAfter =
-        ctx.getSystem().settings().config().getDuration("fleetsim.cloud.campaign-flush-after");
+    this.flushAfter = flushAfter(ctx.getSystem().settings().config());
+    this.asks = new Asks(ctx.getSystem(), ASK_TIMEOUT, ctx.getExecutionContext());
+  }
+
+  /**
+   * {@code fleetsim.cloud.campaign-flush-after}: simulated time from the first unwritten fact to
+   * the write that counts it; at least the clock's resolution, since a batch takes only facts of
+   * instants before its own.
+   */
+  static Duration flushAfter(com.typesafe.config.Config config) {
+    Duration d = config.getDuration("fleetsim.cloud.campaign-flush-after");
+    if (d.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(
+          "fleetsim.cloud.campaign-flush-after must be at least 1ms of simulated time, was " + d);
+    }
+    return d;
   }
 
   @Override
@@ -439,8 +474,7 @@ public final class Campaign
         .onCommand(Abort.class, this::onAbort);
     b.forState(s -> s.status() == Status.RUNNING)
         .onCommand(Pause.class, (s, c) -> pause(s, "paused: " + c.reason(), c.replyTo()))
-        .onCommand(Halt.class, (s, c) -> pause(s, "emergency stop: " + c.reason(), null))
-        .onCommand(SoakElapsed.class, this::onSoakElapsed);
+        .onCommand(Halt.class, (s, c) -> pause(s, "emergency stop: " + c.reason(), null));
     b.forState(s -> s.status() == Status.PAUSED).onCommand(Resume.class, this::onResume);
     b.forState(s -> s.status() == Status.RUNNING || s.status() == Status.PAUSED)
         .onCommand(Abort.class, this::onAbort)
@@ -458,9 +492,8 @@ public final class Campaign
         .onCommand(AssignmentReplied.class, this::buffer)
         .onCommand(RecordInProgress.class, this::buffer)
         .onCommand(RecordOutcome.class, this::buffer)
-        .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(Settle.class, (s, c) -> settle(s))
         .onCommand(Halt.class, (s, c) -> Effect().none())
-        .onCommand(SoakElapsed.class, (s, c) -> Effect().none())
         .onCommand(TargetsSelected.class, (s, c) -> Effect().none())
         .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
         .onCommand(FirmwareChecked.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
@@ -494,11 +527,10 @@ public final class Campaign
     }
     Spec spec = c.spec();
     String ecuType = spec.filter().ecuType();
-    ctx.askWithStatus(
-        FirmwareImage.class,
-        refs.imageRepository(),
-        ASK_TIMEOUT,
-        replyTo -> new ImageRepository.GetImage(ecuType, spec.firmwareVersion(), replyTo),
+    ctx.pipeToSelf(
+        asks.<ImageRepository.Command, FirmwareImage>askWithStatus(
+            refs.imageRepository(),
+            replyTo -> new ImageRepository.GetImage(ecuType, spec.firmwareVersion(), replyTo)),
         (image, err) ->
             new FirmwareChecked(
                 spec,
@@ -510,7 +542,7 @@ public final class Campaign
                         + " "
                         + spec.firmwareVersion()
                         + " in the image repository ("
-                        + err.getMessage()
+                        + Asks.rootCause(err)
                         + ")",
                 c.replyTo()));
     return Effect().none();
@@ -566,16 +598,44 @@ public final class Campaign
     s.waves().get(s.currentWave()).forEach(vin -> assignIfPending(s, vin));
   }
 
+  /** The current wave's soak runs from now for the policy's soak time (simulated). */
   private void startSoak(State s) {
-    timers.startSingleTimer("soak", new SoakElapsed(s.currentWave()), s.spec().policy().soak());
+    soakWave = s.currentWave();
+    soakDueMillis = clock.nowMillis() + SimClock.delayMillis(s.spec().policy().soak());
+    armSettle();
   }
 
   /**
    * Pausing, aborting or finishing stops the soak clock only: facts already gathered must still be
-   * written, so the flush timer keeps running.
+   * written, so the campaign still settles for them.
    */
   private void stopSoak() {
-    timers.cancel("soak");
+    soakDueMillis = -1;
+    soakWave = -1;
+    armSettle();
+  }
+
+  /**
+   * Points the one settle timer at the next instant the campaign has something to do: the soak's
+   * end, or {@code flushAfter} after the earliest unwritten fact, whichever comes first. One timer
+   * rather than two, so that a soak ending at the instant a batch is due is settled in one step,
+   * never in an order that depends on how two timer messages happen to be queued.
+   */
+  private void armSettle() {
+    long due = Long.MAX_VALUE;
+    if (soakDueMillis >= 0) {
+      due = soakDueMillis;
+    }
+    var first = unwritten.earliest();
+    if (first.isPresent()) {
+      due = Math.min(due, first.getAsLong() + SimClock.delayMillis(flushAfter));
+    }
+    if (due == Long.MAX_VALUE) {
+      timers.cancel("settle");
+      return;
+    }
+    timers.startSingleTimer(
+        "settle", new Settle(), Duration.ofMillis(Math.max(0, due - clock.nowMillis())));
   }
 
   private void assignIfPending(State s, String vin) {
@@ -585,42 +645,46 @@ public final class Campaign
     }
     String assignmentId = s.assignmentId(vin);
     RolloutPolicy p = s.spec().policy();
-    ctx.askWithStatus(
-        Done.class,
-        refs.director(vin),
-        ASK_TIMEOUT,
-        replyTo ->
-            new Director.Assign(
-                assignmentId,
-                campaignId,
-                s.image(),
-                new Director.Constraints(p.requireParked(), p.requireConsent()),
-                p.timeLimit(),
-                replyTo),
+    ctx.pipeToSelf(
+        asks.<Director.Command, Done>askWithStatus(
+            refs.director(vin),
+            replyTo ->
+                new Director.Assign(
+                    assignmentId,
+                    campaignId,
+                    s.image(),
+                    new Director.Constraints(p.requireParked(), p.requireConsent()),
+                    p.timeLimit(),
+                    replyTo)),
         (done, err) ->
-            new AssignmentReplied(vin, assignmentId, err == null ? null : err.getMessage()));
+            new AssignmentReplied(vin, assignmentId, err == null ? null : Asks.rootCause(err)));
   }
 
   // ---- facts, in batches
 
+  /**
+   * Gathers a per-vehicle fact with the instant it arrived at; the next settle that comes at least
+   * {@code flushAfter} later, or at the soak's end if that is earlier, writes it.
+   */
   private Effect<Event, State> buffer(State s, Command fact) {
-    if (unwritten.add(fact)) {
-      return flush(s);
-    }
-    if (!timers.isTimerActive("flush")) {
-      timers.startSingleTimer("flush", new Flush(), flushAfter);
+    boolean wasEmpty = unwritten.isEmpty();
+    unwritten.add(fact, clock.nowMillis());
+    if (wasEmpty) {
+      armSettle();
     }
     return Effect().none();
   }
 
   /**
-   * Writes the gathered facts that still apply, in the order they arrived, as one batch with the
-   * gate decision they lead to; then acknowledges every outcome in the batch, applied or not (a
-   * repeated one was applied before).
+   * At the settle instant: writes the gathered facts that arrived before it and still apply, in
+   * canonical order, plus the soak's end if it is due, as one batch with the gate decision they
+   * lead to; then acknowledges every outcome in the batch, applied or not (a repeated one was
+   * applied before). Facts that arrive at this very instant wait for the next settle, so what a
+   * decision sees is every fact of the instants before it, whatever order they came in.
    */
-  private Effect<Event, State> flush(State s) {
-    timers.cancel("flush");
-    List<Command> facts = unwritten.drain();
+  private Effect<Event, State> settle(State s) {
+    long now = clock.nowMillis();
+    List<Command> facts = unwritten.drainBefore(now);
     List<Event> events = new ArrayList<>();
     State after = s;
     for (Command fact : facts) {
@@ -630,6 +694,16 @@ public final class Campaign
         after = events().apply(after, e);
       }
     }
+    boolean soakEnds = soakDueMillis >= 0 && soakDueMillis <= now;
+    if (soakEnds) {
+      int wave = soakWave;
+      soakDueMillis = -1;
+      soakWave = -1;
+      if (after.status() == Status.RUNNING && wave == after.currentWave() && !after.soakDone()) {
+        events.add(new SoakCompleted(wave));
+      }
+    }
+    armSettle();
     List<RecordOutcome> outcomes =
         facts.stream()
             .filter(RecordOutcome.class::isInstance)
@@ -644,13 +718,6 @@ public final class Campaign
 
   private static void acknowledge(List<RecordOutcome> outcomes) {
     outcomes.forEach(o -> o.ackTo().tell(new Director.OutcomeAck(o.outcome().assignmentId())));
-  }
-
-  private Effect<Event, State> onSoakElapsed(State s, SoakElapsed c) {
-    if (c.wave() != s.currentWave() || s.soakDone()) {
-      return Effect().none();
-    }
-    return persistGated(s, List.of(new SoakCompleted(c.wave())));
   }
 
   /**
@@ -777,10 +844,10 @@ public final class Campaign
               c.replyTo(), StatusReply.error("rollback: no vehicle was updated by this campaign"));
     }
     ctx.pipeToSelf(
-        CampaignRollback.launch(ctx.getSystem(), refs, s, plan, ASK_TIMEOUT),
+        CampaignRollback.launch(asks, refs, s, plan),
         (ids, err) ->
             new RollbackLaunched(
-                ids, err == null ? null : "rollback: " + err.getMessage(), c.replyTo()));
+                ids, err == null ? null : "rollback: " + Asks.rootCause(err), c.replyTo()));
     return Effect().none();
   }
 

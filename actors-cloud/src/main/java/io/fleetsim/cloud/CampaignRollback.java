@@ -1,7 +1,7 @@
 package io.fleetsim.cloud;
 
+import io.fleetsim.cluster.Asks;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +9,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * A rollback as Uptane deployments do it: an ECU never accepts a lower release counter, so the
@@ -46,9 +44,14 @@ final class CampaignRollback {
   /**
    * Republishes each previous version, creates and starts one rollback campaign per version, and
    * completes with their ids. Every step is idempotent, so asking again after a failure is safe.
+   *
+   * <p>The asks time out in simulated time and every step continues on the executor of {@code
+   * asks}, the campaign's dispatcher: the chain is simulation work the clock counts, so it cannot
+   * move on while a rollback is half launched (Pekko's own ask would continue on the common pool,
+   * which the clock does not see).
    */
   static CompletionStage<List<String>> launch(
-      ActorSystem<?> system, CloudRefs refs, Campaign.State s, Plan plan, Duration timeout) {
+      Asks asks, CloudRefs refs, Campaign.State s, Plan plan) {
     Campaign.Spec original = s.spec();
     String ecuType = original.filter().ecuType();
     CompletionStage<List<String>> all = CompletableFuture.completedFuture(new ArrayList<>());
@@ -58,11 +61,9 @@ final class CampaignRollback {
       all =
           all.thenCompose(
               ids ->
-                  AskPattern.<ImageRepository.Command, FirmwareImage>askWithStatus(
+                  asks.<ImageRepository.Command, FirmwareImage>askWithStatus(
                           refs.imageRepository(),
-                          r -> new ImageRepository.Republish(ecuType, group.getKey(), r),
-                          timeout,
-                          system.scheduler())
+                          r -> new ImageRepository.Republish(ecuType, group.getKey(), r))
                       .thenCompose(
                           image -> {
                             Campaign.Spec spec =
@@ -83,29 +84,20 @@ final class CampaignRollback {
                                     WavePlan.percentages(100),
                                     original.policy(),
                                     s.campaignId());
-                            return AskPattern.<Campaign.Command, Done>askWithStatus(
-                                    refs.campaign(id),
-                                    r -> new Campaign.Create(spec, r),
-                                    timeout,
-                                    system.scheduler())
+                            return asks.<Campaign.Command, Done>askWithStatus(
+                                    refs.campaign(id), r -> new Campaign.Create(spec, r))
                                 .exceptionally(alreadyThere -> Done.getInstance());
                           })
                       .thenCompose(
                           done ->
-                              AskPattern.<Campaign.Command, CampaignProgress>ask(
-                                  refs.campaign(id),
-                                  Campaign.GetProgress::new,
-                                  timeout,
-                                  system.scheduler()))
+                              asks.<Campaign.Command, CampaignProgress>ask(
+                                  refs.campaign(id), Campaign.GetProgress::new))
                       .thenCompose(
                           progress ->
                               progress.status() != Campaign.Status.DRAFT
                                   ? CompletableFuture.completedFuture(progress)
-                                  : AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
-                                      refs.campaign(id),
-                                      Campaign.Start::new,
-                                      timeout,
-                                      system.scheduler()))
+                                  : asks.<Campaign.Command, CampaignProgress>askWithStatus(
+                                      refs.campaign(id), Campaign.Start::new))
                       .thenApply(
                           started -> {
                             ids.add(id);

@@ -88,6 +88,48 @@ final class CampaignSpecs {
     return previous;
   }
 
+  /**
+   * The canonical order of the facts in one batch: by kind in the order a vehicle's facts are
+   * caused (assignment answered, vehicle in progress, outcome), then by vehicle, assignment and
+   * content. Facts of one instant arrive in no fixed order; sorting them makes the events of a
+   * batch a function of its facts alone.
+   */
+  static final Comparator<Campaign.Command> FACT_ORDER =
+      Comparator.comparingInt(CampaignSpecs::factRank)
+          .thenComparing(CampaignSpecs::factKey, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+  private static int factRank(Campaign.Command fact) {
+    if (fact instanceof Campaign.AssignmentReplied) {
+      return 0;
+    }
+    if (fact instanceof Campaign.RecordInProgress) {
+      return 1;
+    }
+    return fact instanceof Campaign.RecordOutcome ? 2 : 3;
+  }
+
+  /** Everything a fact says, as one comparable string (the reply address excluded). */
+  private static String factKey(Campaign.Command fact) {
+    if (fact instanceof Campaign.AssignmentReplied c) {
+      return String.join("\0", c.vin(), c.assignmentId(), String.valueOf(c.error()));
+    }
+    if (fact instanceof Campaign.RecordInProgress c) {
+      return String.join("\0", c.vin(), c.assignmentId());
+    }
+    if (fact instanceof Campaign.RecordOutcome c) {
+      Director.Outcome o = c.outcome();
+      return String.join(
+          "\0",
+          o.vin(),
+          o.assignmentId(),
+          String.valueOf(o.outcome()),
+          String.valueOf(o.reason()),
+          String.valueOf(o.installedVersion()),
+          String.valueOf(o.at()));
+    }
+    return fact.toString();
+  }
+
   /** The event a fact leads to, or null when it no longer applies (late, repeated, unknown). */
   static Campaign.Event factEvent(Campaign.State s, Campaign.Command fact) {
     if (fact instanceof Campaign.AssignmentReplied c) {

@@ -696,6 +696,11 @@ public final class Director
 
   // ---- outcomes to the campaigns: at least once, until acknowledged
 
+  /**
+   * Sends the outcome and (re)arms the redelivery, {@code fleetsim.cloud.outcome-retry} of
+   * simulated time. A campaign acknowledges within its flush delay (a second), so a redelivery goes
+   * out only for a campaign that lost the outcome in a crash or could not be reached.
+   */
   private void deliver(Outcome o) {
     campaigns.apply(o.campaignId()).tell(new Campaign.RecordOutcome(o, ctx.getSelf()));
     timers.startSingleTimer("redeliver", new RedeliverOutcomes(), outcomeRetry);
@@ -745,11 +750,9 @@ public final class Director
     if (a == null) {
       return Effect().none();
     }
+    // The timer is simulated and rounded up to the millisecond, so it never fires before the
+    // deadline, after a recovery as well (armed again with the time left).
     Instant now = clock.now();
-    if (a.deadline() != null && now.isBefore(a.deadline())) {
-      armTimeLimit(s, c.assignmentId());
-      return Effect().none();
-    }
     EcuInfo ecu = s.ecus().get(a.ecuSerial());
     Outcome o =
         new Outcome(

@@ -13,6 +13,17 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * What the rest of the system asks the fleet read model: listings and counts with filters and
  * paging, and a campaign's complete target set. Store calls may block on JDBC, so they run on the
  * blocking-io dispatcher rather than on an actor's thread.
+ *
+ * <p>That dispatcher is one the simulated clock counts ({@code CountedExecutorConfigurator}), and
+ * it must stay so: a query in flight is simulation work, so the clock cannot move on while a
+ * campaign's {@code Start} waits for its targets, and the campaign starts at the instant it was
+ * asked to. On an uncounted executor (the common pool, a pool of its own) the node would look idle
+ * during the query and the clock could run ahead of it. {@link #create} uses the node's blocking
+ * dispatcher; whoever passes another executor must pass a counted one.
+ *
+ * <p>What the queries see is the read model, which follows the Directors' journal as it is written
+ * (wall time, not simulated time): a campaign started just after vehicles were updated may not see
+ * those updates yet.
  */
 public final class FleetQueries {
   public static final int MAX_PAGE = 1000;

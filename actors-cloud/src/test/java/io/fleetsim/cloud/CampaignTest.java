@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.repository.Expiries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ForkJoinPool;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -22,16 +22,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Campaign commands refused before anything is persisted, each with the field or reason. */
+/**
+ * Campaign commands refused before anything is persisted, each with the field or reason; facts
+ * gathered and written on a manual clock.
+ */
 class CampaignTest {
   static final ActorTestKit testKit =
       ActorTestKit.create(
           "CampaignTest",
           com.typesafe.config.ConfigFactory.parseString(
-                  // facts stay gathered until a Flush or a full buffer, so a restart can lose them
-                  "fleetsim.cloud.campaign-flush-after = 1h")
+                  // facts stay gathered until the test lets the flush delay pass
+                  "fleetsim.time.mode = manual")
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(SingleNode.config("CampaignTest")));
+  static final SimClock clock = SimClock.get(testKit.system());
+  static final Duration FLUSH = Campaign.flushAfter(testKit.system().settings().config());
   static ActorRef<ImageRepository.Command> images;
   static final InMemoryFleetStore store = new InMemoryFleetStore();
 
@@ -79,7 +84,7 @@ class CampaignTest {
             id -> testKit.<Campaign.Command>createTestProbe().ref(),
             images,
             registry.ref(),
-            new FleetQueries(store, ForkJoinPool.commonPool()));
+            FleetQueries.create(testKit.system(), store));
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create("c1", refs));
   }
 
@@ -214,7 +219,7 @@ class CampaignTest {
                     id -> testKit.<Campaign.Command>createTestProbe().ref(),
                     images,
                     testKit.<CampaignRegistry.Command>createTestProbe().ref(),
-                    new FleetQueries(store, ForkJoinPool.commonPool()))));
+                    FleetQueries.create(testKit.system(), store))));
     again.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
     var start2 = again.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertEquals(started.waves(), ((Campaign.Started) start2.events().get(0)).waves());
@@ -233,12 +238,8 @@ class CampaignTest {
     assertEquals("c1/1", assign.assignmentId());
     assign.replyTo().tell(StatusReply.ack());
     String vin = kit.getState().waves().get(0).get(0);
-    directors.awaitAssert(
-        () -> {
-          kit.runCommand(new Campaign.Flush());
-          assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
-          return null;
-        });
+    clock.advance(FLUSH);
+    assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
 
     TestProbe<Director.Command> director = testKit.createTestProbe();
     Director.Outcome ok =
@@ -251,13 +252,12 @@ class CampaignTest {
     assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
 
     // The Director sends it again (it was never acknowledged), twice even: counted once.
+    long recordedBefore = recorded();
     kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
     kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
-    var flushed = kit.runCommand(new Campaign.Flush());
-    assertEquals(
-        1,
-        flushed.events().stream().filter(Campaign.OutcomeRecorded.class::isInstance).count(),
-        flushed.events().toString());
+    director.expectNoMessage(Duration.ofMillis(50));
+    clock.advance(FLUSH);
+    assertEquals(1, recorded() - recordedBefore);
     assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
     assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
     assertEquals(UpdateOutcome.SUCCEEDED, kit.getState().target(vin).outcome());
@@ -266,10 +266,20 @@ class CampaignTest {
         new Campaign.RecordOutcome(
             new Director.Outcome("c1/7", "c1", vin, UpdateOutcome.FAILED, "", "1.0", Instant.EPOCH),
             director.ref()));
-    var late = kit.runCommand(new Campaign.Flush());
-    assertTrue(late.hasNoEvents());
+    int written = kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).size();
+    clock.advance(FLUSH);
     assertEquals(new Director.OutcomeAck("c1/7"), director.receiveMessage());
+    assertEquals(written, kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).size());
     assertEquals(1, kit.getState().progress().count(UpdateOutcome.SUCCEEDED));
+  }
+
+  static final String PERSISTENCE_ID = Campaign.TYPE_KEY.name() + "|c1";
+
+  /** OutcomeRecorded events in the campaign's journal. */
+  long recorded() {
+    return kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).stream()
+        .filter(Campaign.OutcomeRecorded.class::isInstance)
+        .count();
   }
 
   @Test

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.client.SecondaryVerifier;
 import io.fleetsim.uptane.client.VerifiedTarget;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -25,10 +27,11 @@ class DirectorTest {
       ActorTestKit.create(
           "DirectorTest",
           com.typesafe.config.ConfigFactory.parseString(
-                  // 10 simulated minutes between redeliveries are 100 ms of wall time here
-                  "fleetsim.time-scale = 6000\nfleetsim.cloud.outcome-retry = 10m")
+                  "fleetsim.time.mode = manual\nfleetsim.cloud.outcome-retry = 10m")
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(SingleNode.config("DirectorTest")));
+  static final SimClock clock = SimClock.get(testKit.system());
+  static final Duration RETRY = Duration.ofMinutes(10);
   static final DirectorKeys keys = DirectorKeys.forSeed(42);
 
   static final FirmwareImage V2 =
@@ -126,7 +129,7 @@ class DirectorTest {
             car.engineSerial,
             "hw-a",
             0,
-            Instant.now());
+            clock.now());
     assertEquals("engine/2.0.img", vt.target().name());
     assertEquals(V2.sha256(), vt.target().sha256());
     // Root by version, the same bytes on every node for the same seed.
@@ -190,7 +193,7 @@ class DirectorTest {
     return r.reply().getValue();
   }
 
-  private void assign(String assignmentId, java.time.Duration limit) {
+  private void assign(String assignmentId, Duration limit) {
     var r =
         kit.<StatusReply<Done>>runCommand(
             replyTo ->
@@ -264,37 +267,37 @@ class DirectorTest {
     assign("c1/1", null);
     report(car.installed(V2, "c1/1"));
     var first = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
-    // No acknowledgement: the outcome comes again, and again after a restart.
+    // No acknowledgement: the outcome comes again exactly outcome-retry later.
+    clock.advance(RETRY.minusMillis(1));
+    campaigns.expectNoMessage(Duration.ofMillis(50));
+    clock.advance(Duration.ofMillis(1));
     assertEquals(
         first.outcome(), campaigns.expectMessageClass(Campaign.RecordOutcome.class).outcome());
+    // And again after a restart, at once.
     kit.restart();
     var again = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
     assertEquals("c1/1", again.outcome().assignmentId());
     again.ackTo().tell(new Director.OutcomeAck("c1/1"));
-    campaigns.awaitAssert(
-        () -> {
-          var view = kit.<StatusReply<Director.VehicleView>>runCommand(Director.GetVehicle::new);
-          assertTrue(view.reply().getValue().undelivered().isEmpty());
-          return null;
-        });
-    // A redelivery already on its way may still arrive; after it, nothing more.
-    while (true) {
-      try {
-        campaigns.receiveMessage(java.time.Duration.ofMillis(300));
-      } catch (AssertionError none) {
-        break;
-      }
-    }
-    campaigns.expectNoMessage(java.time.Duration.ofMillis(300));
+    clock.advance(Duration.ZERO);
+    var view = kit.<StatusReply<Director.VehicleView>>runCommand(Director.GetVehicle::new);
+    assertTrue(view.reply().getValue().undelivered().isEmpty());
+    // Acknowledged: nothing more, however long it waits.
+    clock.advance(RETRY.multipliedBy(3));
+    campaigns.expectNoMessage(Duration.ofMillis(50));
   }
 
   @Test
   void anAssignmentNotReportedWithinItsTimeLimitEndsTimedOut() {
     register();
-    // One simulated minute is 10 ms of wall time here.
-    assign("c1/1", java.time.Duration.ofMinutes(1));
+    Instant assigned = clock.now();
+    assign("c1/1", Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1).minusMillis(1));
+    campaigns.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(1, kit.getState().assignments().size());
+    clock.advance(Duration.ofMillis(1));
     Director.Outcome o = outcome();
     assertEquals(UpdateOutcome.TIMED_OUT, o.outcome());
+    assertEquals(assigned.plus(Duration.ofMinutes(1)), o.at());
     assertTrue(kit.getState().assignments().isEmpty());
     // A late report changes nothing counted, and the same assignment asked again is not remade.
     assertTrue(report(car.installed(V2, "c1/1")).closed().isEmpty());
@@ -339,8 +342,7 @@ class DirectorTest {
     var limit =
         kit.<StatusReply<Done>>runCommand(
             replyTo ->
-                new Director.Assign(
-                    "c1/1", "c1", V2, null, java.time.Duration.ofSeconds(-1), replyTo));
+                new Director.Assign("c1/1", "c1", V2, null, Duration.ofSeconds(-1), replyTo));
     assertEquals("timeLimit: must be positive, was PT-1S", limit.reply().getError().getMessage());
     assertTrue(limit.hasNoEvents());
   }

@@ -25,6 +25,9 @@ import org.apache.pekko.pattern.StatusReply;
  * and real signed version manifests, without any vehicle code.
  */
 final class FakeVehicle {
+  /** When the fake signs its reports: fixed, since the Director checks only their counter. */
+  static final Instant SIGNED_AT = Instant.parse("2030-01-01T00:00:00Z");
+
   final String vin;
   final String region;
   final String primarySerial;
@@ -101,9 +104,9 @@ final class FakeVehicle {
   byte[] vehicleReports(UpdateReport report) {
     counter++;
     byte[] engine =
-        EcuVersionReport.sign(engineKey, engineSerial, installed, counter, Instant.now(), "");
+        EcuVersionReport.sign(engineKey, engineSerial, installed, counter, SIGNED_AT, "");
     return VehicleVersionManifest.sign(
-        primaryKey, vin, primarySerial, List.of(engine), List.of(report), counter, Instant.now());
+        primaryKey, vin, primarySerial, List.of(engine), List.of(report), counter, SIGNED_AT);
   }
 
   static TargetFile withResult(TargetFile t, InstallResult r) {
@@ -120,17 +123,16 @@ final class FakeVehicle {
     SigningKey attacker = SigningKey.generate(Seeds.random(99, "attacker"));
     counter++;
     byte[] report =
-        EcuVersionReport.sign(engineKey, engineSerial, installed, counter, Instant.now(), "");
+        EcuVersionReport.sign(engineKey, engineSerial, installed, counter, SIGNED_AT, "");
     return VehicleVersionManifest.sign(
-        attacker, vin, primarySerial, List.of(report), counter, Instant.now());
+        attacker, vin, primarySerial, List.of(report), counter, SIGNED_AT);
   }
 
   byte[] manifest(TargetFile engineReport, String attacks) {
     counter++;
     byte[] engine =
-        EcuVersionReport.sign(
-            engineKey, engineSerial, engineReport, counter, Instant.now(), attacks);
+        EcuVersionReport.sign(engineKey, engineSerial, engineReport, counter, SIGNED_AT, attacks);
     return VehicleVersionManifest.sign(
-        primaryKey, vin, primarySerial, List.of(engine), counter, Instant.now());
+        primaryKey, vin, primarySerial, List.of(engine), counter, SIGNED_AT);
   }
 }

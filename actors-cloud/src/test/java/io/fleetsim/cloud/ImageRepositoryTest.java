@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.crypto.Hashing;
 import io.fleetsim.uptane.metadata.TargetsMetadata;
 import io.fleetsim.uptane.metadata.TimestampMetadata;
@@ -15,7 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +27,10 @@ class ImageRepositoryTest {
   static final ActorTestKit testKit =
       ActorTestKit.create(
           "ImageRepositoryTest",
-          ManualTime.config()
+          ConfigFactory.parseString("fleetsim.time.mode = manual")
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(SingleNode.config("ImageRepositoryTest")));
-  static final ManualTime manualTime = ManualTime.get(testKit.system());
+  static final SimClock clock = SimClock.get(testKit.system());
   static final ImageRepository.Settings SETTINGS =
       new ImageRepository.Settings(1 << 20, List.of("engine", "brake"), Expiries.defaults());
 
@@ -126,11 +127,17 @@ class ImageRepositoryTest {
   @Test
   void timestampIsResignedBeforeItExpires() throws Exception {
     publish("engine", List.of("hw-a"), "1.0", 1, null, 1000);
-    int before = TimestampMetadata.parse(metadata("timestamp.json")).version();
-    manualTime.timePasses(Duration.ofHours(12).plusSeconds(1));
-    int after =
-        TimestampMetadata.parse(kit.getState().repository().get("timestamp.json")).version();
-    assertEquals(before + 1, after);
+    var before = TimestampMetadata.parse(metadata("timestamp.json"));
+    // Re-signed at half the timestamp's lifetime after the repository started, not before.
+    Duration half = Expiries.defaults().timestamp().dividedBy(2);
+    clock.advance(half.minusMillis(1));
+    assertEquals(
+        before.version(),
+        TimestampMetadata.parse(kit.getState().repository().get("timestamp.json")).version());
+    clock.advance(Duration.ofMillis(1));
+    var after = TimestampMetadata.parse(kit.getState().repository().get("timestamp.json"));
+    assertEquals(before.version() + 1, after.version());
+    assertEquals(clock.now().plus(Expiries.defaults().timestamp()), after.signed().expires());
   }
 
   @Test
