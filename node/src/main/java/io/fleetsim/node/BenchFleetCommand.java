@@ -1,5 +1,6 @@
 package io.fleetsim.node;
 
+import io.fleetsim.uptane.bench.CryptoBench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
       "Give the JVM enough heap for large fleets (FLEETSIM_JAVA_OPTS=-Xmx8g)."
     })
 final class BenchFleetCommand implements Callable<Integer> {
+
+  static final int JOURNAL_WRITERS = 200;
+  static final int JOURNAL_WRITES = 25;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -77,9 +81,19 @@ final class BenchFleetCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     RunOptions.wipe(spec, dataDir);
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
+    progress.phase("measuring the Ed25519 floor (3 s, one thread)");
+    CryptoBench.Result crypto = CryptoBench.run(Duration.ofSeconds(1), Duration.ofSeconds(2));
     long started = System.nanoTime();
     CampaignRun.Result r;
+    JournalFloor.Result journal;
     try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, pace, seed))) {
+      progress.phase(
+          "measuring the journal write floor ("
+              + JOURNAL_WRITERS
+              + " entities x "
+              + JOURNAL_WRITES
+              + " events)");
+      journal = JournalFloor.measure(node.system(), JOURNAL_WRITERS, JOURNAL_WRITES);
       r =
           new CampaignRun(
                   node, CampaignRun.Plan.standard(vehicles, timeout).withHorizon(horizon), progress)
@@ -134,8 +148,58 @@ final class BenchFleetCommand implements Callable<Integer> {
             Report.duration(r.campaign().updateTime().p50()),
             Report.duration(r.campaign().updateTime().p99()),
             Report.duration(r.campaign().updateTime().max())));
+    floors(out, r.campaign(), crypto, journal);
     out.println("  report             " + files.json());
     out.flush();
     return r.succeeded() ? 0 : 1;
+  }
+
+  /**
+   * What this machine allows at most, and how close the campaign came: the Ed25519 floor (every
+   * core doing nothing but the signatures and checks one update really made) and the journal floor
+   * (the journal's write rate over the events one update really wrote).
+   */
+  static void floors(
+      PrintWriter out,
+      CampaignRun.CampaignFacts c,
+      CryptoBench.Result crypto,
+      JournalFloor.Result journal) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    double verifications = c.perUpdate(c.verifications());
+    double signatures = c.perUpdate(c.signatures());
+    double events = c.perUpdate(c.journalEvents());
+    double cryptoSecondsPerUpdate =
+        verifications / crypto.verifyPerSecond() + signatures / crypto.signPerSecond();
+    double cryptoFloor = cryptoSecondsPerUpdate == 0 ? 0 : cores / cryptoSecondsPerUpdate;
+    double journalFloor = events == 0 ? 0 : journal.perSecond() / events;
+    double slower = Math.min(cryptoFloor, journalFloor);
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  Ed25519 floor      %,.0f updates/s: %,.0f verifications/s and %,.0f signatures/s per"
+                + " core x %d cores, %.1f verifications and %.1f signatures per update",
+            cryptoFloor,
+            crypto.verifyPerSecond(),
+            crypto.signPerSecond(),
+            cores,
+            verifications,
+            signatures));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  journal floor      %,.0f updates/s: %,.0f events/s (%,d events by %d entities at"
+                + " once), %.1f events per update",
+            journalFloor,
+            journal.perSecond(),
+            journal.events(),
+            JOURNAL_WRITERS,
+            events));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  against the floor  %.1f updates/s = %.0f %% of the slower floor (%s)",
+            c.vehiclesPerWallSecond(),
+            slower == 0 ? 0 : 100 * c.vehiclesPerWallSecond() / slower,
+            cryptoFloor <= journalFloor ? "Ed25519" : "journal"));
   }
 }

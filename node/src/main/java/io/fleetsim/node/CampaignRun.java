@@ -9,6 +9,7 @@ import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.persistence.EventHistory;
+import io.fleetsim.uptane.crypto.CryptoOps;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.Vehicle;
 import java.lang.management.ManagementFactory;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -233,6 +235,12 @@ public final class CampaignRun {
    * @param undoes the campaign a rollback campaign undoes, or null
    * @param version the version its image carries (e.g. {@code 1.0.0+r3} for a rollback)
    * @param verifiedAtVersion vehicles whose ECU runs that image, read back from the vehicles
+   * @param clockAdvances how many times the clock moved to a later instant during the campaign
+   * @param updateTimes per VIN the simulated time its successful update took, read back from the
+   *     vehicles
+   * @param journalEvents events written to the journal during the campaign
+   * @param signatures signatures made during the campaign (every entity, every poll)
+   * @param verifications signature checks made during the campaign
    */
   public record CampaignFacts(
       String campaignId,
@@ -248,11 +256,19 @@ public final class CampaignRun {
       Duration wall,
       Duration simulated,
       long clockAdvances,
-      Percentiles updateTime,
-      long journalEvents) {
+      Map<String, Duration> updateTimes,
+      long journalEvents,
+      long signatures,
+      long verifications) {
 
     public CampaignFacts {
       outcomes = Map.copyOf(outcomes);
+      updateTimes = Collections.unmodifiableSortedMap(new TreeMap<>(updateTimes));
+    }
+
+    /** Percentiles of the update times of the vehicles the campaign updated. */
+    public Percentiles updateTime() {
+      return Percentiles.of(List.copyOf(updateTimes.values()));
     }
 
     public boolean succeeded() {
@@ -288,6 +304,11 @@ public final class CampaignRun {
 
     public double journalEventsPerWallSecond() {
       return perSecond(journalEvents, wall);
+    }
+
+    /** Per vehicle updated: journal events, signatures and signature checks it cost. */
+    public double perUpdate(long total) {
+      return updated() == 0 ? 0 : total / (double) updated();
     }
   }
 
@@ -492,6 +513,8 @@ public final class CampaignRun {
     Instant simStart = clock.now();
     Instant horizon = simStart.plus(plan.horizon());
     long advancesBefore = clock.advances();
+    long signaturesBefore = CryptoOps.signatures();
+    long verificationsBefore = CryptoOps.verifications();
     start.run();
     Tick t = null;
     CampaignProgress p = null;
@@ -536,6 +559,8 @@ public final class CampaignRun {
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - wallStart);
     long advances = clock.advances() - advancesBefore;
+    long signatures = CryptoOps.signatures() - signaturesBefore;
+    long verifications = CryptoOps.verifications() - verificationsBefore;
     Duration simulated = simulatedDuration(campaignId, simStart);
     long journalAfter = node.journalEvents();
     listener.finished();
@@ -557,7 +582,7 @@ public final class CampaignRun {
               + " vehicles counted)";
     }
     listener.phase("reading back " + fleet.size() + " vehicles");
-    List<Duration> times = new ArrayList<>();
+    Map<String, Duration> times = new TreeMap<>();
     int atVersion = 0;
     for (Vehicle.Status s : statuses(fleet)) {
       for (Vehicle.UpdateRecord r : s.history()) {
@@ -565,7 +590,7 @@ public final class CampaignRun {
             && r.startedAt() != null
             && r.finishedAt() != null
             && r.outcome() == UpdateOutcome.SUCCEEDED) {
-          times.add(Duration.between(r.startedAt(), r.finishedAt()));
+          times.put(s.vin(), Duration.between(r.startedAt(), r.finishedAt()));
         }
       }
       if (atVersion(s, model.ecuId(), p.image())) {
@@ -586,8 +611,10 @@ public final class CampaignRun {
         wall,
         simulated,
         advances,
-        Percentiles.of(times),
-        journalAfter - journalBefore);
+        times,
+        journalAfter - journalBefore,
+        signatures,
+        verifications);
   }
 
   /**

@@ -80,6 +80,9 @@ public final class Report {
     m.put("vehiclesUpdatedPerWallSecond", round(c.vehiclesPerWallSecond()));
     m.put("journalEvents", c.journalEvents());
     m.put("journalEventsPerWallSecond", round(c.journalEventsPerWallSecond()));
+    m.put("journalEventsPerUpdate", round(c.perUpdate(c.journalEvents())));
+    m.put("signaturesPerUpdate", round(c.perUpdate(c.signatures())));
+    m.put("verificationsPerUpdate", round(c.perUpdate(c.verifications())));
     return m;
   }
 

@@ -36,7 +36,7 @@ class FleetNodeIT {
   static void runACampaign() {
     node =
         FleetNode.start(
-            FleetNode.Options.singleNode(dataDir, 1000, 42).withDb(FleetNode.Db.H2_MEMORY));
+            FleetNode.Options.singleNode(dataDir, 0, 42).withDb(FleetNode.Db.H2_MEMORY));
     result =
         new CampaignRun(
                 node,

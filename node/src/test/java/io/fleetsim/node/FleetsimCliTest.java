@@ -83,7 +83,13 @@ class FleetsimCliTest {
     assertEquals(0, r.exit());
     for (String option :
         List.of(
-            "--vehicles", "--time-scale", "--seed", "--data-dir", "--report-dir", "--timeout")) {
+            "--vehicles",
+            "--pace",
+            "--horizon",
+            "--seed",
+            "--data-dir",
+            "--report-dir",
+            "--timeout")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
   }
@@ -112,8 +118,12 @@ class FleetsimCliTest {
   @Test
   void otherBadOptionsAreUsageErrorsToo() {
     assertUsageError(run("demo", "--vehicles", "many"), "--vehicles");
-    assertUsageError(run("demo", "--time-scale", "0"), "--time-scale must be a positive number");
-    assertUsageError(run("demo", "--time-scale", "-3"), "--time-scale must be a positive number");
+    assertUsageError(run("demo", "--pace", "-3"), "--pace must be 0 (as fast as possible)");
+    assertUsageError(run("demo", "--pace", "fast"), "'fast' is not a double");
+    assertUsageError(run("demo", "--horizon", "0s"), "--horizon must be positive");
+    assertUsageError(run("demo", "--horizon", "forever"), "not a duration");
+    // the scaled wall clock is gone, and so is its option
+    assertUsageError(run("demo", "--time-scale", "1000"), "--time-scale");
     assertUsageError(run("demo", "--timeout", "soon"), "not a duration");
     assertUsageError(run("demo", "--vehicles", "2000000"), "at most 1,000,000");
   }

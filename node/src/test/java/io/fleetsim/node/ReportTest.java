@@ -28,9 +28,9 @@ class ReportTest {
 
   static CampaignRun.CampaignFacts facts(
       String id, String undoes, String problem, String version, int updated, int rolledBack) {
-    List<Duration> times = new ArrayList<>();
+    Map<String, Duration> times = new java.util.TreeMap<>();
     for (int i = 1; i <= 100; i++) {
-      times.add(Duration.ofSeconds(i * 60L));
+      times.put(String.format("VIN%03d", i), Duration.ofSeconds(i * 60L));
     }
     Map<UpdateOutcome, Integer> outcomes = new EnumMap<>(UpdateOutcome.class);
     outcomes.put(UpdateOutcome.SUCCEEDED, updated);
@@ -49,14 +49,17 @@ class ReportTest {
         updated,
         Duration.ofSeconds(20),
         Duration.ofHours(5),
-        CampaignRun.Percentiles.of(times),
-        5000);
+        1234,
+        times,
+        5000,
+        500,
+        1300);
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
     return new CampaignRun.Result(
         42,
-        1000,
+        0,
         100,
         300,
         Duration.ofSeconds(3),

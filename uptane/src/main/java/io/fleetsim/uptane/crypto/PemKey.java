@@ -135,6 +135,7 @@ public final class PemKey implements VerifyingKey {
 
   @Override
   public boolean verify(byte[] message, byte[] signature) {
+    CryptoOps.verified();
     if (message == null || signature == null || signature.length == 0) {
       return false;
     }

@@ -64,6 +64,7 @@ public record PublicKey(byte[] raw) implements VerifyingKey {
   /** False for a wrong signature, a signature of the wrong length or a key off the curve. */
   @Override
   public boolean verify(byte[] message, byte[] signature) {
+    CryptoOps.verified();
     if (message == null || signature == null || signature.length != 64) {
       return false;
     }

@@ -49,6 +49,7 @@ public final class SigningKey {
   }
 
   public byte[] sign(byte[] message) {
+    CryptoOps.signed();
     Ed25519Signer signer = new Ed25519Signer();
     signer.init(true, params);
     signer.update(message, 0, message.length);
