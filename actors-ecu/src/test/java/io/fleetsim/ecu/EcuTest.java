@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.Seeds;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
 import io.fleetsim.uptane.manifest.InstallResult;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Test;
 
 class EcuTest {
 
-  static final ActorTestKit testKit = ActorTestKit.create(Fixtures.config());
-  static final ManualTime manualTime = ManualTime.get(testKit.system());
+  // the synchronous runCommand needs answers at once: checks cost no simulated time here
+  // (EcuComputeTimeTest covers the compute model)
+  static final ActorTestKit testKit = ActorTestKit.create(Fixtures.configWithoutCompute());
+  static final SimClock clock = SimClock.get(testKit.system());
   static final Fixtures fx = new Fixtures(11);
   static final AtomicInteger ids = new AtomicInteger();
   static final int GROUP = 64 * 1024;
@@ -106,7 +108,7 @@ class EcuTest {
     bus.awaitAssert(
         Duration.ofSeconds(10),
         () -> {
-          manualTime.timePasses(step);
+          clock.advance(step);
           assertEquals(Ecu.Phase.RUNNING, kit.getState().phase());
           return null;
         });
@@ -345,7 +347,7 @@ class EcuTest {
     assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t", r)));
     bus.awaitAssert(
         () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(1));
           assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
           return null;
         });
@@ -362,7 +364,7 @@ class EcuTest {
     assertPositive(uds(kit2, r -> new Ecu.RequestTransferExit("t2", r)));
     bus.awaitAssert(
         () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(1));
           assertEquals(Ecu.Phase.REBOOTING, kit2.getState().phase());
           return null;
         });
@@ -578,12 +580,12 @@ class EcuTest {
     long seed = Seeds.scenarioSeed(testKit.system());
     String id = Ecu.entityId(Fixtures.VIN, "keys");
     String key = provisionedKey(testKit, id);
-    ActorTestKit sameSeed = ActorTestKit.create("SameSeed", Fixtures.config());
+    ActorTestKit sameSeed = ActorTestKit.create("SameSeed", Fixtures.configWithoutCompute());
     ActorTestKit otherSeed =
         ActorTestKit.create(
             "OtherSeed",
             ConfigFactory.parseString("fleetsim.seed = " + (seed + 1))
-                .withFallback(Fixtures.config()));
+                .withFallback(Fixtures.configWithoutCompute()));
     try {
       assertEquals(key, provisionedKey(sameSeed, id), "same scenario seed and entity id");
       assertNotEquals(
