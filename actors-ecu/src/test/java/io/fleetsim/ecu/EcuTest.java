@@ -39,6 +39,9 @@ class EcuTest {
   static final Fixtures fx = new Fixtures(11);
   static final AtomicInteger ids = new AtomicInteger();
   static final int GROUP = 64 * 1024;
+  static final Duration MS = Duration.ofMillis(1);
+  static final Duration BOOT_TIME = Duration.ofSeconds(5);
+  static final Duration WATCHDOG = Duration.ofSeconds(30);
 
   @AfterAll
   static void shutdown() {
@@ -142,8 +145,17 @@ class EcuTest {
     assertFalse(kit.getState().banks().b().valid(), "bank being written is not bootable");
     assertTrue(kit.getState().isSafe());
 
-    advanceUntilRunning(kit, Duration.ofSeconds(1));
+    // flash time, then the boot time, to the millisecond
+    Duration flash = Bootloader.flashTime(newImage.length, fx.profile().flashBytesPerSecond());
+    clock.advance(flash.minus(MS));
+    assertEquals(Ecu.Phase.FLASHING, kit.getState().phase());
+    clock.advance(MS);
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(BOOT_TIME.minus(MS));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(MS);
     Ecu.State s = kit.getState();
+    assertEquals(Ecu.Phase.RUNNING, s.phase());
     assertEquals(Bank.Slot.B, s.banks().active());
     assertEquals("engine-2.0.bin", s.activeBank().version());
     assertEquals(2, s.activeBank().releaseCounter());
@@ -180,6 +192,23 @@ class EcuTest {
       assertEquals(UpdateOutcome.ROLLED_BACK, result.outcome());
       assertTrue(result.detail().startsWith(failure.name()), result.detail());
     }
+  }
+
+  @Test
+  void aHungBootIsRolledBackExactlyAtTheWatchdogTimeout() {
+    var kit = ecu(BootModel.always(BootModel.Outcome.HANG));
+    open(kit, "t", newImage, fx.targetsFor(newImage));
+    send(kit, "t", newImage, 1);
+    assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t", r)));
+    clock.advance(Bootloader.flashTime(newImage.length, fx.profile().flashBytesPerSecond()));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(WATCHDOG.minus(MS));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    bus.expectNoMessage(Duration.ofMillis(20));
+    clock.advance(MS);
+    CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
+    assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
+    assertTrue(done.reason().startsWith("HANG"), done.reason());
   }
 
   @Test
