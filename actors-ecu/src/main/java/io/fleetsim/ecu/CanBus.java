@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
@@ -237,6 +238,51 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       }
       return new State(Map.copyOf(m), List.copyOf(l));
     }
+  }
+
+  // ---------------------------------------------------------------- modelled times
+
+  /**
+   * What the clock waits for each block group of a download of {@code length} bytes that has the
+   * bus to itself and loses no frame: each group's wire time rounded up to the millisecond. Pure;
+   * the same arithmetic the bus schedules with ({@code fleetsim.can-bus}).
+   */
+  public static List<Duration> groupWaits(Config config, Transport transport, long length) {
+    BlockGroups groups =
+        new BlockGroups(
+            BusTimingModel.fromConfig(config), BusSettings.fromConfig(config).blocksPerGroup());
+    List<Duration> waits = new ArrayList<>();
+    long acknowledged = 0;
+    int counter = 1;
+    for (Optional<BlockGroups.Group> g = groups.next(transport, counter, 0, length);
+        g.isPresent();
+        g = groups.next(transport, counter, acknowledged, length)) {
+      waits.add(Duration.ofMillis(SimClock.delayMillis(g.get().wireTime(0, 1))));
+      acknowledged += g.get().length();
+      counter++;
+    }
+    return List.copyOf(waits);
+  }
+
+  /**
+   * The exact simulated time from a {@link StartTransfer} to its {@link TransferResult} when the
+   * ECU answers at once apart from its modelled checks, the bus carries only this transfer, no
+   * frame is lost and the new image boots: the ECU's checks ({@link
+   * EcuComputeModel#verificationTime}), every group's wait ({@link #groupWaits}), the flash at the
+   * profile's speed and {@code fleetsim.ecu.boot-time}, each rounded up to the millisecond as the
+   * clock waits it. Pure, from the configuration, so that a test can check an update's time
+   * independently.
+   */
+  public static Duration modelledTransferTime(
+      Config config, Ecu.Profile profile, Transport transport, long length) {
+    Duration t = EcuComputeModel.fromConfig(config).verificationTime(profile, length);
+    for (Duration wait : groupWaits(config, transport, length)) {
+      t = t.plus(wait);
+    }
+    t =
+        t.plusMillis(
+            SimClock.delayMillis(Bootloader.flashTime(length, profile.flashBytesPerSecond())));
+    return t.plusMillis(SimClock.delayMillis(EcuSettings.fromConfig(config).bootTime()));
   }
 
   // ---------------------------------------------------------------- behaviour

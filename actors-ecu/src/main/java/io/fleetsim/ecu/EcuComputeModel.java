@@ -27,6 +27,11 @@ import java.util.Objects;
  * for it ({@code SimClock.delayMillis}), so modelled durations can be summed to the exact simulated
  * time of an update. Settings: {@code fleetsim.ecu.compute} (defaults for Cortex-M class engine and
  * chassis ECUs, faster application processors for infotainment, telematics, ADAS and gateway).
+ * {@link CanBus#modelledTransferTime} adds these to the wire, flash and boot times.
+ *
+ * <p>The ECU sends no UDS "response pending" (NRC 0x78) meanwhile: a check longer than the bus's
+ * {@code response-timeout} is asked for again (the answer then goes to the latest request), and one
+ * longer than all its retries together fails the transfer.
  */
 public final class EcuComputeModel {
 

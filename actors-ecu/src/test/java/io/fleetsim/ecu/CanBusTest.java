@@ -186,6 +186,14 @@ class CanBusTest {
         t0 + verify.plus(elapsed).plus(install).toMillis(),
         clock.nowMillis(),
         "the update's simulated time is the sum of its modelled parts");
+    assertEquals(
+        CanBus.modelledTransferTime(
+            Fixtures.config(), fx.profile(), Transport.CLASSIC_CAN, image.length),
+        Duration.ofMillis(clock.nowMillis() - t0));
+    assertEquals(
+        elapsed,
+        CanBus.groupWaits(Fixtures.config(), Transport.CLASSIC_CAN, image.length).stream()
+            .reduce(Duration.ZERO, Duration::plus));
     assertEquals(UpdateOutcome.SUCCEEDED, r.outcome(), r.reason());
     assertEquals("engine-2.0.bin", r.newVersion());
     assertTrue(v.busState().transfers().isEmpty());
