@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,12 +43,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * (DiagnosticSessionControl, RequestDownload, TransferData per block group, RequestTransferExit),
  * taking the image bytes from the node-local {@link BlobStore}. Each block group is delivered after
  * the wire time the {@link BusTimingModel} gives for it, with sampled frame losses and the bus
- * shared evenly by the transfers sending at that moment. Progress is persisted per acknowledged
- * group, so after a crash a transfer resumes where the ECU says it stands. When the ECU has
- * installed, rolled back or rejected, the requester gets a {@link TransferResult}; when the bus
- * itself gives up (a negative response at any step, an ECU silent through every retry, an image
- * gone from the blob store) it also returns the ECU to the default session, so no stale download
- * blocks the next transfer.
+ * shared evenly by the transfers sending at that instant (counted once the instant's work has
+ * settled, so the order in which several ECUs' replies at one instant are handled changes nothing).
+ * An ECU silent for {@code response-timeout} of simulated time is asked again, up to {@code
+ * max-retries} times. Progress is persisted per acknowledged group, so after a crash a transfer
+ * resumes where the ECU says it stands. When the ECU has installed, rolled back or rejected, the
+ * requester gets a {@link TransferResult}; when the bus itself gives up (a negative response at any
+ * step, an ECU silent through every retry, an image gone from the blob store) it also returns the
+ * ECU to the default session, so no stale download blocks the next transfer.
  *
  * <p>Beside it: {@link UdsTester} (the requests it asks the ECU), {@link BlockGroups} (the image
  * cut into block groups and each group's wire time) and {@link BusSettings}.
@@ -105,17 +109,38 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     SESSION,
     DOWNLOAD,
     DATA,
-    EXIT
+    EXIT;
+
+    static Step of(Ecu.UdsService service) {
+      return switch (service) {
+        case DIAGNOSTIC_SESSION_CONTROL -> SESSION;
+        case REQUEST_DOWNLOAD -> DOWNLOAD;
+        case TRANSFER_DATA -> DATA;
+        case REQUEST_TRANSFER_EXIT -> EXIT;
+      };
+    }
   }
 
-  record UdsReplied(String transferId, Step step, Ecu.UdsResponse response, String failure)
-      implements Command {}
+  /** An ECU's answer to the request of {@code step}. */
+  record UdsReplied(String transferId, Step step, Ecu.UdsResponse response) implements Command {}
+
+  /**
+   * Request {@code seq} of a transfer got no answer within the simulated response timeout; {@code
+   * settled} once the work of the deadline instant has settled.
+   */
+  record ResponseTimedOut(String transferId, long seq, boolean settled) implements Command {}
+
+  /** The work of this instant has settled: the transfers ready for their next group send it. */
+  enum SendReady implements Command {
+    INSTANCE
+  }
 
   record GroupOnWire(String transferId, int blockSequenceCounter) implements Command {}
 
   record ResumeTransfer(String transferId) implements Command {}
 
-  record EcuStateSeen(String transferId, Ecu.Status state, String failure) implements Command {}
+  /** The ECU's status, asked for after a restart. */
+  record EcuStateSeen(Ecu.Status state) implements Command {}
 
   // ---------------------------------------------------------------- events
 
@@ -215,6 +240,51 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
   }
 
+  // ---------------------------------------------------------------- modelled times
+
+  /**
+   * What the clock waits for each block group of a download of {@code length} bytes that has the
+   * bus to itself and loses no frame: each group's wire time rounded up to the millisecond. Pure;
+   * the same arithmetic the bus schedules with ({@code fleetsim.can-bus}).
+   */
+  public static List<Duration> groupWaits(Config config, Transport transport, long length) {
+    BlockGroups groups =
+        new BlockGroups(
+            BusTimingModel.fromConfig(config), BusSettings.fromConfig(config).blocksPerGroup());
+    List<Duration> waits = new ArrayList<>();
+    long acknowledged = 0;
+    int counter = 1;
+    for (Optional<BlockGroups.Group> g = groups.next(transport, counter, 0, length);
+        g.isPresent();
+        g = groups.next(transport, counter, acknowledged, length)) {
+      waits.add(Duration.ofMillis(SimClock.delayMillis(g.get().wireTime(0, 1))));
+      acknowledged += g.get().length();
+      counter++;
+    }
+    return List.copyOf(waits);
+  }
+
+  /**
+   * The exact simulated time from a {@link StartTransfer} to its {@link TransferResult} when the
+   * ECU answers at once apart from its modelled checks, the bus carries only this transfer, no
+   * frame is lost and the new image boots: the ECU's checks ({@link
+   * EcuComputeModel#verificationTime}), every group's wait ({@link #groupWaits}), the flash at the
+   * profile's speed and {@code fleetsim.ecu.boot-time}, each rounded up to the millisecond as the
+   * clock waits it. Pure, from the configuration, so that a test can check an update's time
+   * independently.
+   */
+  public static Duration modelledTransferTime(
+      Config config, Ecu.Profile profile, Transport transport, long length) {
+    Duration t = EcuComputeModel.fromConfig(config).verificationTime(profile, length);
+    for (Duration wait : groupWaits(config, transport, length)) {
+      t = t.plus(wait);
+    }
+    t =
+        t.plusMillis(
+            SimClock.delayMillis(Bootloader.flashTime(length, profile.flashBytesPerSecond())));
+    return t.plusMillis(SimClock.delayMillis(EcuSettings.fromConfig(config).bootTime()));
+  }
+
   // ---------------------------------------------------------------- behaviour
 
   private final String vin;
@@ -225,10 +295,12 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   private final BlockGroups groups;
   private final FrameLossModel loss;
   private final BusSettings settings;
-  private final SimClock clock;
-  private final Random rng;
+  private final long scenarioSeed;
   // retries of the current step per transfer: transient like the timers, reset by a restart
   private final Map<String, Integer> retries = new HashMap<>();
+  // transfers whose next group goes on the wire once this instant has settled, by transfer id
+  private final Set<String> ready = new TreeSet<>();
+  private static final String SEND_TIMER = "send-ready";
 
   /**
    * @param ecuFor the Ecu entity for an Ecu entity id ({@code VIN/ecuId}); sharding in production,
@@ -260,11 +332,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     this.blobs = blobs;
     Config config = context.getSystem().settings().config();
     this.settings = BusSettings.fromConfig(config);
-    this.tester = new UdsTester(vin, context, ecuFor, settings.responseTimeout());
+    this.tester = new UdsTester(vin, context, timers, ecuFor, settings.responseTimeout());
     this.groups = new BlockGroups(BusTimingModel.fromConfig(config), settings.blocksPerGroup());
     this.loss = loss != null ? loss : FrameLossModel.constant(settings.frameLossRate());
-    this.clock = SimClock.get(context.getSystem());
-    this.rng = Seeds.forEntity(context.getSystem(), "canbus:" + vin);
+    this.scenarioSeed = Seeds.scenarioSeed(context.getSystem());
   }
 
   @Override
@@ -298,6 +369,8 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         .onCommand(StartTransfer.class, this::startTransfer)
         .onCommand(ResumeTransfer.class, this::resume)
         .onCommand(UdsReplied.class, this::udsReplied)
+        .onCommand(ResponseTimedOut.class, this::responseTimedOut)
+        .onCommand(SendReady.class, this::sendReady)
         .onCommand(GroupOnWire.class, this::groupOnWire)
         .onCommand(EcuInstallFinished.class, this::ecuInstallFinished)
         .onCommand(EcuStateSeen.class, this::ecuStateSeen)
@@ -389,20 +462,53 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     return groups.next(t.transport(), p.nextBlock(), p.bytesAcknowledged(), t.length());
   }
 
-  /** Schedules the next block group's arrival after its wire time, or ends the download. */
+  /**
+   * Puts the next block group on the wire, or ends the download. The group is scheduled once the
+   * work of this instant has settled ({@link SendReady}, a zero-delay timer), so that its share of
+   * the bus counts every transfer that starts or stops sending at this instant, whatever order
+   * their messages (replies of several ECUs at one instant) are handled in.
+   */
   private void sendNext(State state, Transfer t) {
-    Optional<BlockGroups.Group> next = nextGroup(t);
-    if (next.isEmpty()) {
+    if (nextGroup(t).isEmpty()) {
       tester.requestExit(t);
       return;
     }
-    BlockGroups.Group g = next.get();
-    long lost =
-        BusTimingModel.sampleRetransmissions(
-            g.exchange().frames(), loss.lossRate(vin, t.transport()), rng);
-    // a shared bus: every transfer sending now gets an equal part of the bandwidth
-    Duration wire = g.wireTime(lost, state.sending());
-    timers.startSingleTimer(groupTimer(t), new GroupOnWire(t.transferId(), g.counter()), wire);
+    ready.add(t.transferId());
+    if (!timers.isTimerActive(SEND_TIMER)) {
+      timers.startSingleTimer(SEND_TIMER, SendReady.INSTANCE, Duration.ZERO);
+    }
+  }
+
+  /**
+   * Schedules the arrival of each ready transfer's next group after its wire time: a shared bus
+   * gives every transfer sending at this instant an equal part of the bandwidth. The frame losses
+   * of a group are drawn from a generator of its own (scenario seed, bus, transfer, group,
+   * attempt), so no transfer's draws depend on another's.
+   */
+  private Effect<Event, State> sendReady(State state, SendReady cmd) {
+    long sharing = state.sending();
+    for (String id : ready) {
+      Transfer t = state.transfers().get(id);
+      if (t == null || t.progress().stage() != Stage.SENDING) {
+        continue;
+      }
+      Optional<BlockGroups.Group> next = nextGroup(t);
+      if (next.isEmpty()) {
+        continue;
+      }
+      BlockGroups.Group g = next.get();
+      Random draws =
+          Seeds.random(
+              scenarioSeed,
+              "canbus:" + vin + "/" + id + "/" + g.counter() + "/" + retries.getOrDefault(id, 0));
+      long lost =
+          BusTimingModel.sampleRetransmissions(
+              g.exchange().frames(), loss.lossRate(vin, t.transport()), draws);
+      Duration wire = g.wireTime(lost, sharing);
+      timers.startSingleTimer(groupTimer(t), new GroupOnWire(id, g.counter()), wire);
+    }
+    ready.clear();
+    return Effect().none();
   }
 
   private static String groupTimer(Transfer t) {
@@ -433,8 +539,9 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return Effect().none();
     }
     Transfer t = found.get();
-    if (cmd.response() == null) {
-      return retry(state, t, cmd.step(), cmd.failure());
+    if (!tester.answered(cmd)) {
+      // an answer to a step already done, one at or after the deadline, or to closing the session
+      return Effect().none();
     }
     retries.remove(t.transferId());
     if (cmd.response() instanceof Ecu.NegativeResponse nr) {
@@ -484,6 +591,19 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     };
   }
 
+  private Effect<Event, State> responseTimedOut(State state, ResponseTimedOut cmd) {
+    Optional<Transfer> found = state.transfer(cmd.transferId());
+    Optional<Step> step = tester.timedOut(cmd);
+    if (found.isEmpty() || step.isEmpty()) {
+      return Effect().none();
+    }
+    return retry(
+        state,
+        found.get(),
+        step.get(),
+        "no answer within " + tester.responseTimeout() + " of simulated time");
+  }
+
   private Effect<Event, State> retry(State state, Transfer t, Step step, String failure) {
     int n = retries.merge(t.transferId(), 1, Integer::sum);
     if (n > settings.maxRetries()) {
@@ -497,8 +617,8 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     context.getLog().info("bus {} retrying {} of {}: {}", vin, step, t.transferId(), failure);
     switch (step) {
       case SESSION, DOWNLOAD -> tester.openSession(t);
-      case DATA ->
-          context.getSelf().tell(new GroupOnWire(t.transferId(), t.progress().nextBlock()));
+      // the group is sent again: it takes its wire time again
+      case DATA -> sendNext(state, t);
       case EXIT -> tester.requestExit(t);
     }
     return Effect().none();
@@ -511,6 +631,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
    */
   private Effect<Event, State> fail(State state, Transfer t, UpdateOutcome outcome, String reason) {
     timers.cancel(groupTimer(t));
+    tester.forget(t.transferId());
     tester.closeSession(t);
     context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
     TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
@@ -524,6 +645,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     }
     Transfer t = found.get();
     timers.cancel(groupTimer(t));
+    tester.forget(t.transferId());
     TransferResult r =
         new TransferResult(
             t.transferId(), t.ecuId(), cmd.outcome(), cmd.reason(), cmd.newVersion());
@@ -548,13 +670,14 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     return Effect().none();
   }
 
+  /** An install that ended while this bus was down: its transfer gets the ECU's result. */
   private Effect<Event, State> ecuStateSeen(State state, EcuStateSeen cmd) {
-    Optional<Transfer> found = state.transfer(cmd.transferId());
-    if (found.isEmpty() || cmd.state() == null) {
+    Ecu.LastInstall last = cmd.state().lastInstall();
+    if (last == null) {
       return Effect().none();
     }
-    Ecu.LastInstall last = cmd.state().lastInstall();
-    if (last != null && last.transferId().equals(cmd.transferId())) {
+    Optional<Transfer> found = state.transfer(last.transferId());
+    if (found.isPresent() && found.get().progress().stage() == Stage.INSTALLING) {
       return ecuInstallFinished(
           state,
           new EcuInstallFinished(

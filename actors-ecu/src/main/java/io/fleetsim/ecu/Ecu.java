@@ -45,6 +45,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * SHA-256 matched director-signed metadata, so whatever happens (bad input, restart, failed boot)
  * the active bank stays valid and verified.
  *
+ * <p>The checks of RequestDownload (signature verification) and RequestTransferExit (image hash)
+ * run for real when the request arrives, but cost the simulated time the {@link EcuComputeModel}
+ * gives for this ECU's type: their events and answer wait for a timer of that duration, so an
+ * update's simulated time includes them exactly. A restart while a check is computing drops it and
+ * the bus asks again.
+ *
  * <p>Beside it: {@link UdsDownload} (the checks of each download request), {@link Bootloader}
  * (flash timer, boot child, watchdog), {@link EcuCrypto} (key, partial verification, the signed
  * version report) and {@link EcuSettings}.
@@ -228,6 +234,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   record RecoverPhase(Phase phase) implements Command {}
 
+  /** The modelled compute time of check {@code seq} has passed: its answer goes out. */
+  record ComputeDone(long seq) implements Command {}
+
   // ---------------------------------------------------------------- events
 
   public sealed interface Event extends CborSerializable {}
@@ -374,6 +383,21 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final SimClock clock;
   private final Bootloader bootloader;
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
+  private final SimTimers<Command> timers;
+  private final EcuComputeModel compute;
+
+  /**
+   * A check that ran and whose answer waits for its modelled compute time ({@link
+   * EcuComputeModel}); transient like the timers, so a restart drops it and the bus asks again.
+   * {@code download} is the open download the check was made against ({@code null} for a
+   * RequestDownload), {@code request} the latest asking for it.
+   */
+  private record Computing(
+      long seq, UdsRequest request, UdsDownload.Check check, Download download) {}
+
+  private static final String COMPUTE_TIMER = "compute";
+  private Computing computing;
+  private long computeSeq;
 
   /**
    * @param bootModel decides each boot's fate; {@code null} draws from {@code
@@ -411,6 +435,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 settings.bootFailureRate(), Seeds.forEntity(context.getSystem(), entityId));
     this.bootloader = new Bootloader(ecuId, context, timers, settings, clock, boots);
     this.busFor = busFor;
+    this.timers = timers;
+    this.compute = EcuComputeModel.fromConfig(context.getSystem().settings().config());
   }
 
   @Override
@@ -455,13 +481,15 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
     b.forState(s -> s.phase() == Phase.PROGRAMMING)
         .onCommand(DiagnosticSessionControl.class, this::sessionWhileProgramming)
-        .onCommand(RequestDownload.class, this::requestDownload);
+        .onCommand(RequestDownload.class, this::requestDownload)
+        .onCommand(ComputeDone.class, this::requestDownloadComputed);
 
     b.forState(s -> s.phase() == Phase.RECEIVING)
         .onCommand(DiagnosticSessionControl.class, this::sessionWhileProgramming)
         .onCommand(RequestDownload.class, this::requestDownloadWhileOpen)
         .onCommand(TransferData.class, this::transferData)
-        .onCommand(RequestTransferExit.class, this::transferExit);
+        .onCommand(RequestTransferExit.class, this::transferExit)
+        .onCommand(ComputeDone.class, this::transferExitComputed);
 
     b.forState(s -> s.phase() == Phase.FLASHING)
         .onCommand(FlashComplete.class, this::flashComplete)
@@ -492,6 +520,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onCommand(SignVersionReport.class, this::signVersionReport)
         .onCommand(Provision.class, this::refuseProvision)
         .onCommand(UdsRequest.class, this::outOfPhase)
+        .onCommand(ComputeDone.class, this::computedOutOfPhase)
         // late timer, boot or recovery messages of a phase already left
         .onAnyCommand(c -> Effect().none());
 
@@ -560,6 +589,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (cmd.session() == Session.PROGRAMMING) {
       return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd.service(), state));
     }
+    dropComputing();
     String reason =
         state.download() == null
             ? "default session requested"
@@ -570,8 +600,29 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   private ReplyEffect<Event, State> requestDownload(State state, RequestDownload cmd) {
+    if (stillComputing(cmd)) {
+      return Effect().noReply();
+    }
     UdsDownload.Check check =
         UdsDownload.start(state.profile(), state.activeBank(), cmd, clock.now());
+    return computeThen(
+        compute.requestDownloadTime(state.profile()),
+        cmd,
+        check,
+        null,
+        () -> downloadChecked(state, cmd, check));
+  }
+
+  private ReplyEffect<Event, State> requestDownloadComputed(State state, ComputeDone done) {
+    Computing c = takeComputing(done);
+    if (c == null || !(c.request() instanceof RequestDownload cmd)) {
+      return Effect().noReply();
+    }
+    return downloadChecked(state, cmd, c.check());
+  }
+
+  private ReplyEffect<Event, State> downloadChecked(
+      State state, RequestDownload cmd, UdsDownload.Check check) {
     if (check instanceof UdsDownload.Accepted a) {
       return Effect()
           .persist(new DownloadStarted(a.download()))
@@ -602,7 +653,32 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   private ReplyEffect<Event, State> transferExit(State state, RequestTransferExit cmd) {
+    if (stillComputing(cmd)) {
+      return Effect().noReply();
+    }
     UdsDownload.Check check = UdsDownload.exit(state.download(), cmd);
+    Download d = state.download();
+    // only a complete download of this transfer is hashed; anything else is refused at once
+    boolean hashed =
+        d.transferId().equals(cmd.transferId()) && d.bytesReceived() >= d.image().length();
+    Duration cost =
+        hashed ? compute.transferExitTime(state.profile(), d.image().length()) : Duration.ZERO;
+    return computeThen(cost, cmd, check, d, () -> exitChecked(state, cmd, check));
+  }
+
+  /** The exit's answer once the image check's compute time passed, if the download is unchanged. */
+  private ReplyEffect<Event, State> transferExitComputed(State state, ComputeDone done) {
+    Computing c = takeComputing(done);
+    if (c == null
+        || !(c.request() instanceof RequestTransferExit cmd)
+        || !c.download().equals(state.download())) {
+      return Effect().noReply();
+    }
+    return exitChecked(state, cmd, c.check());
+  }
+
+  private ReplyEffect<Event, State> exitChecked(
+      State state, RequestTransferExit cmd, UdsDownload.Check check) {
     if (check instanceof UdsDownload.Accepted) {
       return Effect()
           .persist(new ImageVerified(cmd.transferId(), state.banks().inactive()))
@@ -610,6 +686,64 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
     return answer(state, check, cmd);
+  }
+
+  // ---- modelled compute time
+
+  /**
+   * Answers {@code cmd} with {@code answer} after {@code cost} of simulated time (at once when it
+   * is zero): the check already ran, for real; only its answer and its events wait, so the ECU's
+   * state moves on when the modelled processor would have finished.
+   */
+  private ReplyEffect<Event, State> computeThen(
+      Duration cost,
+      UdsRequest cmd,
+      UdsDownload.Check check,
+      Download download,
+      java.util.function.Supplier<ReplyEffect<Event, State>> answer) {
+    if (cost.isZero()) {
+      return answer.get();
+    }
+    long seq = ++computeSeq;
+    computing = new Computing(seq, cmd, check, download);
+    timers.startSingleTimer(COMPUTE_TIMER, new ComputeDone(seq), cost);
+    return Effect().noReply();
+  }
+
+  /**
+   * The same request again while its check is computing (the bus asked again): the answer goes to
+   * the latest asker when the compute time has passed, without starting over.
+   */
+  private boolean stillComputing(UdsRequest cmd) {
+    Computing c = computing;
+    if (c == null
+        || !timers.isTimerActive(COMPUTE_TIMER)
+        || c.request().service() != cmd.service()
+        || !c.request().transferId().equals(cmd.transferId())) {
+      return false;
+    }
+    computing = new Computing(c.seq(), cmd, c.check(), c.download());
+    return true;
+  }
+
+  private Computing takeComputing(ComputeDone done) {
+    Computing c = computing;
+    if (c == null || c.seq() != done.seq()) {
+      return null;
+    }
+    computing = null;
+    return c;
+  }
+
+  private void dropComputing() {
+    timers.cancel(COMPUTE_TIMER);
+    computing = null;
+  }
+
+  /** A check finished after its phase was left (the session was closed): nobody is answered. */
+  private ReplyEffect<Event, State> computedOutOfPhase(State state, ComputeDone done) {
+    takeComputing(done);
+    return Effect().noReply();
   }
 
   /** A repeated exit after the image was accepted: acknowledge again. */

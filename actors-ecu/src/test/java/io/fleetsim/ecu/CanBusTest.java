@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.BlobStore;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -29,11 +32,24 @@ import org.junit.jupiter.api.Test;
 class CanBusTest {
 
   static final ActorTestKit testKit = ActorTestKit.create(Fixtures.config());
-  static final ManualTime manualTime = ManualTime.get(testKit.system());
+  static final SimClock clock = SimClock.get(testKit.system());
+  static final EcuComputeModel compute = Fixtures.computeModel();
+  static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration MS = Duration.ofMillis(1);
   static final Fixtures fx = new Fixtures(21);
   static final AtomicInteger ids = new AtomicInteger();
   static final BusTimingModel model = BusTimingModel.defaults();
   static final int GROUP = 32 * 4096;
+  static final BlockGroups groups = new BlockGroups(model, 32);
+
+  /** The simulated time the clock waits for group {@code counter} of a transfer sending alone. */
+  static Duration groupWait(int length, int counter, int sharing) {
+    BlockGroups.Group g =
+        groups
+            .next(Transport.CLASSIC_CAN, counter, (long) (counter - 1) * GROUP, length)
+            .orElseThrow();
+    return Duration.ofMillis(SimClock.delayMillis(g.wireTime(0, sharing)));
+  }
 
   @AfterAll
   static void shutdown() {
@@ -99,6 +115,16 @@ class CanBusTest {
       return p.receiveMessage();
     }
 
+    /**
+     * Starts transfer {@code tid} and lets the ECU's RequestDownload verification time pass: the
+     * transfer is then sending its first group.
+     */
+    void start(String tid, byte[] image) {
+      bus.get().tell(transfer(tid, image));
+      clock.advance(compute.requestDownloadTime(fx.profile()));
+      awaitSending(tid);
+    }
+
     void awaitSending(String tid) {
       results.awaitAssert(
           () -> {
@@ -114,7 +140,7 @@ class CanBusTest {
     results.awaitAssert(
         Duration.ofSeconds(10),
         () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(1));
           got.set(results.receiveMessage(Duration.ofMillis(20)));
           return null;
         });
@@ -126,25 +152,48 @@ class CanBusTest {
     Vehicle v = new Vehicle(null);
     byte[] image = Fixtures.bytes(new Random(3), 1024 * 1024);
     blobs.put(image);
-    v.bus.get().tell(v.transfer("t1", image));
-    v.awaitSending("t1");
+    long t0 = clock.nowMillis();
+    v.start("t1", image);
+    Duration verify = compute.requestDownloadTime(fx.profile());
+    assertEquals(t0 + verify.toMillis(), clock.nowMillis());
 
     double predicted = model.transferTime(Transport.CLASSIC_CAN, image.length, 0).toNanos() / 1e9;
-    double group = model.blockExchange(Transport.CLASSIC_CAN, 4096).seconds() * 32;
-    double setup = model.setupExchange(Transport.CLASSIC_CAN).seconds();
-    double elapsed = 0;
+    Duration elapsed = Duration.ZERO;
     for (int k = 1; k <= 8; k++) {
-      double due = group + (k == 1 ? setup : 0);
-      manualTime.timePasses(BusTimingModel.toDuration(due * 0.99));
-      progress.expectNoMessage(Duration.ofMillis(100));
-      manualTime.timePasses(BusTimingModel.toDuration(due * 0.02));
+      // a group's wire time rounded up to the millisecond, not a millisecond less
+      Duration due = groupWait(image.length, k, 1);
+      clock.advance(due.minus(MS));
+      progress.expectNoMessage(Duration.ofMillis(20));
+      clock.advance(MS);
       assertEquals((long) k * GROUP, progress.receiveMessage().bytesAcknowledged());
-      elapsed += due * 1.01;
+      elapsed = elapsed.plus(due);
     }
-    assertEquals(predicted, elapsed, predicted * 0.05);
+    // eight groups, each rounded up by less than a millisecond
+    assertEquals(predicted, elapsed.toNanos() / 1e9, 0.008);
     assertTrue(predicted > 43 && predicted < 44, "1 MiB over classic CAN: " + predicted + " s");
 
-    CanBus.TransferResult r = advanceUntilResult();
+    // then the image hash on the ECU, the flash and the boot, each exactly as modelled
+    Duration install =
+        compute
+            .transferExitTime(fx.profile(), image.length)
+            .plus(Bootloader.flashTime(image.length, fx.profile().flashBytesPerSecond()))
+            .plus(Duration.ofSeconds(5));
+    clock.advance(install.minus(MS));
+    results.expectNoMessage(Duration.ofMillis(20));
+    clock.advance(MS);
+    CanBus.TransferResult r = results.receiveMessage();
+    assertEquals(
+        t0 + verify.plus(elapsed).plus(install).toMillis(),
+        clock.nowMillis(),
+        "the update's simulated time is the sum of its modelled parts");
+    assertEquals(
+        CanBus.modelledTransferTime(
+            Fixtures.config(), fx.profile(), Transport.CLASSIC_CAN, image.length),
+        Duration.ofMillis(clock.nowMillis() - t0));
+    assertEquals(
+        elapsed,
+        CanBus.groupWaits(Fixtures.config(), Transport.CLASSIC_CAN, image.length).stream()
+            .reduce(Duration.ZERO, Duration::plus));
     assertEquals(UpdateOutcome.SUCCEEDED, r.outcome(), r.reason());
     assertEquals("engine-2.0.bin", r.newVersion());
     assertTrue(v.busState().transfers().isEmpty());
@@ -157,16 +206,10 @@ class CanBusTest {
     Vehicle v = new Vehicle(seen);
     byte[] image = Fixtures.bytes(new Random(4), 4 * GROUP + 1000);
     blobs.put(image);
-    v.bus.get().tell(v.transfer("t1", image));
-    v.awaitSending("t1");
-    progress.awaitAssert(
-        Duration.ofSeconds(10),
-        () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
-          assertEquals(
-              2L * GROUP, progress.receiveMessage(Duration.ofMillis(20)).bytesAcknowledged());
-          return null;
-        });
+    v.start("t1", image);
+    clock.advance(groupWait(image.length, 1, 1).plus(groupWait(image.length, 2, 1)));
+    assertEquals(GROUP, progress.receiveMessage().bytesAcknowledged());
+    assertEquals(2L * GROUP, progress.receiveMessage().bytesAcknowledged());
     seen.fishForMessage(
         Duration.ofSeconds(3),
         m ->
@@ -179,7 +222,7 @@ class CanBusTest {
 
     Ecu.TransferData next = null;
     for (int i = 0; i < 100 && next == null; i++) {
-      manualTime.timePasses(Duration.ofSeconds(1));
+      clock.advance(Duration.ofSeconds(1));
       next = nextTransferData(seen);
     }
     assertEquals(3, next.blockSequenceCounter());
@@ -348,7 +391,8 @@ class CanBusTest {
     ecu.expectMessageClass(Ecu.RequestDownload.class)
         .replyTo()
         .tell(new Ecu.PositiveResponse("t1", Ecu.UdsService.REQUEST_DOWNLOAD, 1, 0));
-    manualTime.timePasses(Duration.ofSeconds(1));
+    clock.awaitIdle();
+    clock.advance(Duration.ofSeconds(1));
     Ecu.TransferData data = ecu.expectMessageClass(Ecu.TransferData.class);
     assertEquals(image.length, data.data().length);
     data.replyTo()
@@ -380,11 +424,17 @@ class CanBusTest {
     kit.runCommand(
         new CanBus.StartTransfer(
             "t1", vin, "adas", null, sha, image.length, new byte[] {1}, results.ref(), null));
+    long asked = clock.nowMillis();
     for (int i = 0; i <= 3; i++) {
       ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
-      manualTime.timePasses(Duration.ofSeconds(6));
+      // given up on exactly the response timeout of simulated time after the request
+      clock.advance(RESPONSE_TIMEOUT.minus(MS));
+      ecu.expectNoMessage(Duration.ofMillis(20));
+      results.expectNoMessage(Duration.ZERO);
+      clock.advance(MS);
+      assertEquals(asked + (i + 1) * RESPONSE_TIMEOUT.toMillis(), clock.nowMillis());
     }
-    CanBus.TransferResult r = results.receiveMessage();
+    CanBus.TransferResult r = results.receiveMessage(Duration.ZERO);
     assertEquals(UpdateOutcome.FAILED, r.outcome());
     assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
     // giving up closes the ECU's session as a refusal does, in case it was only slow
@@ -397,8 +447,7 @@ class CanBusTest {
     Vehicle v = new Vehicle(null);
     byte[] image = Fixtures.bytes(new Random(11), 3 * GROUP);
     blobs.put(image);
-    v.bus.get().tell(v.transfer("t1", image));
-    v.awaitSending("t1");
+    v.start("t1", image);
     v.dataLost.set(true);
     CanBus.TransferResult gaveUp = advanceUntilResult();
     assertEquals("t1", gaveUp.transferId());
@@ -426,8 +475,7 @@ class CanBusTest {
     byte[] b = Fixtures.bytes(new Random(10), 3 * GROUP);
     blobs.put(a);
     blobs.put(b);
-    v.bus.get().tell(v.transfer("ta", a));
-    v.awaitSending("ta");
+    v.start("ta", a);
     v.bus
         .get()
         .tell(
@@ -441,18 +489,123 @@ class CanBusTest {
                 fx.targetsFor(b, "adas-2.0.bin", "ADAS-1", "adas-hw", 2),
                 results.ref(),
                 progress.ref()));
+    Duration verify = compute.requestDownloadTime(fx.profile());
+    clock.advance(verify);
     v.awaitSending("tb");
 
-    double group = model.blockExchange(Transport.CLASSIC_CAN, 4096).seconds() * 32;
-    double setup = model.setupExchange(Transport.CLASSIC_CAN).seconds();
-    // ta's first group was scheduled alone; everything after it shares the bus with tb
-    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 1.01));
+    // ta's first group was scheduled alone, a verification time before tb's; tb's first group
+    // shares the bus with ta from the start and takes twice as long
+    Duration alone = groupWait(a.length, 1, 1);
+    Duration shared = groupWait(b.length, 1, 2);
+    clock.advance(alone.minus(verify));
     assertEquals("ta", progress.receiveMessage().transferId());
-    // alone, tb's first group would be done by now; shared, it takes twice as long
-    progress.expectNoMessage(Duration.ofMillis(100));
-    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 0.97));
-    progress.expectNoMessage(Duration.ofMillis(100));
-    manualTime.timePasses(BusTimingModel.toDuration((group + setup) * 0.04));
+    // alone, tb's first group would be done by now
+    clock.advance(verify.plus(shared).minus(alone).minus(MS));
+    progress.expectNoMessage(Duration.ofMillis(20));
+    clock.advance(MS);
     assertEquals("tb", progress.receiveMessage().transferId());
+  }
+
+  /**
+   * Two ECUs answer RequestDownload at one instant. Whichever answer the bus handles first, each
+   * transfer's first group counts the other as sharing the bus, so both arrive at the same instant:
+   * the bus's figures do not depend on the order of messages at an instant.
+   */
+  @Test
+  void answersAtOneInstantGiveTheSameTimesInEitherOrder() {
+    firstGroupsArriveTogether(false);
+    firstGroupsArriveTogether(true);
+  }
+
+  void firstGroupsArriveTogether(boolean bFirst) {
+    TestProbe<Ecu.Command> a = testKit.createTestProbe();
+    TestProbe<Ecu.Command> b = testKit.createTestProbe();
+    String vin = "VIN" + ids.incrementAndGet();
+    ActorRef<CanBus.Command> bus =
+        testKit.spawn(CanBus.create(vin, id -> id.endsWith("/a") ? a.ref() : b.ref(), blobs, null));
+    byte[] image = Fixtures.bytes(new Random(13), 2 * GROUP);
+    String sha = blobs.put(image);
+    List<Ecu.RequestDownload> downloads = new ArrayList<>();
+    for (TestProbe<Ecu.Command> ecu : List.of(a, b)) {
+      String id = ecu == a ? "a" : "b";
+      bus.tell(
+          new CanBus.StartTransfer(
+              "t-" + id,
+              vin,
+              id,
+              Transport.CLASSIC_CAN,
+              sha,
+              image.length,
+              new byte[] {1},
+              results.ref(),
+              null));
+      Ecu.DiagnosticSessionControl dsc = ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
+      dsc.replyTo()
+          .tell(
+              new Ecu.PositiveResponse(
+                  dsc.transferId(), Ecu.UdsService.DIAGNOSTIC_SESSION_CONTROL, 1, 0));
+      downloads.add(ecu.expectMessageClass(Ecu.RequestDownload.class));
+    }
+    if (bFirst) {
+      Collections.reverse(downloads);
+    }
+    for (Ecu.RequestDownload rd : downloads) {
+      rd.replyTo()
+          .tell(new Ecu.PositiveResponse(rd.transferId(), Ecu.UdsService.REQUEST_DOWNLOAD, 1, 0));
+    }
+    Duration shared = groupWait(image.length, 1, 2);
+    clock.awaitIdle();
+    clock.advance(shared.minus(MS));
+    a.expectNoMessage(Duration.ofMillis(20));
+    b.expectNoMessage(Duration.ZERO);
+    clock.advance(MS);
+    assertEquals(1, a.expectMessageClass(Ecu.TransferData.class).blockSequenceCounter());
+    assertEquals(1, b.expectMessageClass(Ecu.TransferData.class).blockSequenceCounter());
+    testKit.stop(bus);
+  }
+
+  /**
+   * An answer at the deadline instant itself is late, whether the bus handles it before or after
+   * its response timer: in both orders the request is sent again at that instant, and only the
+   * answer to that second request moves the transfer on.
+   */
+  @Test
+  void anAnswerAtTheDeadlineIsLateInEitherOrder() {
+    answerAtTheDeadline(true);
+    answerAtTheDeadline(false);
+  }
+
+  void answerAtTheDeadline(boolean answerFirst) {
+    TestProbe<Ecu.Command> ecu = testKit.createTestProbe();
+    String vin = "VIN" + ids.incrementAndGet();
+    ActorRef<CanBus.Command> bus = testKit.spawn(CanBus.create(vin, id -> ecu.ref(), blobs, null));
+    byte[] image = Fixtures.bytes(new Random(14), 5000);
+    String sha = blobs.put(image);
+    Ecu.PositiveResponse ok =
+        new Ecu.PositiveResponse("t1", Ecu.UdsService.DIAGNOSTIC_SESSION_CONTROL, 1, 0);
+    AtomicReference<ActorRef<Ecu.UdsResponse>> replyTo = new AtomicReference<>();
+    // the clock runs actions due at one instant in the order they were scheduled: before the
+    // request, the answer comes first at the deadline instant; after it, the response timer does
+    Runnable answer = () -> replyTo.get().tell(ok);
+    if (answerFirst) {
+      clock.schedule(RESPONSE_TIMEOUT, answer);
+    }
+    bus.tell(
+        new CanBus.StartTransfer(
+            "t1", vin, "adas", null, sha, image.length, new byte[] {1}, results.ref(), null));
+    Ecu.DiagnosticSessionControl first = ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
+    replyTo.set(first.replyTo());
+    if (!answerFirst) {
+      clock.schedule(RESPONSE_TIMEOUT, answer);
+    }
+    long asked = clock.nowMillis();
+    clock.advance(RESPONSE_TIMEOUT);
+    Ecu.DiagnosticSessionControl second =
+        ecu.expectMessageClass(Ecu.DiagnosticSessionControl.class);
+    assertEquals(asked + RESPONSE_TIMEOUT.toMillis(), clock.nowMillis());
+    ecu.expectNoMessage(Duration.ofMillis(20));
+    second.replyTo().tell(ok);
+    ecu.expectMessageClass(Ecu.RequestDownload.class);
+    testKit.stop(bus);
   }
 }

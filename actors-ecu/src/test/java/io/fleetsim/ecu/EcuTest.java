@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.Seeds;
+import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.manifest.EcuVersionReport;
 import io.fleetsim.uptane.manifest.InstallResult;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -32,11 +32,16 @@ import org.junit.jupiter.api.Test;
 
 class EcuTest {
 
-  static final ActorTestKit testKit = ActorTestKit.create(Fixtures.config());
-  static final ManualTime manualTime = ManualTime.get(testKit.system());
+  // the synchronous runCommand needs answers at once: checks cost no simulated time here
+  // (EcuComputeTimeTest covers the compute model)
+  static final ActorTestKit testKit = ActorTestKit.create(Fixtures.configWithoutCompute());
+  static final SimClock clock = SimClock.get(testKit.system());
   static final Fixtures fx = new Fixtures(11);
   static final AtomicInteger ids = new AtomicInteger();
   static final int GROUP = 64 * 1024;
+  static final Duration MS = Duration.ofMillis(1);
+  static final Duration BOOT_TIME = Duration.ofSeconds(5);
+  static final Duration WATCHDOG = Duration.ofSeconds(30);
 
   @AfterAll
   static void shutdown() {
@@ -106,7 +111,7 @@ class EcuTest {
     bus.awaitAssert(
         Duration.ofSeconds(10),
         () -> {
-          manualTime.timePasses(step);
+          clock.advance(step);
           assertEquals(Ecu.Phase.RUNNING, kit.getState().phase());
           return null;
         });
@@ -140,8 +145,17 @@ class EcuTest {
     assertFalse(kit.getState().banks().b().valid(), "bank being written is not bootable");
     assertTrue(kit.getState().isSafe());
 
-    advanceUntilRunning(kit, Duration.ofSeconds(1));
+    // flash time, then the boot time, to the millisecond
+    Duration flash = Bootloader.flashTime(newImage.length, fx.profile().flashBytesPerSecond());
+    clock.advance(flash.minus(MS));
+    assertEquals(Ecu.Phase.FLASHING, kit.getState().phase());
+    clock.advance(MS);
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(BOOT_TIME.minus(MS));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(MS);
     Ecu.State s = kit.getState();
+    assertEquals(Ecu.Phase.RUNNING, s.phase());
     assertEquals(Bank.Slot.B, s.banks().active());
     assertEquals("engine-2.0.bin", s.activeBank().version());
     assertEquals(2, s.activeBank().releaseCounter());
@@ -178,6 +192,23 @@ class EcuTest {
       assertEquals(UpdateOutcome.ROLLED_BACK, result.outcome());
       assertTrue(result.detail().startsWith(failure.name()), result.detail());
     }
+  }
+
+  @Test
+  void aHungBootIsRolledBackExactlyAtTheWatchdogTimeout() {
+    var kit = ecu(BootModel.always(BootModel.Outcome.HANG));
+    open(kit, "t", newImage, fx.targetsFor(newImage));
+    send(kit, "t", newImage, 1);
+    assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t", r)));
+    clock.advance(Bootloader.flashTime(newImage.length, fx.profile().flashBytesPerSecond()));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    clock.advance(WATCHDOG.minus(MS));
+    assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
+    bus.expectNoMessage(Duration.ofMillis(20));
+    clock.advance(MS);
+    CanBus.EcuInstallFinished done = (CanBus.EcuInstallFinished) bus.receiveMessage();
+    assertEquals(UpdateOutcome.ROLLED_BACK, done.outcome());
+    assertTrue(done.reason().startsWith("HANG"), done.reason());
   }
 
   @Test
@@ -345,7 +376,7 @@ class EcuTest {
     assertPositive(uds(kit, r -> new Ecu.RequestTransferExit("t", r)));
     bus.awaitAssert(
         () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(1));
           assertEquals(Ecu.Phase.REBOOTING, kit.getState().phase());
           return null;
         });
@@ -362,7 +393,7 @@ class EcuTest {
     assertPositive(uds(kit2, r -> new Ecu.RequestTransferExit("t2", r)));
     bus.awaitAssert(
         () -> {
-          manualTime.timePasses(Duration.ofSeconds(1));
+          clock.advance(Duration.ofSeconds(1));
           assertEquals(Ecu.Phase.REBOOTING, kit2.getState().phase());
           return null;
         });
@@ -578,12 +609,12 @@ class EcuTest {
     long seed = Seeds.scenarioSeed(testKit.system());
     String id = Ecu.entityId(Fixtures.VIN, "keys");
     String key = provisionedKey(testKit, id);
-    ActorTestKit sameSeed = ActorTestKit.create("SameSeed", Fixtures.config());
+    ActorTestKit sameSeed = ActorTestKit.create("SameSeed", Fixtures.configWithoutCompute());
     ActorTestKit otherSeed =
         ActorTestKit.create(
             "OtherSeed",
             ConfigFactory.parseString("fleetsim.seed = " + (seed + 1))
-                .withFallback(Fixtures.config()));
+                .withFallback(Fixtures.configWithoutCompute()));
     try {
       assertEquals(key, provisionedKey(sameSeed, id), "same scenario seed and entity id");
       assertNotEquals(

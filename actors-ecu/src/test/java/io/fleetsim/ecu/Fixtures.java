@@ -10,7 +10,6 @@ import io.fleetsim.uptane.repository.Expiries;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
 /** Real director metadata, keys and image bytes shared by the entity tests. */
@@ -23,13 +22,16 @@ final class Fixtures {
   static final String CAMPAIGN = "c1";
   static final String ASSIGNMENT = "c1/1";
 
+  /** Simulated time zero, when the director metadata is signed (the clocks start there). */
+  static final Instant EPOCH = Instant.parse(config().getString("fleetsim.time.epoch"));
+
   final DirectorSigner director;
   final byte[] oldImage;
   final Bank oldBank;
 
   Fixtures(long seed) {
     Random rng = new Random(seed);
-    director = DirectorSigner.create(rng, Instant.now(), Expiries.defaults());
+    director = DirectorSigner.create(rng, EPOCH, Expiries.defaults());
     oldImage = bytes(rng, 64 * 1024);
     oldBank =
         new Bank(
@@ -40,15 +42,34 @@ final class Fixtures {
             true);
   }
 
-  /** Manual time, in-memory journal, no remoting. */
+  /**
+   * The simulated clock in manual mode (time moves only in {@code SimClock.advance}), in-memory
+   * journal, no remoting; the ECU compute model as configured by default.
+   */
   static Config config() {
     return ConfigFactory.parseString(
             "pekko.actor.provider = local\n"
                 + "pekko.loglevel = WARNING\n"
-                + "fleetsim.time-scale = 1.0\n")
-        .withFallback(ManualTime.config())
+                + "fleetsim.time.mode = manual\n"
+                // Pekko's plugin dispatcher is a PinnedDispatcher, which ignores the counted
+                // executor and falls back to a plain thread pool: the in-memory journal's work
+                // would not count, and the clock could move in the middle of a persist
+                + "pekko.persistence.dispatchers.default-plugin-dispatcher.type = Dispatcher\n")
         .withFallback(EventSourcedBehaviorTestKit.config())
         .withFallback(ConfigFactory.load());
+  }
+
+  /**
+   * As {@link #config()}, with checks that cost no simulated time: the ECU answers every request at
+   * once, as the synchronous {@code EventSourcedBehaviorTestKit.runCommand} needs.
+   */
+  static Config configWithoutCompute() {
+    return ConfigFactory.parseString("fleetsim.ecu.compute.enabled = off").withFallback(config());
+  }
+
+  /** The modelled time of the checks of {@link #profile()} under {@link #config()}. */
+  static EcuComputeModel computeModel() {
+    return EcuComputeModel.fromConfig(config());
   }
 
   static byte[] bytes(Random rng, int n) {
@@ -88,7 +109,7 @@ final class Fixtures {
         new DirectorTargetCustom(
             new EcuTargetCustom(serial, hardware, release), assignmentId, CAMPAIGN, true, false);
     TargetFile t = TargetFile.of(name, image, null).withCustom(custom.toJson());
-    return director.signFor(VIN, 1, List.of(t), Instant.now()).targets();
+    return director.signFor(VIN, 1, List.of(t), EPOCH).targets();
   }
 
   byte[] targetsFor(byte[] image, String name, String serial, String hardware, long release) {
@@ -108,6 +129,6 @@ final class Fixtures {
     TargetFile t =
         TargetFile.of("engine-2.0.bin", image, null)
             .forEcu(new EcuTargetCustom(SERIAL, HARDWARE, 2));
-    return director.signFor(VIN, 1, List.of(t), Instant.now()).targets();
+    return director.signFor(VIN, 1, List.of(t), EPOCH).targets();
   }
 }
