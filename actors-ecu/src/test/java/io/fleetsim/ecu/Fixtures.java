@@ -50,11 +50,7 @@ final class Fixtures {
     return ConfigFactory.parseString(
             "pekko.actor.provider = local\n"
                 + "pekko.loglevel = WARNING\n"
-                + "fleetsim.time.mode = manual\n"
-                // Pekko's plugin dispatcher is a PinnedDispatcher, which ignores the counted
-                // executor and falls back to a plain thread pool: the in-memory journal's work
-                // would not count, and the clock could move in the middle of a persist
-                + "pekko.persistence.dispatchers.default-plugin-dispatcher.type = Dispatcher\n")
+                + "fleetsim.time.mode = manual\n")
         .withFallback(EventSourcedBehaviorTestKit.config())
         .withFallback(ConfigFactory.load());
   }
