@@ -865,10 +865,16 @@ public final class Vehicle
     }
   }
 
+  /**
+   * The link draws from a generator of its own, so its figures depend only on the exchanges it
+   * carried, in the order the vehicle made them, and never on how many poll or key draws happened
+   * to come between them.
+   */
   private OverTheLink link(State s) {
     if (link == null) {
       NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
-      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, rng));
+      Random linkRng = Seeds.forEntity(ctx.getSystem(), "vehicle-link:" + vin);
+      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, linkRng));
     }
     return link;
   }
