@@ -458,7 +458,10 @@ public final class Vehicle
     this.metadataCheck =
         MetadataCheck.over(asks, deps.director().apply(vin), deps.imageRepository());
     this.imageDownload =
-        new ImageDownload(ImageDownload.from(asks, deps.imageRepository()), deps.blobs());
+        new ImageDownload(
+            ImageDownload.from(asks, deps.imageRepository()),
+            deps.blobs(),
+            RebuiltImages.get(ctx.getSystem()));
     this.transferAdapter = ctx.messageAdapter(CanBus.TransferResult.class, Transferred::new);
     this.progressAdapter =
         ctx.messageAdapter(CanBus.TransferProgress.class, TransferProgressed::new);
