@@ -563,7 +563,7 @@ public final class Vehicle
 
   private void provision(Spec spec, String seed, ActorRef<StatusReply<Done>> replyTo) {
     ctx.pipeToSelf(
-        VehicleProvisioning.run(spec, seed, deps, asks),
+        Asks.on(VehicleProvisioning.run(spec, seed, deps, asks), ctx.getExecutionContext()),
         (roots, err) -> new Provisioned(roots, err == null ? null : Asks.rootCause(err), replyTo));
   }
 
@@ -832,7 +832,9 @@ public final class Vehicle
       return Effect().none();
     }
     ctx.pipeToSelf(
-        VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
+        Asks.on(
+            VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
+            ctx.getExecutionContext()),
         (r, err) -> new ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
     return Effect().none();
   }
