@@ -36,9 +36,11 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
  * <p>Simulated time is virtual. In auto mode (the default) a test waits in wall time while the node
  * idles, and the clock would meanwhile jump from timer to timer (polls, the repository's timestamp
  * refresh) as fast as the node goes, past the repositories' metadata lifetimes within seconds;
- * {@link #PACE} caps it at ten simulated hours per wall second, which leaves every simulated figure
- * unchanged. A test that must control time sets {@code fleetsim.time.mode = manual} and moves it
- * with {@code SimClock.advance}.
+ * {@link #PACE} caps it at one simulated hour per wall second, which leaves every simulated figure
+ * unchanged. The cap also leaves a long timer (a phase timeout) seconds of wall time before it
+ * fires, so that a hop the node does not count yet (the bus's UDS exchanges with its ECUs continue
+ * on the common fork-join pool) cannot make the clock jump to it. A test that must control time
+ * sets {@code fleetsim.time.mode = manual} and moves it with {@code SimClock.advance}.
  */
 record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
 
@@ -52,7 +54,7 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
           "pekko.persistence.dispatchers.default-plugin-dispatcher.type = Dispatcher");
 
   /** Simulated seconds per wall second at most, in auto mode. */
-  static final double PACE = 36_000;
+  static final double PACE = 3_600;
 
   static TestFleet start(
       String name, Config settings, Function<ActorTestKit, VehicleNotifier> notifier) {
