@@ -62,12 +62,18 @@ final class ImageDownload {
 
   private record Fetched(byte[] image, long networkBytes) {}
 
+  /** A delta's base and the SHA-256 of its content. */
+  private record Base(String sha256, byte[] bytes) {}
+
   private final Source source;
   private final BlobStore blobs;
+  private final RebuiltImages rebuilt;
 
-  ImageDownload(Source source, BlobStore blobs) {
+  /** A download whose rebuilds from deltas are remembered in {@code rebuilt} (the node's). */
+  ImageDownload(Source source, BlobStore blobs, RebuiltImages rebuilt) {
     this.source = source;
     this.blobs = blobs;
+    this.rebuilt = rebuilt;
   }
 
   CompletionStage<Result> fetch(
@@ -105,17 +111,25 @@ final class ImageDownload {
               && image.sha256().equals(i.sha256())
               && image.deltaFromVersion().equals(running.version())) {
             // The base is the image the ECU runs: on the vehicle already, so it does not cross
-            // the link.
-            CompletionStage<byte[]> base =
+            // the link. Its hash keys the rebuild: the blob store's key is the hash of what it
+            // holds; bytes from elsewhere are hashed as they came.
+            CompletionStage<Base> base =
                 blobs
                     .shared(running.sha256())
-                    .<CompletionStage<byte[]>>map(CompletableFuture::completedFuture)
-                    .orElseGet(() -> source.blob(running.sha256()));
+                    .<CompletionStage<Base>>map(
+                        b -> CompletableFuture.completedFuture(new Base(running.sha256(), b)))
+                    .orElseGet(
+                        () ->
+                            source
+                                .blob(running.sha256())
+                                .thenApply(b -> new Base(BlobStore.sha256Hex(b), b)));
             return source
                 .blob(image.deltaSha256())
                 .thenCombine(
                     base,
-                    (delta, b) -> new Fetched(Delta.apply(b, delta, i.length()), delta.length));
+                    (delta, b) ->
+                        new Fetched(
+                            rebuilt.apply(b.sha256(), b.bytes(), delta, i.length()), delta.length));
           }
           return source.blob(i.sha256()).thenApply(bytes -> new Fetched(bytes, bytes.length));
         });

@@ -16,6 +16,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  *
  * <p>The link's model draws from the vehicle's seeded generator, so it is consulted on the actor's
  * thread only: the finished work comes back as a {@link Vehicle.Carried} message first.
+ *
+ * <p>The work's outcome is taken up on the vehicle's dispatcher ({@link Asks#on}), which the clock
+ * counts, whatever stage it is: {@code pipeToSelf} on a stage converted from a Pekko (Scala) future
+ * would continue on the common fork-join pool, which it does not count, and the clock could pass a
+ * timer before the result reached the vehicle.
  */
 final class OverTheLink {
 
@@ -48,7 +53,7 @@ final class OverTheLink {
       Function<T, Vehicle.Command> arrived,
       Function<String, Vehicle.Command> lost) {
     ctx.pipeToSelf(
-        work,
+        Asks.on(work, ctx.getExecutionContext()),
         (value, err) ->
             err != null
                 ? lost.apply(Asks.rootCause(err))

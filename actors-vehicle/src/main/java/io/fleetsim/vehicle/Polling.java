@@ -71,13 +71,17 @@ final class Polling {
     wakeAgain = true;
   }
 
-  /** Back to idle: check again at once if a wake-up came meanwhile, else at the next poll. */
+  /**
+   * Back to idle: the next poll is armed, and when a wake-up came meanwhile the vehicle checks at
+   * once (the check replaces that poll). The poll is drawn either way, so a wake-up arriving just
+   * before or just after the vehicle turns idle (at one instant, in either order) leaves the
+   * generator in the same state and the next check at the same instant.
+   */
   void idle() {
+    schedule(false);
     if (wakeAgain) {
       wakeAgain = false;
       checkNow();
-    } else {
-      schedule(false);
     }
   }
 

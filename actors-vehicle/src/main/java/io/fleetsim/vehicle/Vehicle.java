@@ -458,7 +458,10 @@ public final class Vehicle
     this.metadataCheck =
         MetadataCheck.over(asks, deps.director().apply(vin), deps.imageRepository());
     this.imageDownload =
-        new ImageDownload(ImageDownload.from(asks, deps.imageRepository()), deps.blobs());
+        new ImageDownload(
+            ImageDownload.from(asks, deps.imageRepository()),
+            deps.blobs(),
+            RebuiltImages.get(ctx.getSystem()));
     this.transferAdapter = ctx.messageAdapter(CanBus.TransferResult.class, Transferred::new);
     this.progressAdapter =
         ctx.messageAdapter(CanBus.TransferProgress.class, TransferProgressed::new);
@@ -560,7 +563,7 @@ public final class Vehicle
 
   private void provision(Spec spec, String seed, ActorRef<StatusReply<Done>> replyTo) {
     ctx.pipeToSelf(
-        VehicleProvisioning.run(spec, seed, deps, asks),
+        Asks.on(VehicleProvisioning.run(spec, seed, deps, asks), ctx.getExecutionContext()),
         (roots, err) -> new Provisioned(roots, err == null ? null : Asks.rootCause(err), replyTo));
   }
 
@@ -829,7 +832,9 @@ public final class Vehicle
       return Effect().none();
     }
     ctx.pipeToSelf(
-        VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
+        Asks.on(
+            VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
+            ctx.getExecutionContext()),
         (r, err) -> new ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
     return Effect().none();
   }
@@ -865,10 +870,16 @@ public final class Vehicle
     }
   }
 
+  /**
+   * The link draws from a generator of its own, so its figures depend only on the exchanges it
+   * carried, in the order the vehicle made them, and never on how many poll or key draws happened
+   * to come between them.
+   */
   private OverTheLink link(State s) {
     if (link == null) {
       NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
-      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, rng));
+      Random linkRng = Seeds.forEntity(ctx.getSystem(), "vehicle-link:" + vin);
+      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, linkRng));
     }
     return link;
   }

@@ -12,6 +12,7 @@ import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
+import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.BootModel;
@@ -31,7 +32,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
@@ -77,10 +77,7 @@ class CampaignOutcomesTest {
             "CampaignOutcomesTest",
             ConfigFactory.parseString(
                 """
-                fleetsim.time-scale = 100
                 fleetsim.vehicle.poll-interval = 1h
-                # an image that never comes is given up on after this much wall time
-                fleetsim.vehicle.ask-timeout = 2s
                 """),
             tk -> VehicleSharding.notifier(tk.system()),
             CampaignOutcomesTest::vehicles);
@@ -156,11 +153,10 @@ class CampaignOutcomesTest {
             ImageRepository.GetMetadata.class,
             m -> {
               if (fault == Fault.TAMPERED_METADATA && m.fileName().equals("snapshot.json")) {
-                AskPattern.<ImageRepository.Command, byte[]>askWithStatus(
-                        real,
-                        r -> new ImageRepository.GetMetadata(m.fileName(), r),
-                        Duration.ofSeconds(10),
-                        system.scheduler())
+                // Continued on the system's dispatcher, which the clock counts.
+                new Asks(system, Duration.ofSeconds(30), system.executionContext())
+                    .<ImageRepository.Command, byte[]>askWithStatus(
+                        real, r -> new ImageRepository.GetMetadata(m.fileName(), r))
                     .whenComplete(
                         (bytes, err) -> {
                           byte[] changed = bytes.clone();

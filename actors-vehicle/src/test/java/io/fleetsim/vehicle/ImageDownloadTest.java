@@ -86,7 +86,10 @@ class ImageDownloadTest {
       List<VehicleState.PlannedInstall> installs,
       Map<String, VehicleState.Installed> running)
       throws Exception {
-    return new ImageDownload(source, blobs).fetch(installs, running).toCompletableFuture().get();
+    return new ImageDownload(source, blobs, new RebuiltImages(4, 1 << 20))
+        .fetch(installs, running)
+        .toCompletableFuture()
+        .get();
   }
 
   @Test

@@ -2,7 +2,8 @@ package io.fleetsim.vehicle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.fleetsim.cluster.SimClock;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +44,7 @@ class OverTheLinkTest {
     Behavior<Vehicle.Command> sender =
         Behaviors.setup(
             ctx ->
-                Behaviors.withTimers(
+                SimTimers.withTimers(
                     timers -> {
                       OverTheLink link =
                           new OverTheLink(

@@ -1,12 +1,19 @@
 package io.fleetsim.vehicle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.CloudSharding;
+import io.fleetsim.cloud.Director;
+import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cloud.InMemoryFleetStore;
 import io.fleetsim.cloud.VehicleNotifier;
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.ecu.CanBus;
+import io.fleetsim.ecu.Ecu;
 import java.time.Duration;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -14,6 +21,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
@@ -21,8 +32,29 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 /**
  * A one-node cluster with the real cloud entities, ECUs and buses on the in-memory journal: what
  * the vehicle tests run against.
+ *
+ * <p>Simulated time is virtual. In auto mode (the default) a test waits in wall time while the node
+ * idles, and the clock would meanwhile jump from timer to timer (polls, the repository's timestamp
+ * refresh) as fast as the node goes, past the repositories' metadata lifetimes within seconds;
+ * {@link #PACE} caps it at one simulated hour per wall second, which leaves every simulated figure
+ * unchanged. The cap also leaves a long timer (a phase timeout) seconds of wall time before it
+ * fires, so that a hop the node does not count yet (the bus's UDS exchanges with its ECUs continue
+ * on the common fork-join pool) cannot make the clock jump to it. A test that must control time
+ * sets {@code fleetsim.time.mode = manual} and moves it with {@code SimClock.advance}.
  */
 record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
+
+  /**
+   * The in-memory journal and snapshot store run on the persistence plugin dispatcher, which Pekko
+   * makes a pinned dispatcher; a pinned dispatcher ignores the counted executor, so the clock would
+   * not see a write in flight. As an ordinary dispatcher it uses the counted executor.
+   */
+  static final Config COUNTED_JOURNAL =
+      ConfigFactory.parseString(
+          "pekko.persistence.dispatchers.default-plugin-dispatcher.type = Dispatcher");
+
+  /** Simulated seconds per wall second at most, in auto mode. */
+  static final double PACE = 3_600;
 
   static TestFleet start(
       String name, Config settings, Function<ActorTestKit, VehicleNotifier> notifier) {
@@ -39,6 +71,8 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
         ActorTestKit.create(
             name,
             settings
+                .withFallback(ConfigFactory.parseString("fleetsim.time.pace = " + PACE))
+                .withFallback(COUNTED_JOURNAL)
                 .withFallback(PersistenceTestKitPlugin.getInstance().config())
                 .withFallback(PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(SingleNode.config(name)));
@@ -57,7 +91,35 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
             "pekko.persistence.testkit.query",
             false);
     vehicles.accept(testKit.system());
+    awaitRegistered(
+        testKit,
+        Vehicle.TYPE_KEY,
+        Ecu.TYPE_KEY,
+        CanBus.TYPE_KEY,
+        Director.TYPE_KEY,
+        ImageRepository.TYPE_KEY,
+        Campaign.TYPE_KEY);
     return new TestFleet(testKit, cloud);
+  }
+
+  /**
+   * Waits until the coordinator knows this node's region of every type. Until then a region holds
+   * the messages sent to its entities while it registers, on a wall-time retry, and the node looks
+   * idle to the clock meanwhile: an ask would time out in simulated time before the entity saw it.
+   */
+  static void awaitRegistered(ActorTestKit testKit, EntityTypeKey<?>... types) {
+    TestProbe<ShardRegion.ClusterShardingStats> stats = testKit.createTestProbe();
+    for (EntityTypeKey<?> type : types) {
+      stats.awaitAssert(
+          Duration.ofSeconds(30),
+          () -> {
+            ClusterSharding.get(testKit.system())
+                .shardState()
+                .tell(new GetClusterShardingStats(type, Duration.ofSeconds(5), stats.ref()));
+            assertFalse(stats.receiveMessage().getRegions().isEmpty(), type.name());
+            return null;
+          });
+    }
   }
 
   <Q, R> R ask(RecipientRef<Q> ref, Function<ActorRef<R>, Q> msg) {

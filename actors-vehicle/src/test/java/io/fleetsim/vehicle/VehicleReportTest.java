@@ -60,7 +60,6 @@ class VehicleReportTest {
             "VehicleReportTest",
             ConfigFactory.parseString(
                 """
-                fleetsim.time-scale = 200
                 fleetsim.vehicle.poll-interval = 1000d
                 fleetsim.vehicle.poll-jitter = 0s
                 fleetsim.vehicle.network-profiles.steady {
