@@ -44,15 +44,6 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
  */
 record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
 
-  /**
-   * The in-memory journal and snapshot store run on the persistence plugin dispatcher, which Pekko
-   * makes a pinned dispatcher; a pinned dispatcher ignores the counted executor, so the clock would
-   * not see a write in flight. As an ordinary dispatcher it uses the counted executor.
-   */
-  static final Config COUNTED_JOURNAL =
-      ConfigFactory.parseString(
-          "pekko.persistence.dispatchers.default-plugin-dispatcher.type = Dispatcher");
-
   /** Simulated seconds per wall second at most, in auto mode. */
   static final double PACE = 3_600;
 
@@ -72,7 +63,6 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
             name,
             settings
                 .withFallback(ConfigFactory.parseString("fleetsim.time.pace = " + PACE))
-                .withFallback(COUNTED_JOURNAL)
                 .withFallback(PersistenceTestKitPlugin.getInstance().config())
                 .withFallback(PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(SingleNode.config(name)));

@@ -61,7 +61,6 @@ class VehicleRecoveryTest {
                     outage-length = 0s
                   }
                   """)
-              .withFallback(TestFleet.COUNTED_JOURNAL)
               .withFallback(PersistenceTestKitPlugin.getInstance().config())
               .withFallback(PersistenceTestKitSnapshotPlugin.config())
               .withFallback(ConfigFactory.load()));

@@ -116,7 +116,7 @@ class VirtualTimeTest {
       buses.receiveSeveralMessages(vehicles, Duration.ofMinutes(2));
       assertEquals(0, clock.nowMillis(), "everything so far happened at simulated time zero");
 
-      runFor(clock, Duration.ofHours(3));
+      clock.advance(Duration.ofHours(3));
 
       TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
       for (int i : indices) {
@@ -134,33 +134,6 @@ class VirtualTimeTest {
     } finally {
       fleet.testKit().shutdownTestKit();
     }
-  }
-
-  /**
-   * Moves time on by {@code span}, one due instant at a time, letting each instant settle first.
-   * The bus's UDS exchanges with its ECUs continue on the common fork-join pool, which the node's
-   * activity does not count: between instants the test also waits until that pool is quiet, so the
-   * clock never passes a timer while an ECU's answer is still on its way to the bus.
-   */
-  static void runFor(SimClock clock, Duration span) {
-    Instant end = clock.now().plus(span);
-    while (true) {
-      settle(clock);
-      java.util.Optional<Instant> next = clock.nextDue();
-      if (next.isEmpty() || next.get().isAfter(end)) {
-        break;
-      }
-      clock.advance(Duration.between(clock.now(), next.get()));
-    }
-    clock.advance(Duration.between(clock.now(), end));
-  }
-
-  static void settle(SimClock clock) {
-    java.util.concurrent.ForkJoinPool pool = java.util.concurrent.ForkJoinPool.commonPool();
-    do {
-      pool.awaitQuiescence(10, java.util.concurrent.TimeUnit.SECONDS);
-      clock.awaitIdle();
-    } while (!pool.isQuiescent() || clock.activity().inHand() > 0);
   }
 
   static void expectAcks(TestProbe<StatusReply<Done>> replies, int n) {
