@@ -84,7 +84,7 @@ final class JournalFloor {
     long run = System.nanoTime();
     for (int i = 0; i < writers; i++) {
       String id = "journal-floor-" + run + "-" + i;
-      refs.add(Adapter.spawn(system.classicSystem(), writer(id), id));
+      refs.add(system.systemActorOf(writer(id), id, org.apache.pekko.actor.typed.Props.empty()));
     }
     long start = System.nanoTime();
     List<CompletableFuture<Integer>> done = new ArrayList<>();
