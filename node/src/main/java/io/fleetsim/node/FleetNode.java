@@ -123,9 +123,9 @@ public final class FleetNode implements AutoCloseable {
             .withValue(
                 "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout",
                 ConfigValueFactory.fromAnyRef("3s"))
-            // A wave start makes thousands of Directors and vehicles persist within a second;
-            // the journal's default queue of 1,000 writes overflows and its circuit breaker
-            // then fails every entity fast. Queue more and give slow batches longer instead.
+            // A wave start makes thousands of Directors and vehicles persist at one simulated
+            // instant; the journal's default queue of 1,000 writes overflows and its circuit
+            // breaker then fails every entity fast. Queue more and give big batches longer.
             .withValue("jdbc-journal.bufferSize", ConfigValueFactory.fromAnyRef(100_000))
             // A campaign entity receives every vehicle's assignment reply and outcome while it
             // persists; past the default stash of 4,096 Pekko drops them silently and those
