@@ -92,7 +92,7 @@ final class BenchFleetCommand implements Callable<Integer> {
               + JOURNAL_WRITERS
               + " entities x "
               + JOURNAL_WRITES
-              + " events)");
+              + " events, after a warm-up round)");
       journal = JournalFloor.measure(node.system(), JOURNAL_WRITERS, JOURNAL_WRITES);
       r =
           new CampaignRun(

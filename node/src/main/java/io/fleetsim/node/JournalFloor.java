@@ -78,12 +78,21 @@ final class JournalFloor {
     return Behaviors.setup(ctx -> new Writer(id, ctx.getSelf()));
   }
 
-  /** {@code writers} entities persisting {@code eachWrites} events each, all at once. */
+  /**
+   * {@code writers} entities persisting {@code eachWrites} events each, all at once, after the same
+   * run once unmeasured: a cold JVM writes several times slower than a warm one.
+   */
   static Result measure(ActorSystem<?> system, int writers, int eachWrites) throws Exception {
+    run(system, "warm-up", writers, eachWrites);
+    return run(system, "measured", writers, eachWrites);
+  }
+
+  private static Result run(ActorSystem<?> system, String round, int writers, int eachWrites)
+      throws Exception {
     List<ActorRef<Write>> refs = new ArrayList<>();
     long run = System.nanoTime();
     for (int i = 0; i < writers; i++) {
-      String id = "journal-floor-" + run + "-" + i;
+      String id = "journal-floor-" + round + "-" + run + "-" + i;
       refs.add(system.systemActorOf(writer(id), id, org.apache.pekko.actor.typed.Props.empty()));
     }
     long start = System.nanoTime();
