@@ -41,7 +41,8 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "0",
       description =
           "At most this many simulated seconds per wall second, to watch a run; 0 (the default)"
-              + " runs as fast as the machine goes. The results are the same at any pace.")
+              + " runs as fast as the machine goes. The results are the same at any pace."
+              + " (Replaces --time-scale: simulated time no longer follows the wall clock.)")
   double pace;
 
   @Option(

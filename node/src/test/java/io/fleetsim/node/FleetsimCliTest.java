@@ -92,6 +92,8 @@ class FleetsimCliTest {
             "--timeout")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
+    // the help says what became of the old option
+    assertTrue(r.out().contains("--time-scale"), r.out());
   }
 
   @Test
