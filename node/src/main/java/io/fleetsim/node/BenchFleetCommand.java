@@ -37,22 +37,7 @@ final class BenchFleetCommand implements Callable<Integer> {
       description = "Vehicles in the fleet (default: ${DEFAULT-VALUE}).")
   int vehicles;
 
-  @Option(
-      names = "--pace",
-      defaultValue = "0",
-      description =
-          "At most this many simulated seconds per wall second, to watch a run; 0 (the default)"
-              + " runs as fast as the machine goes. The results are the same at any pace."
-              + " (Replaces --time-scale: simulated time no longer follows the wall clock.)")
-  double pace;
-
-  @Option(
-      names = "--horizon",
-      defaultValue = "30d",
-      converter = RunOptions.DurationConverter.class,
-      description =
-          "Simulated-time limit for each campaign, e.g. 12h, 7d (default: ${DEFAULT-VALUE}).")
-  Duration horizon;
+  @CommandLine.Mixin TimeOptions time;
 
   @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: 42).")
   long seed;
@@ -78,7 +63,7 @@ final class BenchFleetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunOptions.check(spec, vehicles, pace, timeout, horizon);
+    RunOptions.check(spec, vehicles, time.pace, timeout, time.horizon);
     PrintWriter out = spec.commandLine().getOut();
     RunOptions.wipe(spec, dataDir);
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
@@ -87,7 +72,7 @@ final class BenchFleetCommand implements Callable<Integer> {
     long started = System.nanoTime();
     CampaignRun.Result r;
     JournalFloor.Result journal;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, pace, seed))) {
+    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, time.pace, seed))) {
       progress.phase(
           "measuring the journal write floor ("
               + JOURNAL_WRITERS
@@ -97,7 +82,9 @@ final class BenchFleetCommand implements Callable<Integer> {
       journal = JournalFloor.measure(node.system(), JOURNAL_WRITERS, JOURNAL_WRITES);
       r =
           new CampaignRun(
-                  node, CampaignRun.Plan.standard(vehicles, timeout).withHorizon(horizon), progress)
+                  node,
+                  CampaignRun.Plan.standard(vehicles, timeout).withHorizon(time.horizon),
+                  progress)
               .run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim bench fleet: " + e.getMessage());

@@ -36,22 +36,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Vehicles in the fleet (default: ${DEFAULT-VALUE}).")
   int vehicles;
 
-  @Option(
-      names = "--pace",
-      defaultValue = "0",
-      description =
-          "At most this many simulated seconds per wall second, to watch a run; 0 (the default)"
-              + " runs as fast as the machine goes. The results are the same at any pace."
-              + " (Replaces --time-scale: simulated time no longer follows the wall clock.)")
-  double pace;
-
-  @Option(
-      names = "--horizon",
-      defaultValue = "30d",
-      converter = RunOptions.DurationConverter.class,
-      description =
-          "Simulated-time limit for each campaign, e.g. 12h, 7d (default: ${DEFAULT-VALUE}).")
-  Duration horizon;
+  @CommandLine.Mixin TimeOptions time;
 
   @Option(
       names = "--seed",
@@ -86,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RunOptions.check(spec, vehicles, pace, timeout, horizon);
+    RunOptions.check(spec, vehicles, time.pace, timeout, time.horizon);
     PrintWriter out = spec.commandLine().getOut();
     if (RunOptions.wipe(spec, dataDir)) {
       out.println("- wiped the previous demo data in " + dataDir);
@@ -95,11 +80,13 @@ final class DemoCommand implements Callable<Integer> {
     progress.phase(
         String.format(
             "starting a node: %,d vehicles, seed %d, %s, H2 in %s",
-            vehicles, seed, RunOptions.paceText(pace), dataDir));
+            vehicles, seed, RunOptions.paceText(time.pace), dataDir));
     CampaignRun.Result result;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, pace, seed))) {
+    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, time.pace, seed))) {
       CampaignRun.Plan plan =
-          CampaignRun.Plan.standard(vehicles, timeout).withHorizon(horizon).withRollback(rollback);
+          CampaignRun.Plan.standard(vehicles, timeout)
+              .withHorizon(time.horizon)
+              .withRollback(rollback);
       result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());
