@@ -325,7 +325,7 @@ public final class SimClock implements Extension {
     anchorWallNanos = System.nanoTime();
   }
 
-  /** Nothing left at this instant: the due timers, or the next instant, or how long to wait. */
+  /** What {@link #step} returns when nothing is due up to the limit. */
   private static final long NOTHING = Long.MAX_VALUE;
 
   /**
@@ -442,6 +442,16 @@ public final class SimClock implements Extension {
 
   @Override
   public String toString() {
-    return "SimClock(" + now() + ", " + mode + ", pace " + pace + ", " + advances + " advances)";
+    return "SimClock("
+        + now()
+        + ", "
+        + mode
+        + ", pace "
+        + pace
+        + ", "
+        + advances
+        + " advances, "
+        + holds
+        + " holds)";
   }
 }
