@@ -434,6 +434,13 @@ public final class SimClock implements Extension {
 
   /** Blocks the caller until the node has no work in hand (manual mode, or under a test). */
   public void awaitIdle() {
+    if (mode == Mode.AUTO) {
+      // The clock thread is the one woken in auto mode; look without taking its place.
+      while (!activity.idle()) {
+        LockSupport.parkNanos(this, 100_000);
+      }
+      return;
+    }
     activity.waiter(Thread.currentThread());
     while (!activity.idle()) {
       LockSupport.park(this);

@@ -64,6 +64,18 @@ class SimClockTest {
   }
 
   @Test
+  void waitingForIdleInAutoModeLeavesTheClockRunning() throws Exception {
+    TestProbe<String> probe = testKit.createTestProbe();
+    clock.awaitIdle();
+    Instant start = clock.now();
+    clock.schedule(Duration.ofSeconds(1), () -> probe.ref().tell("on"));
+    assertEquals(
+        start.plusSeconds(2), clock.runUntil(start.plusSeconds(2)).get(30, TimeUnit.SECONDS));
+    assertEquals("on", probe.receiveMessage());
+    clock.unlimited();
+  }
+
+  @Test
   void aPaceMustBeZeroOrPositive() {
     assertThrows(IllegalArgumentException.class, () -> clock.setPace(-1));
     assertThrows(IllegalArgumentException.class, () -> clock.setPace(Double.NaN));
