@@ -129,13 +129,14 @@ final class BenchFleetCommand implements Callable<Integer> {
             Report.duration(r.campaign().wall()),
             Report.duration(r.provisionWall()),
             Report.duration(total)));
+    CampaignRun.Percentiles times = r.campaign().updateTime();
     out.println(
         String.format(
             Locale.ROOT,
             "  update time (sim)  p50 %s  p99 %s  max %s",
-            Report.duration(r.campaign().updateTime().p50()),
-            Report.duration(r.campaign().updateTime().p99()),
-            Report.duration(r.campaign().updateTime().max())));
+            Report.duration(times.p50()),
+            Report.duration(times.p99()),
+            Report.duration(times.max())));
     floors(out, r.campaign(), crypto, journal);
     out.println("  report             " + files.json());
     out.flush();

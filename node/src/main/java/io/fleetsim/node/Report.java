@@ -70,12 +70,13 @@ public final class Report {
     m.put("simulatedSeconds", seconds(c.simulated()));
     m.put("simulatedPerWallSecond", round(c.ratio()));
     m.put("clockAdvances", c.clockAdvances());
+    CampaignRun.Percentiles p = c.updateTime();
     Map<String, Object> t = new LinkedHashMap<>();
-    t.put("samples", c.updateTime().count());
-    t.put("p50Seconds", seconds(c.updateTime().p50()));
-    t.put("p90Seconds", seconds(c.updateTime().p90()));
-    t.put("p99Seconds", seconds(c.updateTime().p99()));
-    t.put("maxSeconds", seconds(c.updateTime().max()));
+    t.put("samples", p.count());
+    t.put("p50Seconds", seconds(p.p50()));
+    t.put("p90Seconds", seconds(p.p90()));
+    t.put("p99Seconds", seconds(p.p99()));
+    t.put("maxSeconds", seconds(p.max()));
     m.put("updateTimeSimulated", t);
     m.put("vehiclesUpdatedPerWallSecond", round(c.vehiclesPerWallSecond()));
     m.put("journalEvents", c.journalEvents());

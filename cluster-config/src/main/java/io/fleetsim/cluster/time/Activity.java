@@ -54,7 +54,7 @@ public final class Activity {
   }
 
   /** Units of work in hand now. */
-  public long inHand() {
+  long inHand() {
     return inHand.get();
   }
 

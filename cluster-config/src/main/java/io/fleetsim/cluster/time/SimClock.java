@@ -7,7 +7,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,8 +88,8 @@ public final class SimClock implements Extension {
   private volatile boolean running;
   private Thread thread;
 
-  /** A clock on {@code activity}; tests and tools may build one without an actor system. */
-  public SimClock(Activity activity, Instant epoch, Mode mode, double pace) {
+  /** A clock on {@code activity}; {@link #get} builds the node's. */
+  SimClock(Activity activity, Instant epoch, Mode mode, double pace) {
     this.activity = Objects.requireNonNull(activity, "activity");
     this.epoch = Objects.requireNonNull(epoch, "epoch");
     this.mode = Objects.requireNonNull(mode, "mode");
@@ -129,11 +128,6 @@ public final class SimClock implements Extension {
     return epoch;
   }
 
-  /** Simulated time since the epoch. */
-  public Duration elapsed() {
-    return Duration.ofMillis(nowMillis);
-  }
-
   /** How many times the clock moved to a later instant. */
   public long advances() {
     return advances;
@@ -141,25 +135,6 @@ public final class SimClock implements Extension {
 
   public Mode mode() {
     return mode;
-  }
-
-  /** The activity this clock waits on. */
-  public Activity activity() {
-    return activity;
-  }
-
-  /** When the next timer is due, if any is pending. */
-  public Optional<Instant> nextDue() {
-    synchronized (lock) {
-      return queue.isEmpty() ? Optional.empty() : Optional.of(epoch.plusMillis(queue.first().due));
-    }
-  }
-
-  /** Timers pending. */
-  public int pending() {
-    synchronized (lock) {
-      return queue.size();
-    }
   }
 
   // ---- scheduling ----------------------------------------------------------------------------
