@@ -51,9 +51,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * update's simulated time includes them exactly. A restart while a check is computing drops it and
  * the bus asks again.
  *
- * <p>Beside it: {@link UdsDownload} (the checks of each download request), {@link Bootloader}
- * (flash timer, boot child, watchdog), {@link EcuCrypto} (key, partial verification, the signed
- * version report) and {@link EcuSettings}.
+ * <p>Beside it: {@link UdsDownload} (the checks of each download request), {@link ComputeGate}
+ * (their answers held for the modelled compute time), {@link Bootloader} (flash timer, boot child,
+ * watchdog), {@link RestartRecovery} (what a restart mid-install means), {@link EcuCrypto} (key,
+ * partial verification, the signed version report) and {@link EcuSettings}.
  */
 public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.State> {
 
@@ -383,21 +384,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final SimClock clock;
   private final Bootloader bootloader;
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
-  private final SimTimers<Command> timers;
-  private final EcuComputeModel compute;
-
-  /**
-   * A check that ran and whose answer waits for its modelled compute time ({@link
-   * EcuComputeModel}); transient like the timers, so a restart drops it and the bus asks again.
-   * {@code download} is the open download the check was made against ({@code null} for a
-   * RequestDownload), {@code request} the latest asking for it.
-   */
-  private record Computing(
-      long seq, UdsRequest request, UdsDownload.Check check, Download download) {}
-
-  private static final String COMPUTE_TIMER = "compute";
-  private Computing computing;
-  private long computeSeq;
+  private final ComputeGate checks;
 
   /**
    * @param bootModel decides each boot's fate; {@code null} draws from {@code
@@ -435,8 +422,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 settings.bootFailureRate(), Seeds.forEntity(context.getSystem(), entityId));
     this.bootloader = new Bootloader(ecuId, context, timers, settings, clock, boots);
     this.busFor = busFor;
-    this.timers = timers;
-    this.compute = EcuComputeModel.fromConfig(context.getSystem().settings().config());
+    this.checks =
+        new ComputeGate(
+            timers, EcuComputeModel.fromConfig(context.getSystem().settings().config()));
   }
 
   @Override
@@ -493,7 +481,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
     b.forState(s -> s.phase() == Phase.FLASHING)
         .onCommand(FlashComplete.class, this::flashComplete)
-        .onCommand(RecoverPhase.class, this::recoverFlashing)
+        .onCommand(RecoverPhase.class, this::recover)
         .onCommand(RequestTransferExit.class, this::repeatedExit);
 
     b.forState(s -> s.phase() == Phase.REBOOTING)
@@ -512,7 +500,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                     s,
                     c.attempt(),
                     "HANG: no boot confirmation within " + settings.watchdogTimeout()))
-        .onCommand(RecoverPhase.class, this::recoverRebooting)
+        .onCommand(RecoverPhase.class, this::recover)
         .onCommand(RequestTransferExit.class, this::repeatedExit);
 
     b.forAnyState()
@@ -555,18 +543,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (state.profile() == null) {
       return Effect().reply(cmd.replyTo(), StatusReply.error("ECU not provisioned"));
     }
-    byte[] bytes =
-        EcuCrypto.signVersionReport(
-            state.keySeedHex(),
-            state.profile(),
-            state.activeBank(),
-            state.lastInstall(),
-            cmd.nonce(),
-            clock.now());
-    return Effect()
-        .reply(
-            cmd.replyTo(),
-            StatusReply.success(new SignedVersionReport(state.profile().ecuSerial(), bytes)));
+    SignedVersionReport report = EcuCrypto.versionReport(state, cmd.nonce(), clock.now());
+    return Effect().reply(cmd.replyTo(), StatusReply.success(report));
   }
 
   // ---- UDS session
@@ -589,7 +567,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (cmd.session() == Session.PROGRAMMING) {
       return Effect().reply(cmd.replyTo(), positive(cmd.transferId(), cmd.service(), state));
     }
-    dropComputing();
+    checks.drop();
     String reason =
         state.download() == null
             ? "default session requested"
@@ -599,22 +577,21 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
   }
 
+  /** The check runs at once; its answer waits for its compute time ({@link ComputeGate}). */
   private ReplyEffect<Event, State> requestDownload(State state, RequestDownload cmd) {
-    if (stillComputing(cmd)) {
+    if (checks.stillComputing(cmd)) {
       return Effect().noReply();
     }
     UdsDownload.Check check =
         UdsDownload.start(state.profile(), state.activeBank(), cmd, clock.now());
-    return computeThen(
-        compute.requestDownloadTime(state.profile()),
-        cmd,
-        check,
-        null,
-        () -> downloadChecked(state, cmd, check));
+    if (checks.hold(checks.requestDownloadCost(state.profile()), cmd, check, null)) {
+      return Effect().noReply();
+    }
+    return downloadChecked(state, cmd, check);
   }
 
   private ReplyEffect<Event, State> requestDownloadComputed(State state, ComputeDone done) {
-    Computing c = takeComputing(done);
+    ComputeGate.Computing c = checks.take(done);
     if (c == null || !(c.request() instanceof RequestDownload cmd)) {
       return Effect().noReply();
     }
@@ -653,22 +630,20 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   private ReplyEffect<Event, State> transferExit(State state, RequestTransferExit cmd) {
-    if (stillComputing(cmd)) {
+    if (checks.stillComputing(cmd)) {
       return Effect().noReply();
     }
     UdsDownload.Check check = UdsDownload.exit(state.download(), cmd);
     Download d = state.download();
-    // only a complete download of this transfer is hashed; anything else is refused at once
-    boolean hashed =
-        d.transferId().equals(cmd.transferId()) && d.bytesReceived() >= d.image().length();
-    Duration cost =
-        hashed ? compute.transferExitTime(state.profile(), d.image().length()) : Duration.ZERO;
-    return computeThen(cost, cmd, check, d, () -> exitChecked(state, cmd, check));
+    if (checks.hold(checks.transferExitCost(state.profile(), d, cmd), cmd, check, d)) {
+      return Effect().noReply();
+    }
+    return exitChecked(state, cmd, check);
   }
 
   /** The exit's answer once the image check's compute time passed, if the download is unchanged. */
   private ReplyEffect<Event, State> transferExitComputed(State state, ComputeDone done) {
-    Computing c = takeComputing(done);
+    ComputeGate.Computing c = checks.take(done);
     if (c == null
         || !(c.request() instanceof RequestTransferExit cmd)
         || !c.download().equals(state.download())) {
@@ -688,61 +663,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     return answer(state, check, cmd);
   }
 
-  // ---- modelled compute time
-
-  /**
-   * Answers {@code cmd} with {@code answer} after {@code cost} of simulated time (at once when it
-   * is zero): the check already ran, for real; only its answer and its events wait, so the ECU's
-   * state moves on when the modelled processor would have finished.
-   */
-  private ReplyEffect<Event, State> computeThen(
-      Duration cost,
-      UdsRequest cmd,
-      UdsDownload.Check check,
-      Download download,
-      java.util.function.Supplier<ReplyEffect<Event, State>> answer) {
-    if (cost.isZero()) {
-      return answer.get();
-    }
-    long seq = ++computeSeq;
-    computing = new Computing(seq, cmd, check, download);
-    timers.startSingleTimer(COMPUTE_TIMER, new ComputeDone(seq), cost);
-    return Effect().noReply();
-  }
-
-  /**
-   * The same request again while its check is computing (the bus asked again): the answer goes to
-   * the latest asker when the compute time has passed, without starting over.
-   */
-  private boolean stillComputing(UdsRequest cmd) {
-    Computing c = computing;
-    if (c == null
-        || !timers.isTimerActive(COMPUTE_TIMER)
-        || c.request().service() != cmd.service()
-        || !c.request().transferId().equals(cmd.transferId())) {
-      return false;
-    }
-    computing = new Computing(c.seq(), cmd, c.check(), c.download());
-    return true;
-  }
-
-  private Computing takeComputing(ComputeDone done) {
-    Computing c = computing;
-    if (c == null || c.seq() != done.seq()) {
-      return null;
-    }
-    computing = null;
-    return c;
-  }
-
-  private void dropComputing() {
-    timers.cancel(COMPUTE_TIMER);
-    computing = null;
-  }
-
   /** A check finished after its phase was left (the session was closed): nobody is answered. */
   private ReplyEffect<Event, State> computedOutOfPhase(State state, ComputeDone done) {
-    takeComputing(done);
+    checks.take(done);
     return Effect().noReply();
   }
 
@@ -833,41 +756,14 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   // ---- recovery after a restart
 
   /**
-   * The bytes of an interrupted flash are gone (only their hash was kept), so the half-written bank
-   * is marked invalid and the install reported FAILED: nothing sends the image again, the
-   * assignment ends with that outcome and a new one has to be made.
+   * A restart in FLASHING or REBOOTING: {@link RestartRecovery} decides how the install goes on.
    */
-  private ReplyEffect<Event, State> recoverFlashing(State state, RecoverPhase cmd) {
-    Bank.Slot slot = state.banks().inactive();
-    return Effect()
-        .persist(
-            new FlashInterrupted(
-                state.download().transferId(), slot, "restart while flashing bank " + slot))
-        .thenRun(s -> notifyBus(s.lastInstall()))
-        .thenNoReply();
-  }
-
-  /**
-   * The new bank was fully written and verified, so a restart during its boot is treated as a power
-   * cut: the bootloader tries it again, up to {@code max-boot-attempts}, then falls back.
-   */
-  private ReplyEffect<Event, State> recoverRebooting(State state, RecoverPhase cmd) {
-    String transferId = state.download().transferId();
-    if (state.bootAttempt() >= settings.maxBootAttempts()) {
-      String reason =
-          "restart during boot attempt "
-              + state.bootAttempt()
-              + " of "
-              + settings.maxBootAttempts();
-      return Effect()
-          .persist(new RolledBack(transferId, state.banks().active(), reason))
-          .thenRun(s -> notifyBus(s.lastInstall()))
-          .thenNoReply();
+  private ReplyEffect<Event, State> recover(State state, RecoverPhase cmd) {
+    Event event = RestartRecovery.after(state, settings.maxBootAttempts());
+    if (event instanceof BootStarted) {
+      return Effect().persist(event).thenRun(this::boot).thenNoReply();
     }
-    return Effect()
-        .persist(new BootStarted(transferId, state.bootAttempt() + 1))
-        .thenRun(this::boot)
-        .thenNoReply();
+    return Effect().persist(event).thenRun(s -> notifyBus(s.lastInstall())).thenNoReply();
   }
 
   private void notifyBus(LastInstall last) {

@@ -110,6 +110,19 @@ final class EcuCrypto {
         attacksDetected(last));
   }
 
+  /** The version report of a provisioned ECU in {@code state}, as {@link Ecu} replies with it. */
+  static Ecu.SignedVersionReport versionReport(Ecu.State state, long nonce, Instant now) {
+    byte[] bytes =
+        signVersionReport(
+            state.keySeedHex(),
+            state.profile(),
+            state.activeBank(),
+            state.lastInstall(),
+            nonce,
+            now);
+    return new Ecu.SignedVersionReport(state.profile().ecuSerial(), bytes);
+  }
+
   /** The report's {@code installed_image}: the running bank, and how the last install ended. */
   static TargetFile installedImage(Ecu.Profile profile, Bank running, Ecu.LastInstall last) {
     Map<String, Json> custom =
