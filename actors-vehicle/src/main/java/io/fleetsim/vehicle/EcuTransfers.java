@@ -1,6 +1,7 @@
 package io.fleetsim.vehicle;
 
 import io.fleetsim.ecu.CanBus;
+import io.fleetsim.ecu.Transport;
 import io.fleetsim.vehicle.VehicleState.PlannedInstall;
 import io.fleetsim.vehicle.VehicleState.Update;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ final class EcuTransfers {
                 u.transferId(i.ecuId()),
                 s.spec().vin(),
                 i.ecuId(),
-                s.ecu(i.ecuId()).transport(),
+                transport(s.spec(), i.ecuId()),
                 i.sha256(),
                 i.length(),
                 u.plan().directorTargets(),
@@ -40,6 +41,15 @@ final class EcuTransfers {
       }
     }
     return out;
+  }
+
+  /** The transport of the spec's ECU {@code ecuId}. */
+  private static Transport transport(Vehicle.Spec spec, String ecuId) {
+    return spec.ecus().stream()
+        .filter(e -> e.ecuId().equals(ecuId))
+        .findFirst()
+        .orElseThrow()
+        .transport();
   }
 
   /** The progress completes a transfer of this update that is not yet known to be complete. */

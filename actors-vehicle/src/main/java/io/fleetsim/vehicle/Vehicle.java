@@ -3,7 +3,6 @@ package io.fleetsim.vehicle;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.DirectorKeys;
 import io.fleetsim.cloud.ImageRepository;
-import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.Seeds;
@@ -396,10 +395,6 @@ public final class Vehicle
     String nextUpdateId() {
       return spec.vin() + "-u" + (history.updatesStarted() + 1);
     }
-
-    EcuSpec ecu(String ecuId) {
-      return spec.ecus().stream().filter(e -> e.ecuId().equals(ecuId)).findFirst().orElseThrow();
-    }
   }
 
   // ---------------------------------------------------------------- wiring
@@ -419,18 +414,12 @@ public final class Vehicle
   }
 
   private final String vin;
-  private final Deps deps;
   private final ActorContext<Command> ctx;
   private final SimTimers<Command> timers;
   private final SimClock clock;
   private final VehicleSettings settings;
   private final Random rng;
-  private final Asks asks;
-  private final MetadataCheck metadataCheck;
-  private final ImageDownload imageDownload;
-  private final ActorRef<CanBus.TransferResult> transferAdapter;
-  private final ActorRef<CanBus.TransferProgress> progressAdapter;
-  private OverTheLink link;
+  private final Outbound outbound;
 
   private final Polling polling;
   private final UpdateTimers updateTimers;
@@ -445,7 +434,6 @@ public final class Vehicle
         PersistenceId.of(TYPE_KEY.name(), vin),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.vin = vin;
-    this.deps = deps;
     this.ctx = ctx;
     this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
@@ -454,17 +442,7 @@ public final class Vehicle
     this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
-    this.asks = new Asks(ctx.getSystem(), settings.askTimeout(), ctx.getExecutionContext());
-    this.metadataCheck =
-        MetadataCheck.over(asks, deps.director().apply(vin), deps.imageRepository());
-    this.imageDownload =
-        new ImageDownload(
-            ImageDownload.from(asks, deps.imageRepository()),
-            deps.blobs(),
-            RebuiltImages.get(ctx.getSystem()));
-    this.transferAdapter = ctx.messageAdapter(CanBus.TransferResult.class, Transferred::new);
-    this.progressAdapter =
-        ctx.messageAdapter(CanBus.TransferProgress.class, TransferProgressed::new);
+    this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
   }
 
   @Override
@@ -537,7 +515,7 @@ public final class Vehicle
   }
 
   private Effect<Event, State> carry(State s, Carried c) {
-    link(s).carry(c);
+    outbound.carry(s, c);
     return Effect().none();
   }
 
@@ -552,19 +530,13 @@ public final class Vehicle
       return replyError(c.replyTo(), "is being provisioned with a different spec");
     }
     if (s.spec() != null) {
-      provision(s.spec(), s.primaryKeySeedHex(), c.replyTo());
+      outbound.provision(s.spec(), s.primaryKeySeedHex(), c.replyTo());
       return Effect().none();
     }
     String seed = Hex.encode(SigningKey.generate(rng).seed());
     return Effect()
         .persist(new ProvisionRequested(c.spec(), seed))
-        .thenRun(ns -> provision(ns.spec(), seed, c.replyTo()));
-  }
-
-  private void provision(Spec spec, String seed, ActorRef<StatusReply<Done>> replyTo) {
-    ctx.pipeToSelf(
-        Asks.on(VehicleProvisioning.run(spec, seed, deps, asks), ctx.getExecutionContext()),
-        (roots, err) -> new Provisioned(roots, err == null ? null : Asks.rootCause(err), replyTo));
+        .thenRun(ns -> outbound.provision(ns.spec(), seed, c.replyTo()));
   }
 
   private Effect<Event, State> onProvisionAgain(State s, Provision c) {
@@ -618,16 +590,9 @@ public final class Vehicle
   }
 
   private Effect<Event, State> startCheck(State s) {
-    if (!polling.startCheck()) {
-      return Effect().none();
+    if (polling.startCheck()) {
+      outbound.check(s);
     }
-    link(s)
-        .send(
-            metadataCheck.run(
-                s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
-            UptaneCheck.Result::networkBytes,
-            CheckArrived::new,
-            CheckFailed::new);
     return Effect().none();
   }
 
@@ -712,15 +677,9 @@ public final class Vehicle
     }
     switch (s.phase()) {
       case AWAITING_CONSENT -> awaitConsent(s);
-      case DOWNLOADING ->
-          link(s)
-              .send(
-                  imageDownload.fetch(s.update().plan().installs(), s.installed()),
-                  ImageDownload.Result::networkBytes,
-                  DownloadArrived::new,
-                  DownloadFailed::new);
-      case DISTRIBUTING, INSTALLING -> distribute(s);
-      case REPORTING -> report(s);
+      case DOWNLOADING -> outbound.download(s);
+      case DISTRIBUTING, INSTALLING -> outbound.distribute(s);
+      case REPORTING -> outbound.signManifest(s);
       default -> {}
     }
     updateTimers.arm(s);
@@ -763,16 +722,10 @@ public final class Vehicle
                   new UpdateEnded(UpdateOutcome.REJECTED, Phase.VERIFYING, attack, e.detail())))
           .thenRun(this::proceed);
     }
-    imageDownload.store(r.images());
+    outbound.store(r.images());
     return Effect()
         .persist(List.of(new DownloadCompleted(r.networkBytes(), now), new ImagesVerified(now)))
         .thenRun(this::proceed);
-  }
-
-  /** Starts the transfer of every install without a result; the bus ignores one it runs already. */
-  private void distribute(State s) {
-    RecipientRef<CanBus.Command> bus = deps.bus().apply(vin);
-    EcuTransfers.toStart(s, transferAdapter, progressAdapter).forEach(bus::tell);
   }
 
   private Effect<Event, State> onProgress(State s, TransferProgressed c) {
@@ -817,25 +770,11 @@ public final class Vehicle
 
   // ---- REPORTING
 
-  private void report(State s) {
-    long counter = s.manifestCounter();
-    link(s)
-        .send(
-            VehicleManifest.of(s, clock.now(), deps.ecu(), asks),
-            manifest -> manifest.length,
-            manifest -> new SendManifest(counter, manifest),
-            reason -> new ReportNotSent(counter, reason));
-  }
-
   private Effect<Event, State> onSendManifest(State s, SendManifest c) {
     if (c.counter() != s.manifestCounter()) {
       return Effect().none();
     }
-    ctx.pipeToSelf(
-        Asks.on(
-            VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
-            ctx.getExecutionContext()),
-        (r, err) -> new ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
+    outbound.deliver(c);
     return Effect().none();
   }
 
@@ -868,20 +807,6 @@ public final class Vehicle
       case CARRY_ON -> proceed(s);
       case NOTHING -> {}
     }
-  }
-
-  /**
-   * The link draws from a generator of its own, so its figures depend only on the exchanges it
-   * carried, in the order the vehicle made them, and never on how many poll or key draws happened
-   * to come between them.
-   */
-  private OverTheLink link(State s) {
-    if (link == null) {
-      NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
-      Random linkRng = Seeds.forEntity(ctx.getSystem(), "vehicle-link:" + vin);
-      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, linkRng));
-    }
-    return link;
   }
 
   // ---------------------------------------------------------------- events

@@ -1,0 +1,144 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cluster.Asks;
+import io.fleetsim.cluster.Seeds;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.ecu.CanBus;
+import java.util.Map;
+import java.util.Random;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * The work a vehicle sends out, each result coming back to it as a command: the metadata check
+ * ({@link MetadataCheck}), the image download ({@link ImageDownload}) and the signed manifest
+ * ({@link VehicleManifest}) cross its network link ({@link OverTheLink}); the transfers of the
+ * images go to the ECUs over the {@link CanBus}; provisioning ({@link VehicleProvisioning}) and the
+ * manifest's delivery go to the cloud directly. What the vehicle makes of each result is decided by
+ * the entity.
+ */
+final class Outbound {
+
+  private final String vin;
+  private final Vehicle.Deps deps;
+  private final ActorContext<Vehicle.Command> ctx;
+  private final SimTimers<Vehicle.Command> timers;
+  private final SimClock clock;
+  private final VehicleSettings settings;
+  private final Asks asks;
+  private final MetadataCheck metadataCheck;
+  private final ImageDownload imageDownload;
+  private final ActorRef<CanBus.TransferResult> transferAdapter;
+  private final ActorRef<CanBus.TransferProgress> progressAdapter;
+  private OverTheLink link;
+
+  Outbound(
+      String vin,
+      Vehicle.Deps deps,
+      ActorContext<Vehicle.Command> ctx,
+      SimTimers<Vehicle.Command> timers,
+      SimClock clock,
+      VehicleSettings settings) {
+    this.vin = vin;
+    this.deps = deps;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.clock = clock;
+    this.settings = settings;
+    this.asks = new Asks(ctx.getSystem(), settings.askTimeout(), ctx.getExecutionContext());
+    this.metadataCheck =
+        MetadataCheck.over(asks, deps.director().apply(vin), deps.imageRepository());
+    this.imageDownload =
+        new ImageDownload(
+            ImageDownload.from(asks, deps.imageRepository()),
+            deps.blobs(),
+            RebuiltImages.get(ctx.getSystem()));
+    this.transferAdapter =
+        ctx.messageAdapter(CanBus.TransferResult.class, Vehicle.Transferred::new);
+    this.progressAdapter =
+        ctx.messageAdapter(CanBus.TransferProgress.class, Vehicle.TransferProgressed::new);
+  }
+
+  /** Provisions the ECUs and fetches the roots; {@link Vehicle.Provisioned} tells how it went. */
+  void provision(Vehicle.Spec spec, String seed, ActorRef<StatusReply<Done>> replyTo) {
+    ctx.pipeToSelf(
+        Asks.on(VehicleProvisioning.run(spec, seed, deps, asks), ctx.getExecutionContext()),
+        (roots, err) ->
+            new Vehicle.Provisioned(roots, err == null ? null : Asks.rootCause(err), replyTo));
+  }
+
+  /** Checks both repositories for updates to what {@code s} has installed. */
+  void check(Vehicle.State s) {
+    link(s)
+        .send(
+            metadataCheck.run(
+                s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
+            UptaneCheck.Result::networkBytes,
+            Vehicle.CheckArrived::new,
+            Vehicle.CheckFailed::new);
+  }
+
+  /** Fetches the images of the update {@code s} is downloading. */
+  void download(Vehicle.State s) {
+    link(s)
+        .send(
+            imageDownload.fetch(s.update().plan().installs(), s.installed()),
+            ImageDownload.Result::networkBytes,
+            Vehicle.DownloadArrived::new,
+            Vehicle.DownloadFailed::new);
+  }
+
+  /** Keeps verified images where the ECUs' transfers read them. */
+  void store(Map<String, byte[]> images) {
+    imageDownload.store(images);
+  }
+
+  /** Starts the transfer of every install without a result; the bus ignores one it runs already. */
+  void distribute(Vehicle.State s) {
+    RecipientRef<CanBus.Command> bus = deps.bus().apply(vin);
+    EcuTransfers.toStart(s, transferAdapter, progressAdapter).forEach(bus::tell);
+  }
+
+  /** Signs the manifest of the update {@code s} reports, with its current counter. */
+  void signManifest(Vehicle.State s) {
+    long counter = s.manifestCounter();
+    link(s)
+        .send(
+            VehicleManifest.of(s, clock.now(), deps.ecu(), asks),
+            manifest -> manifest.length,
+            manifest -> new Vehicle.SendManifest(counter, manifest),
+            reason -> new Vehicle.ReportNotSent(counter, reason));
+  }
+
+  /** Delivers a signed manifest to the Director; {@link Vehicle.ReportAcked} is its answer. */
+  void deliver(Vehicle.SendManifest c) {
+    ctx.pipeToSelf(
+        Asks.on(
+            VehicleManifest.send(c.manifest(), deps.director().apply(vin), asks),
+            ctx.getExecutionContext()),
+        (r, err) -> new Vehicle.ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
+  }
+
+  /** On the actor: the link carries the finished work's bytes ({@link OverTheLink#carry}). */
+  void carry(Vehicle.State s, Vehicle.Carried c) {
+    link(s).carry(c);
+  }
+
+  /**
+   * The link draws from a generator of its own, so its figures depend only on the exchanges it
+   * carried, in the order the vehicle made them, and never on how many poll or key draws happened
+   * to come between them.
+   */
+  private OverTheLink link(Vehicle.State s) {
+    if (link == null) {
+      NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
+      Random linkRng = Seeds.forEntity(ctx.getSystem(), "vehicle-link:" + vin);
+      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, linkRng));
+    }
+    return link;
+  }
+}
