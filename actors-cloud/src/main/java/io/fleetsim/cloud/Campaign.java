@@ -379,18 +379,10 @@ public final class Campaign
   private final String campaignId;
   private final CloudRefs refs;
   private final ActorContext<Command> ctx;
-  private final SimTimers<Command> timers;
   private final SimClock clock;
   private final long seed;
-  private final FactBuffer<Command> unwritten = new FactBuffer<>(CampaignSpecs.FACT_ORDER);
-  private final Duration flushAfter;
-  private final Asks asks;
-
-  /** When the current wave's soak ends (simulated ms), or -1 while no soak runs. */
-  private long soakDueMillis = -1;
-
-  /** The wave the running soak belongs to. */
-  private int soakWave = -1;
+  private final SettleTimer settleTimer;
+  private final CampaignAsks asks;
 
   private Campaign(
       String campaignId, CloudRefs refs, ActorContext<Command> ctx, SimTimers<Command> timers) {
@@ -400,11 +392,16 @@ public final class Campaign
     this.campaignId = campaignId;
     this.refs = refs;
     this.ctx = ctx;
-    this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
     this.seed = Seeds.scenarioSeed(ctx.getSystem());
-    this.flushAfter = flushAfter(ctx.getSystem().settings().config());
-    this.asks = new Asks(ctx.getSystem(), ASK_TIMEOUT, ctx.getExecutionContext());
+    this.settleTimer =
+        new SettleTimer(timers, clock, flushAfter(ctx.getSystem().settings().config()));
+    this.asks =
+        new CampaignAsks(
+            ctx,
+            new Asks(ctx.getSystem(), ASK_TIMEOUT, ctx.getExecutionContext()),
+            refs,
+            campaignId);
   }
 
   /**
@@ -457,7 +454,7 @@ public final class Campaign
     if (s.status() == Status.RUNNING || s.status() == Status.PAUSED) {
       // Only the waves started so far: later waves wait for their gate.
       for (int w = 0; w <= s.currentWave(); w++) {
-        s.waves().get(w).forEach(vin -> assignIfPending(s, vin));
+        s.waves().get(w).forEach(vin -> asks.assignIfPending(s, vin));
       }
     }
   }
@@ -525,26 +522,7 @@ public final class Campaign
     if (!problems.isEmpty()) {
       return Effect().reply(c.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
-    Spec spec = c.spec();
-    String ecuType = spec.filter().ecuType();
-    ctx.pipeToSelf(
-        asks.<ImageRepository.Command, FirmwareImage>askWithStatus(
-            refs.imageRepository(),
-            replyTo -> new ImageRepository.GetImage(ecuType, spec.firmwareVersion(), replyTo)),
-        (image, err) ->
-            new FirmwareChecked(
-                spec,
-                image,
-                err == null
-                    ? null
-                    : "firmware: no image "
-                        + ecuType
-                        + " "
-                        + spec.firmwareVersion()
-                        + " in the image repository ("
-                        + Asks.rootCause(err)
-                        + ")",
-                c.replyTo()));
+    asks.fetchImage(c.spec(), c.replyTo());
     return Effect().none();
   }
 
@@ -559,11 +537,7 @@ public final class Campaign
   }
 
   private Effect<Event, State> onStart(State state, Start c) {
-    ctx.pipeToSelf(
-        refs.fleet().targets(state.spec().filter()),
-        (targets, err) ->
-            new TargetsSelected(
-                targets, err == null ? null : "fleet: " + err.getMessage(), c.replyTo()));
+    asks.selectTargets(state.spec().filter(), c.replyTo());
     return Effect().none();
   }
 
@@ -595,83 +569,19 @@ public final class Campaign
 
   private void launchWave(State s) {
     startSoak(s);
-    s.waves().get(s.currentWave()).forEach(vin -> assignIfPending(s, vin));
+    s.waves().get(s.currentWave()).forEach(vin -> asks.assignIfPending(s, vin));
   }
 
   /** The current wave's soak runs from now for the policy's soak time (simulated). */
   private void startSoak(State s) {
-    soakWave = s.currentWave();
-    soakDueMillis = clock.nowMillis() + SimClock.delayMillis(s.spec().policy().soak());
-    armSettle();
-  }
-
-  /**
-   * Pausing, aborting or finishing stops the soak clock only: facts already gathered must still be
-   * written, so the campaign still settles for them.
-   */
-  private void stopSoak() {
-    soakDueMillis = -1;
-    soakWave = -1;
-    armSettle();
-  }
-
-  /**
-   * Points the one settle timer at the next instant the campaign has something to do: the soak's
-   * end, or {@code flushAfter} after the earliest unwritten fact, whichever comes first. One timer
-   * rather than two, so that a soak ending at the instant a batch is due is settled in one step,
-   * never in an order that depends on how two timer messages happen to be queued.
-   */
-  private void armSettle() {
-    long due = Long.MAX_VALUE;
-    if (soakDueMillis >= 0) {
-      due = soakDueMillis;
-    }
-    var first = unwritten.earliest();
-    if (first.isPresent()) {
-      due = Math.min(due, first.getAsLong() + SimClock.delayMillis(flushAfter));
-    }
-    if (due == Long.MAX_VALUE) {
-      timers.cancel("settle");
-      return;
-    }
-    timers.startSingleTimer(
-        "settle", new Settle(), Duration.ofMillis(Math.max(0, due - clock.nowMillis())));
-  }
-
-  private void assignIfPending(State s, String vin) {
-    Target t = s.targets().getOrDefault(vin, Target.FIRST);
-    if (t.stage() != Stage.PENDING) {
-      return;
-    }
-    String assignmentId = s.assignmentId(vin);
-    RolloutPolicy p = s.spec().policy();
-    ctx.pipeToSelf(
-        asks.<Director.Command, Done>askWithStatus(
-            refs.director(vin),
-            replyTo ->
-                new Director.Assign(
-                    assignmentId,
-                    campaignId,
-                    s.image(),
-                    new Director.Constraints(p.requireParked(), p.requireConsent()),
-                    p.timeLimit(),
-                    replyTo)),
-        (done, err) ->
-            new AssignmentReplied(vin, assignmentId, err == null ? null : Asks.rootCause(err)));
+    settleTimer.startSoak(s.currentWave(), s.spec().policy().soak());
   }
 
   // ---- facts, in batches
 
-  /**
-   * Gathers a per-vehicle fact with the instant it arrived at; the next settle that comes at least
-   * {@code flushAfter} later, or at the soak's end if that is earlier, writes it.
-   */
+  /** Gathers a per-vehicle fact for the next settle ({@link SettleTimer#gather}). */
   private Effect<Event, State> buffer(State s, Command fact) {
-    boolean wasEmpty = unwritten.isEmpty();
-    unwritten.add(fact, clock.nowMillis());
-    if (wasEmpty) {
-      armSettle();
-    }
+    settleTimer.gather(fact);
     return Effect().none();
   }
 
@@ -683,8 +593,8 @@ public final class Campaign
    * decision sees is every fact of the instants before it, whatever order they came in.
    */
   private Effect<Event, State> settle(State s) {
-    long now = clock.nowMillis();
-    List<Command> facts = unwritten.drainBefore(now);
+    SettleTimer.Due due = settleTimer.takeDue();
+    List<Command> facts = due.facts();
     List<Event> events = new ArrayList<>();
     State after = s;
     for (Command fact : facts) {
@@ -694,16 +604,12 @@ public final class Campaign
         after = events().apply(after, e);
       }
     }
-    boolean soakEnds = soakDueMillis >= 0 && soakDueMillis <= now;
-    if (soakEnds) {
-      int wave = soakWave;
-      soakDueMillis = -1;
-      soakWave = -1;
+    if (due.soakEnded().isPresent()) {
+      int wave = due.soakEnded().getAsInt();
       if (after.status() == Status.RUNNING && wave == after.currentWave() && !after.soakDone()) {
         events.add(new SoakCompleted(wave));
       }
     }
-    armSettle();
     List<RecordOutcome> outcomes =
         facts.stream()
             .filter(RecordOutcome.class::isInstance)
@@ -729,7 +635,7 @@ public final class Campaign
     for (Event e : facts) {
       after = events().apply(after, e);
     }
-    Event decision = after.status() == Status.RUNNING ? gateDecision(after) : null;
+    Event decision = after.status() == Status.RUNNING ? WaveGate.event(after, clock.now()) : null;
     if (decision == null) {
       return Effect().persist(facts);
     }
@@ -742,7 +648,7 @@ public final class Campaign
               if (decision instanceof WaveStarted) {
                 launchWave(x);
               } else {
-                stopSoak();
+                settleTimer.stopSoak();
                 if (x.status() == Status.COMPLETED || x.status() == Status.ABORTED) {
                   refs.registry().tell(new CampaignRegistry.Finished(campaignId));
                 }
@@ -750,33 +656,18 @@ public final class Campaign
             });
   }
 
-  private Event gateDecision(State s) {
-    RolloutPolicy p = s.spec().policy();
-    CampaignProgress.Wave w = s.wave(s.currentWave());
-    boolean last = s.currentWave() + 1 >= s.waves().size();
-    WaveGate.Decision d = WaveGate.decide(p, w, last, s.soakDone(), s.allSettled());
-    Instant now = clock.now();
-    String why = WaveGate.reason(d, p, s.currentWave(), w);
-    return switch (d) {
-      case WAIT -> null;
-      case PAUSE_FAILURES, PAUSE_BELOW_SUCCESS -> new Paused(why, now);
-      case ABORT_FAILURES -> new Aborted(why, now);
-      case NEXT_WAVE -> new WaveStarted(s.currentWave() + 1, now);
-      case COMPLETE -> new Completed(now);
-    };
-  }
-
   // ---- operator commands
 
   private Effect<Event, State> pause(State s, String reason, ActorRef<StatusReply<Done>> replyTo) {
-    var effect = Effect().persist(new Paused(reason, clock.now())).thenRun(x -> stopSoak());
+    var effect =
+        Effect().persist(new Paused(reason, clock.now())).thenRun(x -> settleTimer.stopSoak());
     return replyTo == null ? effect : effect.thenReply(replyTo, x -> StatusReply.ack());
   }
 
   private Effect<Event, State> onAbort(State s, Abort c) {
     return Effect()
         .persist(new Aborted(c.reason(), clock.now()))
-        .thenRun(x -> stopSoak())
+        .thenRun(x -> settleTimer.stopSoak())
         .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
         .thenReply(c.replyTo(), x -> StatusReply.ack());
   }
@@ -786,15 +677,7 @@ public final class Campaign
     CampaignProgress.Wave w = s.wave(s.currentWave());
     if (!c.force() && p.failureTripped(w.failures(), w.accepted())) {
       return Effect()
-          .reply(
-              c.replyTo(),
-              StatusReply.error(
-                  String.format(
-                      "failureThreshold: wave %d is still at %.1f %% failed (threshold %s %%);"
-                          + " retry-failed, abort, or resume with force",
-                      s.currentWave() + 1,
-                      w.failures() * 100.0 / w.accepted(),
-                      RolloutPolicy.fmt(p.failureThreshold()))));
+          .reply(c.replyTo(), StatusReply.error(WaveGate.stillTripped(p, s.currentWave(), w)));
     }
     Resumed resumed = new Resumed(clock.now());
     var effect = c.force() ? Effect().persist(resumed) : persistGated(s, List.of(resumed));
@@ -826,7 +709,7 @@ public final class Campaign
     }
     return Effect()
         .persist(new FailedRetried(vins))
-        .thenRun(x -> vins.forEach(vin -> assignIfPending(x, vin)))
+        .thenRun(x -> vins.forEach(vin -> asks.assignIfPending(x, vin)))
         .thenReply(c.replyTo(), x -> StatusReply.success(vins.size()));
   }
 
@@ -843,11 +726,7 @@ public final class Campaign
           .reply(
               c.replyTo(), StatusReply.error("rollback: no vehicle was updated by this campaign"));
     }
-    ctx.pipeToSelf(
-        CampaignRollback.launch(asks, refs, s, plan),
-        (ids, err) ->
-            new RollbackLaunched(
-                ids, err == null ? null : "rollback: " + Asks.rootCause(err), c.replyTo()));
+    asks.launchRollback(s, plan, c.replyTo());
     return Effect().none();
   }
 
@@ -857,7 +736,7 @@ public final class Campaign
     }
     return Effect()
         .persist(new RolledBackBy(c.campaignIds(), clock.now()))
-        .thenRun(x -> stopSoak())
+        .thenRun(x -> settleTimer.stopSoak())
         .thenRun(x -> refs.registry().tell(new CampaignRegistry.Finished(campaignId)))
         .thenReply(c.replyTo(), x -> StatusReply.success(c.campaignIds()));
   }

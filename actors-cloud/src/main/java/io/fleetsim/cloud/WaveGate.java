@@ -78,4 +78,33 @@ final class WaveGate {
       default -> null;
     };
   }
+
+  /** Why a campaign paused by its failure gate does not resume without force. */
+  static String stillTripped(RolloutPolicy p, int waveIndex, CampaignProgress.Wave w) {
+    return String.format(
+        "failureThreshold: wave %d is still at %.1f %% failed (threshold %s %%);"
+            + " retry-failed, abort, or resume with force",
+        waveIndex + 1,
+        w.failures() * 100.0 / w.accepted(),
+        RolloutPolicy.fmt(p.failureThreshold()));
+  }
+
+  /**
+   * The event the gate's decision on a running campaign's current wave leads to, at {@code now};
+   * null while it waits.
+   */
+  static Campaign.Event event(Campaign.State s, java.time.Instant now) {
+    RolloutPolicy p = s.spec().policy();
+    CampaignProgress.Wave w = s.wave(s.currentWave());
+    boolean last = s.currentWave() + 1 >= s.waves().size();
+    Decision d = decide(p, w, last, s.soakDone(), s.allSettled());
+    String why = reason(d, p, s.currentWave(), w);
+    return switch (d) {
+      case WAIT -> null;
+      case PAUSE_FAILURES, PAUSE_BELOW_SUCCESS -> new Campaign.Paused(why, now);
+      case ABORT_FAILURES -> new Campaign.Aborted(why, now);
+      case NEXT_WAVE -> new Campaign.WaveStarted(s.currentWave() + 1, now);
+      case COMPLETE -> new Campaign.Completed(now);
+    };
+  }
 }
