@@ -251,8 +251,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   public record DownloadStarted(Download download) implements Event {}
 
-  public record BlockGroupReceived(
-      String transferId, int blockSequenceCounter, long bytesReceived, String digestStateHex)
+  public record BlockGroupReceived(String transferId, int blockSequenceCounter, long bytesReceived)
       implements Event {}
 
   /** The received bytes are not the director's image: the download ends, the install REJECTED. */
@@ -288,19 +287,23 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   /**
    * An open download: the assignment and image the director vouched for, and how far the bytes have
-   * come ({@code digestStateHex} is the encoded SHA-256 state over the bytes received so far).
+   * come (their hash is in memory only, {@link ReceivedHash}).
    */
   public record Download(
       String transferId,
       String assignmentId,
       Bank image,
       int nextBlockSequenceCounter,
-      long bytesReceived,
-      String digestStateHex)
+      long bytesReceived)
       implements CborSerializable {
 
-    Download received(int next, long bytes, String digestState) {
-      return new Download(transferId, assignmentId, image, next, bytes, digestState);
+    Download received(int next, long bytes) {
+      return new Download(transferId, assignmentId, image, next, bytes);
+    }
+
+    /** The same download from its first block again. */
+    Download restarted() {
+      return received(1, 0);
     }
   }
 
@@ -385,6 +388,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final Bootloader bootloader;
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
   private final ComputeGate checks;
+
+  /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
+  private ReceivedHash received;
 
   /**
    * @param bootModel decides each boot's fate; {@code null} draws from {@code
@@ -601,29 +607,34 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private ReplyEffect<Event, State> downloadChecked(
       State state, RequestDownload cmd, UdsDownload.Check check) {
     if (check instanceof UdsDownload.Accepted a) {
-      return Effect()
-          .persist(new DownloadStarted(a.download()))
-          .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
+      return startDownload(a.download(), cmd);
     }
     return answer(state, check, cmd);
   }
 
+  private ReplyEffect<Event, State> startDownload(Download d, RequestDownload cmd) {
+    received = ReceivedHash.start(d.transferId());
+    return Effect()
+        .persist(new DownloadStarted(d))
+        .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
+  }
+
   private ReplyEffect<Event, State> requestDownloadWhileOpen(State state, RequestDownload cmd) {
-    UdsDownload.Check check = UdsDownload.reopen(state.download(), cmd);
+    UdsDownload.Check check = UdsDownload.reopen(state.download(), cmd, received);
+    if (check instanceof UdsDownload.Accepted a) {
+      return startDownload(a.download(), cmd);
+    }
     return answer(state, check, cmd);
   }
 
   private ReplyEffect<Event, State> transferData(State state, TransferData cmd) {
-    UdsDownload.Check check = UdsDownload.receive(state.download(), cmd);
+    UdsDownload.Check check = UdsDownload.receive(state.download(), cmd, received);
     if (check instanceof UdsDownload.Accepted a) {
       Download d = a.download();
+      received.update(cmd.data());
       return Effect()
           .persist(
-              new BlockGroupReceived(
-                  d.transferId(),
-                  cmd.blockSequenceCounter(),
-                  d.bytesReceived(),
-                  d.digestStateHex()))
+              new BlockGroupReceived(d.transferId(), cmd.blockSequenceCounter(), d.bytesReceived()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
     return answer(state, check, cmd);
@@ -633,7 +644,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (checks.stillComputing(cmd)) {
       return Effect().noReply();
     }
-    UdsDownload.Check check = UdsDownload.exit(state.download(), cmd);
+    UdsDownload.Check check = UdsDownload.exit(state.download(), cmd, received);
     Download d = state.download();
     if (checks.hold(checks.transferExitCost(state.profile(), d, cmd), cmd, check, d)) {
       return Effect().noReply();
@@ -800,9 +811,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 s.at(
                     Phase.RECEIVING,
                     s.banks(),
-                    s.download()
-                        .received(
-                            e.blockSequenceCounter() + 1, e.bytesReceived(), e.digestStateHex()),
+                    s.download().received(e.blockSequenceCounter() + 1, e.bytesReceived()),
                     0))
         .onEvent(
             DownloadRefused.class,

@@ -2,8 +2,6 @@ package io.fleetsim.ecu;
 
 import io.fleetsim.uptane.VerificationException;
 import java.time.Instant;
-import java.util.HexFormat;
-import org.bouncycastle.crypto.digests.SHA256Digest;
 
 /**
  * The checks of the UDS download session (ISO 14229-1 RequestDownload, TransferData,
@@ -11,8 +9,6 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  * repeated acknowledgement, or a negative response. Pure: the {@link Ecu} persists and replies.
  */
 final class UdsDownload {
-
-  private static final HexFormat HEX = HexFormat.of();
 
   private UdsDownload() {}
 
@@ -68,22 +64,17 @@ final class UdsDownload {
           "announced length " + cmd.length() + " differs from the director's " + image.length());
     }
     return new Accepted(
-        new Ecu.Download(
-            cmd.transferId(),
-            image.assignmentId(),
-            image.bank(),
-            1,
-            0,
-            HEX.formatHex(new SHA256Digest().getEncodedState())));
+        new Ecu.Download(cmd.transferId(), image.assignmentId(), image.bank(), 1, 0));
   }
 
   /**
    * RequestDownload while a download is open: the same transfer learns where to resume (its sender
-   * lost track, e.g. after a restart); another transfer must wait until this one is closed.
+   * lost track), or, when the ECU itself restarted and lost the hash of the bytes received so far,
+   * starts again from the first block; another transfer must wait until this one is closed.
    */
-  static Check reopen(Ecu.Download open, Ecu.RequestDownload cmd) {
+  static Check reopen(Ecu.Download open, Ecu.RequestDownload cmd, ReceivedHash hash) {
     if (open.transferId().equals(cmd.transferId())) {
-      return new Repeated();
+      return ReceivedHash.covers(hash, open) ? new Repeated() : new Accepted(open.restarted());
     }
     return refused(
         cmd.transferId(),
@@ -93,7 +84,7 @@ final class UdsDownload {
   }
 
   /** TransferData: the next group in sequence, within the announced length, hashed as it comes. */
-  static Check receive(Ecu.Download d, Ecu.TransferData cmd) {
+  static Check receive(Ecu.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
     Ecu.UdsService service = Ecu.UdsService.TRANSFER_DATA;
     if (!d.transferId().equals(cmd.transferId())) {
       return refused(
@@ -128,20 +119,18 @@ final class UdsDownload {
               + " goes beyond the announced length "
               + d.image().length());
     }
-    SHA256Digest digest = new SHA256Digest(HEX.parseHex(d.digestStateHex()));
-    digest.update(cmd.data(), 0, cmd.data().length);
+    if (!ReceivedHash.covers(hash, d)) {
+      return hashLost(cmd.transferId(), service);
+    }
     return new Accepted(
-        d.received(
-            cmd.blockSequenceCounter() + 1,
-            d.bytesReceived() + cmd.data().length,
-            HEX.formatHex(digest.getEncodedState())));
+        d.received(cmd.blockSequenceCounter() + 1, d.bytesReceived() + cmd.data().length));
   }
 
   /**
    * RequestTransferExit: every announced byte arrived and their SHA-256 is the director's. A wrong
    * hash ends the download: those bytes are not the image the director vouched for.
    */
-  static Check exit(Ecu.Download d, Ecu.RequestTransferExit cmd) {
+  static Check exit(Ecu.Download d, Ecu.RequestTransferExit cmd, ReceivedHash hash) {
     Ecu.UdsService service = Ecu.UdsService.REQUEST_TRANSFER_EXIT;
     if (!d.transferId().equals(cmd.transferId())) {
       return refused(
@@ -157,10 +146,10 @@ final class UdsDownload {
           NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
           d.bytesReceived() + " of " + d.image().length() + " bytes received");
     }
-    SHA256Digest digest = new SHA256Digest(HEX.parseHex(d.digestStateHex()));
-    byte[] hash = new byte[32];
-    digest.doFinal(hash, 0);
-    String actual = HEX.formatHex(hash);
+    if (!ReceivedHash.covers(hash, d)) {
+      return hashLost(cmd.transferId(), service);
+    }
+    String actual = hash.hex();
     if (!actual.equals(d.image().sha256())) {
       return new Refused(
           new Ecu.NegativeResponse(
@@ -218,6 +207,15 @@ final class UdsDownload {
         service,
         same ? open.nextBlockSequenceCounter() : 1,
         same ? open.bytesReceived() : 0);
+  }
+
+  /** The ECU restarted since the bytes so far arrived; their hash is gone with its memory. */
+  private static Refused hashLost(String transferId, Ecu.UdsService service) {
+    return refused(
+        transferId,
+        service,
+        NegativeResponseCode.REQUEST_SEQUENCE_ERROR,
+        "the ECU restarted during the download; request the download again");
   }
 
   private static Refused refused(

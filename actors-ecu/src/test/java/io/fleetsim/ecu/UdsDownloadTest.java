@@ -40,6 +40,15 @@ class UdsDownloadTest {
     return r;
   }
 
+  /** What the Ecu does with an accepted group: hash its bytes. */
+  static UdsDownload.Check take(Ecu.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
+    UdsDownload.Check c = UdsDownload.receive(d, cmd, hash);
+    if (c instanceof UdsDownload.Accepted) {
+      hash.update(cmd.data());
+    }
+    return c;
+  }
+
   Ecu.TransferData group(String tid, int counter) {
     int from = (counter - 1) * GROUP;
     return new Ecu.TransferData(
@@ -100,60 +109,94 @@ class UdsDownloadTest {
   @Test
   void aSecondRequestDownloadResumesTheSameTransferAndRefusesAnother() {
     Ecu.Download d = opened("t");
+    ReceivedHash hash = ReceivedHash.start("t");
+    d = ((UdsDownload.Accepted) take(d, group("t", 1), hash)).download();
     assertInstanceOf(
-        UdsDownload.Repeated.class, UdsDownload.reopen(d, request("t", image.length, null)));
+        UdsDownload.Repeated.class, UdsDownload.reopen(d, request("t", image.length, null), hash));
     refused(
-        UdsDownload.reopen(d, request("u", image.length, targetsFor())),
+        UdsDownload.reopen(d, request("u", image.length, targetsFor()), hash),
         NegativeResponseCode.CONDITIONS_NOT_CORRECT);
+  }
+
+  @Test
+  void afterARestartTheBytesSoFarCannotBeVouchedForAndTheDownloadStartsAgain() {
+    ReceivedHash hash = ReceivedHash.start("t");
+    Ecu.Download d = ((UdsDownload.Accepted) take(opened("t"), group("t", 1), hash)).download();
+    // the journal kept d; the hash of its first group was in the memory the restart cleared
+    refused(
+        UdsDownload.receive(d, group("t", 2), null), NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
+    refused(
+        UdsDownload.exit(d, new Ecu.RequestTransferExit("t", null), null),
+        NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
+    // a hash over other bytes than the journal's count is no better
+    refused(
+        UdsDownload.receive(d, group("t", 2), ReceivedHash.start("t")),
+        NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
+    UdsDownload.Accepted again =
+        assertInstanceOf(
+            UdsDownload.Accepted.class,
+            UdsDownload.reopen(d, request("t", image.length, null), null));
+    assertEquals(1, again.download().nextBlockSequenceCounter());
+    assertEquals(0, again.download().bytesReceived());
+    assertEquals(d.image(), again.download().image());
+    assertEquals(d.assignmentId(), again.download().assignmentId());
   }
 
   @Test
   void groupsAreTakenInSequenceWithinTheAnnouncedLength() {
     Ecu.Download d = opened("t");
+    ReceivedHash hash = ReceivedHash.start("t");
     refused(
-        UdsDownload.receive(d, group("t", 2)), NegativeResponseCode.WRONG_BLOCK_SEQUENCE_COUNTER);
+        UdsDownload.receive(d, group("t", 2), hash),
+        NegativeResponseCode.WRONG_BLOCK_SEQUENCE_COUNTER);
     // counter 0 is not "the previous group" of the first one
     refused(
-        UdsDownload.receive(d, new Ecu.TransferData("t", 0, new byte[1], null)),
+        UdsDownload.receive(d, new Ecu.TransferData("t", 0, new byte[1], null), hash),
         NegativeResponseCode.WRONG_BLOCK_SEQUENCE_COUNTER);
     refused(
-        UdsDownload.receive(d, new Ecu.TransferData("t", 1, new byte[0], null)),
+        UdsDownload.receive(d, new Ecu.TransferData("t", 1, new byte[0], null), hash),
         NegativeResponseCode.INCORRECT_MESSAGE_LENGTH);
     refused(
-        UdsDownload.receive(d, new Ecu.TransferData("t", 1, null, null)),
+        UdsDownload.receive(d, new Ecu.TransferData("t", 1, null, null), hash),
         NegativeResponseCode.INCORRECT_MESSAGE_LENGTH);
     refused(
-        UdsDownload.receive(d, new Ecu.TransferData("t", 1, new byte[image.length + 1], null)),
+        UdsDownload.receive(
+            d, new Ecu.TransferData("t", 1, new byte[image.length + 1], null), hash),
         NegativeResponseCode.TRANSFER_DATA_SUSPENDED);
-    refused(UdsDownload.receive(d, group("u", 1)), NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
+    refused(
+        UdsDownload.receive(d, group("u", 1), hash), NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
 
-    Ecu.Download after1 = ((UdsDownload.Accepted) UdsDownload.receive(d, group("t", 1))).download();
+    Ecu.Download after1 = ((UdsDownload.Accepted) take(d, group("t", 1), hash)).download();
     assertEquals(2, after1.nextBlockSequenceCounter());
     assertEquals(GROUP, after1.bytesReceived());
     assertEquals(d.image(), after1.image());
     assertEquals("c7/3", after1.assignmentId());
     // the previous group again: acknowledged, not hashed twice
-    assertInstanceOf(UdsDownload.Repeated.class, UdsDownload.receive(after1, group("t", 1)));
+    assertInstanceOf(UdsDownload.Repeated.class, UdsDownload.receive(after1, group("t", 1), hash));
   }
 
   @Test
   void theExitChecksEveryByteArrivedAndTheirHashIsTheDirectors() {
     Ecu.Download d = opened("t");
     Ecu.RequestTransferExit exit = new Ecu.RequestTransferExit("t", null);
+    ReceivedHash hash = ReceivedHash.start("t");
     assertFalse(
-        refused(UdsDownload.exit(d, exit), NegativeResponseCode.REQUEST_SEQUENCE_ERROR)
+        refused(UdsDownload.exit(d, exit, hash), NegativeResponseCode.REQUEST_SEQUENCE_ERROR)
             .endsDownload());
     Ecu.Download all = d;
     for (int g = 1; g <= 3; g++) {
-      all = ((UdsDownload.Accepted) UdsDownload.receive(all, group("t", g))).download();
+      all = ((UdsDownload.Accepted) take(all, group("t", g), hash)).download();
     }
     refused(
-        UdsDownload.exit(all, new Ecu.RequestTransferExit("u", null)),
+        UdsDownload.exit(all, new Ecu.RequestTransferExit("u", null), hash),
         NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
-    assertEquals(new UdsDownload.Accepted(all), UdsDownload.exit(all, exit));
+    assertEquals(new UdsDownload.Accepted(all), UdsDownload.exit(all, exit, hash));
+    // the exit's check leaves the running hash as it was
+    assertEquals(new UdsDownload.Accepted(all), UdsDownload.exit(all, exit, hash));
 
     // the same length of other bytes: the download ends, those bytes are no image of the director
     Ecu.Download forged = d;
+    ReceivedHash forgedHash = ReceivedHash.start("t");
     byte[] other = image.clone();
     other[GROUP + 3] ^= 1;
     for (int g = 1; g <= 3; g++) {
@@ -161,11 +204,13 @@ class UdsDownloadTest {
       byte[] part = Arrays.copyOfRange(other, from, Math.min(other.length, from + GROUP));
       forged =
           ((UdsDownload.Accepted)
-                  UdsDownload.receive(forged, new Ecu.TransferData("t", g, part, null)))
+                  take(forged, new Ecu.TransferData("t", g, part, null), forgedHash))
               .download();
     }
     UdsDownload.Refused r =
-        refused(UdsDownload.exit(forged, exit), NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE);
+        refused(
+            UdsDownload.exit(forged, exit, forgedHash),
+            NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE);
     assertTrue(r.endsDownload());
     assertTrue(r.reason().contains(BlobSha.of(image)), r.reason());
   }
@@ -208,7 +253,8 @@ class UdsDownloadTest {
   @Test
   void aPositiveResponseTellsOnlyItsOwnTransferWhereToResume() {
     Ecu.Download d =
-        ((UdsDownload.Accepted) UdsDownload.receive(opened("t"), group("t", 1))).download();
+        ((UdsDownload.Accepted) take(opened("t"), group("t", 1), ReceivedHash.start("t")))
+            .download();
     assertEquals(
         new Ecu.PositiveResponse("t", Ecu.UdsService.REQUEST_DOWNLOAD, 2, GROUP),
         UdsDownload.positive("t", Ecu.UdsService.REQUEST_DOWNLOAD, d));
