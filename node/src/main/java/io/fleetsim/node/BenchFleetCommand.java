@@ -166,12 +166,14 @@ final class BenchFleetCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "  Ed25519 floor      %,.0f updates/s: %,.0f verifications/s and %,.0f signatures/s per"
-                + " core x %d cores, %.1f verifications and %.1f signatures per update",
+                + " core x %d cores, %.1f verifications (%.1f more recalled) and %.1f signatures"
+                + " per update",
             cryptoFloor,
             crypto.verifyPerSecond(),
             crypto.signPerSecond(),
             cores,
             verifications,
+            c.perUpdate(c.recalled()),
             signatures));
     out.println(
         String.format(

@@ -240,7 +240,8 @@ public final class CampaignRun {
    *     vehicles
    * @param journalEvents events written to the journal during the campaign
    * @param signatures signatures made during the campaign (every entity, every poll)
-   * @param verifications signature checks made during the campaign
+   * @param verifications signature checks computed during the campaign
+   * @param recalled signature checks answered from the signatures already found valid
    */
   public record CampaignFacts(
       String campaignId,
@@ -259,7 +260,8 @@ public final class CampaignRun {
       Map<String, Duration> updateTimes,
       long journalEvents,
       long signatures,
-      long verifications) {
+      long verifications,
+      long recalled) {
 
     public CampaignFacts {
       outcomes = Map.copyOf(outcomes);
@@ -515,6 +517,7 @@ public final class CampaignRun {
     long advancesBefore = clock.advances();
     long signaturesBefore = CryptoOps.signatures();
     long verificationsBefore = CryptoOps.verifications();
+    long recalledBefore = CryptoOps.recalled();
     start.run();
     Tick t = null;
     CampaignProgress p = null;
@@ -557,6 +560,7 @@ public final class CampaignRun {
     }
     long signatures = CryptoOps.signatures() - signaturesBefore;
     long verifications = CryptoOps.verifications() - verificationsBefore;
+    long recalled = CryptoOps.recalled() - recalledBefore;
     Duration simulated = simulatedDuration(campaignId, simStart);
     long journalAfter = node.journalEvents();
     listener.finished();
@@ -610,7 +614,8 @@ public final class CampaignRun {
         times,
         journalAfter - journalBefore,
         signatures,
-        verifications);
+        verifications,
+        recalled);
   }
 
   /**

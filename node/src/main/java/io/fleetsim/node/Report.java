@@ -84,6 +84,7 @@ public final class Report {
     m.put("journalEventsPerUpdate", round(c.perUpdate(c.journalEvents())));
     m.put("signaturesPerUpdate", round(c.perUpdate(c.signatures())));
     m.put("verificationsPerUpdate", round(c.perUpdate(c.verifications())));
+    m.put("recalledVerificationsPerUpdate", round(c.perUpdate(c.recalled())));
     return m;
   }
 

@@ -53,7 +53,8 @@ class ReportTest {
         times,
         5000,
         500,
-        1300);
+        1300,
+        700);
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {

@@ -61,21 +61,36 @@ public record PublicKey(byte[] raw) implements VerifyingKey {
   private static final String KEY_PREFIX = "{\"keytype\":\"ed25519\",\"keyval\":{\"public\":\"";
   private static final String KEY_SUFFIX = "\"},\"scheme\":\"ed25519\"}";
 
-  /** False for a wrong signature, a signature of the wrong length or a key off the curve. */
+  /**
+   * False for a wrong signature, a signature of the wrong length or a key off the curve. A
+   * signature this JVM already found valid over the same bytes is not checked again ({@link
+   * VerifiedSignatures}).
+   */
   @Override
   public boolean verify(byte[] message, byte[] signature) {
-    CryptoOps.verified();
     if (message == null || signature == null || signature.length != 64) {
+      CryptoOps.verified();
       return false;
     }
+    Object entry = VerifiedSignatures.entry(raw, message, signature);
+    if (VerifiedSignatures.known(entry)) {
+      CryptoOps.recalledOne();
+      return true;
+    }
+    CryptoOps.verified();
+    boolean valid;
     try {
       Ed25519Signer verifier = new Ed25519Signer();
       verifier.init(false, new Ed25519PublicKeyParameters(raw, 0));
       verifier.update(message, 0, message.length);
-      return verifier.verifySignature(signature);
+      valid = verifier.verifySignature(signature);
     } catch (RuntimeException e) {
-      return false;
+      valid = false;
     }
+    if (valid) {
+      VerifiedSignatures.remember(entry);
+    }
+    return valid;
   }
 
   @Override

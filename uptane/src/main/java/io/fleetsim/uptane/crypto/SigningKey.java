@@ -1,6 +1,7 @@
 package io.fleetsim.uptane.crypto;
 
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
@@ -32,9 +33,26 @@ public final class SigningKey {
     return new SigningKey(seed32);
   }
 
+  /**
+   * The key of a hex seed. Entities keep their key as its seed in their journal and sign with it
+   * again and again; the keys parsed last are kept (bounded) so that the public key, a scalar
+   * multiplication, is derived once per key and not once per signature.
+   */
   public static SigningKey fromHex(String seedHex) {
-    return new SigningKey(Hex.decode(seedHex));
+    SigningKey known = PARSED.get(seedHex);
+    if (known != null) {
+      return known;
+    }
+    SigningKey k = new SigningKey(Hex.decode(seedHex));
+    if (PARSED.size() >= PARSED_CAPACITY) {
+      PARSED.clear();
+    }
+    PARSED.put(seedHex, k);
+    return k;
   }
+
+  private static final int PARSED_CAPACITY = 16_384;
+  private static final ConcurrentHashMap<String, SigningKey> PARSED = new ConcurrentHashMap<>();
 
   public byte[] seed() {
     return params.getEncoded();

@@ -49,6 +49,32 @@ class CryptoTest {
   }
 
   @Test
+  void aSignatureFoundValidIsRecalledAndAnyChangedByteIsCheckedInFull() {
+    SigningKey k = SigningKey.generate(new Random(7));
+    SigningKey other = SigningKey.generate(new Random(8));
+    byte[] msg = "targets v3".getBytes(StandardCharsets.UTF_8);
+    byte[] sig = k.sign(msg);
+    assertTrue(k.publicKey().verify(msg, sig));
+    long computed = CryptoOps.verifications();
+    long recalled = CryptoOps.recalled();
+    assertTrue(k.publicKey().verify(msg.clone(), sig.clone()));
+    assertEquals(computed, CryptoOps.verifications(), "the second check is recalled");
+    assertEquals(recalled + 1, CryptoOps.recalled());
+    // once cached, a tampered message, another key or a changed signature is still refused
+    byte[] tampered = msg.clone();
+    tampered[0] ^= 1;
+    assertFalse(k.publicKey().verify(tampered, sig));
+    assertFalse(other.publicKey().verify(msg, sig));
+    byte[] bad = sig.clone();
+    bad[63] ^= 1;
+    assertFalse(k.publicKey().verify(msg, bad));
+    assertEquals(computed + 3, CryptoOps.verifications(), "each refusal was computed");
+    // a refusal is never remembered
+    assertFalse(k.publicKey().verify(tampered, sig));
+    assertEquals(computed + 4, CryptoOps.verifications());
+  }
+
+  @Test
   void verifyRefusesTamperedMessagesSignaturesAndOddLengths() {
     SigningKey k = SigningKey.generate(new Random(1));
     byte[] msg = "hello".getBytes(StandardCharsets.UTF_8);
