@@ -26,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -306,10 +307,24 @@ public final class Campaign
           rolledBackBy);
     }
 
+    /**
+     * One vehicle's target changed. The map is the entity's own and updated in place, so an event
+     * about one vehicle does not copy every target; what decides ahead of a write works on a {@link
+     * #detached()} copy, and so does a snapshot.
+     */
     State withTarget(String vin, Target t) {
+      if (targets instanceof HashMap<String, Target> own) {
+        own.put(vin, t);
+        return this;
+      }
       Map<String, Target> m = new HashMap<>(targets);
       m.put(vin, t);
       return withTargets(m);
+    }
+
+    /** This state with a map of its own, for applying events ahead of a write, or to snapshot. */
+    State detached() {
+      return withTargets(new HashMap<>(targets));
     }
 
     Target target(String vin) {
@@ -426,6 +441,22 @@ public final class Campaign
   @Override
   public Set<String> tagsFor(Event event) {
     return Set.of(TAG);
+  }
+
+  /** The snapshot store serializes on its own thread: it gets a copy the events do not change. */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.detached();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return (State) from;
+      }
+    };
   }
 
   @Override
@@ -596,7 +627,7 @@ public final class Campaign
     SettleTimer.Due due = settleTimer.takeDue();
     List<Command> facts = due.facts();
     List<Event> events = new ArrayList<>();
-    State after = s;
+    State after = s.detached();
     for (Command fact : facts) {
       Event e = CampaignSpecs.factEvent(after, fact);
       if (e != null) {
@@ -631,7 +662,7 @@ public final class Campaign
    * crash can never leave a wave that passed its gate without the next wave started.
    */
   private EffectBuilder<Event, State> persistGated(State s, List<Event> facts) {
-    State after = s;
+    State after = s.detached();
     for (Event e : facts) {
       after = events().apply(after, e);
     }
