@@ -39,6 +39,15 @@ public final class EntitySharding {
     return ClusterSharding.get(system).init(customize.apply(entity));
   }
 
+  /**
+   * Starts the shard region for an entity type that keeps its timers with the node and passivates
+   * itself when idle: {@code create} gets the entity's {@link EntityHome}.
+   */
+  public static <M> ActorRef<ShardingEnvelope<M>> initHomed(
+      ActorSystem<?> system, EntityTypeKey<M> key, Function<EntityHome, Behavior<M>> create) {
+    return init(system, key, ctx -> create.apply(EntityHome.of(system, ctx)));
+  }
+
   /** A reference to one entity, wherever in the cluster it lives. */
   public static <M> EntityRef<M> entityRef(
       ActorSystem<?> system, EntityTypeKey<M> key, String entityId) {

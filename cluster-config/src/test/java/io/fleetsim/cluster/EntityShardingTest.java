@@ -86,8 +86,9 @@ class EntityShardingTest {
         config.getString(
             "pekko.actor.serialization-bindings.\"io.fleetsim.cluster.CborSerializable\""));
     assertEquals(false, config.getBoolean("pekko.cluster.sharding.remember-entities"));
-    assertEquals(
-        "default-strategy", config.getString("pekko.cluster.sharding.passivation.strategy"));
+    // entities passivate themselves when idle, never by a limit or a wall-clock timeout
+    assertEquals("none", config.getString("pekko.cluster.sharding.passivation.strategy"));
+    assertEquals(true, config.getBoolean("fleetsim.passivation.enabled"));
     assertEquals(100, config.getInt("fleetsim.snapshot-every"));
     assertEquals("h2", config.getString("fleetsim.db"));
     assertEquals("EntityShardingTest", config.getString("fleetsim.node.name"));

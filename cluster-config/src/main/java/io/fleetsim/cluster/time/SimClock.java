@@ -74,6 +74,7 @@ public final class SimClock implements Extension {
 
   private final Object lock = new Object();
   private final TreeSet<Entry> queue = new TreeSet<>();
+  private final java.util.LinkedHashSet<EndAction> endOfInstant = new java.util.LinkedHashSet<>();
   private long sequence;
   private long holds;
 
@@ -170,6 +171,36 @@ public final class SimClock implements Extension {
       activity.nudge();
     }
     return e;
+  }
+
+  /**
+   * Runs {@code action} at the end of this instant: once the node is idle and no timer is due now
+   * any more, before time moves on. What it does is the last work of the instant; if it makes more
+   * work, that work settles (and may add end-of-instant actions) before the clock moves.
+   */
+  public Timer atEndOfInstant(Runnable action) {
+    Objects.requireNonNull(action, "action");
+    EndAction a = new EndAction(action);
+    synchronized (lock) {
+      endOfInstant.add(a);
+    }
+    activity.nudge();
+    return a;
+  }
+
+  private final class EndAction implements Timer {
+    final Runnable action;
+
+    EndAction(Runnable action) {
+      this.action = action;
+    }
+
+    @Override
+    public boolean cancel() {
+      synchronized (lock) {
+        return endOfInstant.remove(this);
+      }
+    }
   }
 
   private final class Entry implements Comparable<Entry>, Timer {
@@ -310,9 +341,25 @@ public final class SimClock implements Extension {
    */
   private long step(long limit) {
     List<Entry> due = new ArrayList<>();
+    List<EndAction> ending = null;
     synchronized (lock) {
       if (!activity.idle()) {
         // Work came in (a hold, an outside message) since the caller looked: not idle after all.
+        return 0;
+      }
+      if (!endOfInstant.isEmpty() && (queue.isEmpty() || queue.first().due > nowMillis)) {
+        ending = new ArrayList<>(endOfInstant);
+        endOfInstant.clear();
+      }
+    }
+    if (ending != null) {
+      for (EndAction a : ending) {
+        a.action.run();
+      }
+      return 0;
+    }
+    synchronized (lock) {
+      if (!activity.idle()) {
         return 0;
       }
       if (queue.isEmpty() || queue.first().due > limit) {

@@ -1,8 +1,10 @@
 package io.fleetsim.cluster.time;
 
+import io.fleetsim.cluster.EntityHome;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,40 +18,135 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Keyed single timers on simulated time, the shape of Pekko's {@code TimerScheduler}: starting a
  * timer under a key replaces the one under that key, and a cancelled or replaced timer's message is
- * never delivered, even when the clock had already sent it. Timers end with the actor (stop or
- * restart).
+ * never delivered, even when the clock had already sent it.
+ *
+ * <p>Two kinds of owner:
+ *
+ * <ul>
+ *   <li>a plain actor ({@link #withTimers}): the timers are its own, delivered to it, and end with
+ *       it (stop or restart);
+ *   <li>a sharded entity ({@link #forEntity}): the node keeps the timers under the entity's type
+ *       and id ({@link EntityTimers}) and delivers them through sharding, so they outlive the
+ *       entity's incarnation: a passivated entity is started again by its due timer, and acts at
+ *       exactly the due instant. At the end of each instant in which it handled a message, when the
+ *       whole node is idle, the entity is sent its idle check, to which it answers by passivating
+ *       when nothing of it is left in memory.
+ * </ul>
  *
  * <p>Used from the actor's own thread only, like {@code TimerScheduler}. Pekko's timers stay for
  * what is wall time (ask timeouts, safety nets).
  */
 public final class SimTimers<T> {
 
-  /** Wraps {@code factory}'s behavior with simulated timers. */
+  /** Wraps {@code factory}'s behavior with simulated timers of its own. */
   public static <T> Behavior<T> withTimers(Function<SimTimers<T>, Behavior<T>> factory) {
     return Behaviors.setup(
         ctx -> {
+          Consumer<Object> self = ctx.getSelf().unsafeUpcast()::tell;
           SimTimers<T> timers =
-              new SimTimers<>(SimClock.get(ctx.getSystem()), ctx.getSelf().unsafeUpcast());
-          Behavior<Object> wrapped =
-              Behaviors.intercept(() -> new Interceptor<>(timers), factory.apply(timers));
-          @SuppressWarnings("unchecked")
-          Behavior<T> typed = (Behavior<T>) (Behavior<?>) wrapped;
-          return typed;
+              new SimTimers<>(
+                  SimClock.get(ctx.getSystem()),
+                  EntityTimers.get(ctx.getSystem()),
+                  new HashMap<>(),
+                  self,
+                  null);
+          return intercepted(timers, factory.apply(timers));
         });
   }
 
-  private record Fired(SimTimers<?> owner, Object key, long generation, Object message) {}
+  /**
+   * Wraps a sharded entity's behavior with timers the node keeps for it ({@code home}); {@code
+   * idleCheck} is the message it is sent once an instant in which it worked has settled. Without a
+   * home (the entity is run outside sharding) the timers are its own, as with {@link #withTimers}.
+   */
+  public static <T> Behavior<T> forEntity(
+      EntityHome home, T idleCheck, Function<SimTimers<T>, Behavior<T>> factory) {
+    if (home == null) {
+      return withTimers(factory);
+    }
+    return Behaviors.setup(
+        ctx -> {
+          EntityTimers registry = EntityTimers.get(ctx.getSystem());
+          Incarnation alive = new Incarnation(ctx.getSelf().unsafeUpcast(), home);
+          SimTimers<T> timers =
+              new SimTimers<>(
+                  SimClock.get(ctx.getSystem()),
+                  registry,
+                  registry.of(home.key()),
+                  alive::deliver,
+                  idleCheck);
+          timers.incarnation = alive;
+          return intercepted(timers, factory.apply(timers));
+        });
+  }
 
-  private record Pending(long generation, SimClock.Timer timer) {}
+  private static <T> Behavior<T> intercepted(SimTimers<T> timers, Behavior<T> inner) {
+    Behavior<Object> wrapped = Behaviors.intercept(() -> new Interceptor<>(timers), inner);
+    @SuppressWarnings("unchecked")
+    Behavior<T> typed = (Behavior<T>) (Behavior<?>) wrapped;
+    return typed;
+  }
+
+  /**
+   * Where a sharded entity's timers go: straight to the running incarnation, or through sharding
+   * once it asked to be passivated, which buffers them while it stops and then starts the next
+   * incarnation. An entity passivates only at the end of an instant, with the node idle, so no
+   * timer of it is on its way to the stopping incarnation.
+   */
+  private static final class Incarnation {
+    private volatile ActorRef<Object> self;
+    private final EntityHome home;
+
+    Incarnation(ActorRef<Object> self, EntityHome home) {
+      this.self = self;
+      this.home = home;
+    }
+
+    void deliver(Object message) {
+      ActorRef<Object> s = self;
+      if (s != null) {
+        s.tell(message);
+      } else {
+        home.route().tell(message);
+      }
+    }
+
+    /** Asks the shard to stop this incarnation; from now on timers go through sharding. */
+    void passivate() {
+      ActorRef<Object> s = self;
+      if (s != null && home.passivation()) {
+        self = null;
+        home.passivate(s);
+      }
+    }
+  }
+
+  /** A due timer's message on its way; delivered only if it is still the key's pending timer. */
+  record Fired(Object key, long generation, Object message) {}
+
+  /** A timer the clock holds, and the generation that tells it from later ones under its key. */
+  record Pending(long generation, SimClock.Timer timer) {}
+
+  private static final Object IDLE_KEY = new Object();
 
   private final SimClock clock;
-  private final ActorRef<Object> self;
-  private final Map<Object, Pending> pending = new HashMap<>();
-  private long generation;
+  private final EntityTimers registry;
+  private final Map<Object, Pending> pending;
+  private final Consumer<Object> deliver;
+  private final T idleCheck;
+  private Incarnation incarnation;
 
-  private SimTimers(SimClock clock, ActorRef<Object> self) {
+  private SimTimers(
+      SimClock clock,
+      EntityTimers registry,
+      Map<Object, Pending> pending,
+      Consumer<Object> deliver,
+      T idleCheck) {
     this.clock = clock;
-    this.self = self;
+    this.registry = registry;
+    this.pending = pending;
+    this.deliver = deliver;
+    this.idleCheck = idleCheck;
   }
 
   /** The clock the timers run on. */
@@ -60,8 +157,8 @@ public final class SimTimers<T> {
   /** Delivers {@code message} to this actor after {@code delay} of simulated time. */
   public void startSingleTimer(Object key, T message, Duration delay) {
     cancel(key);
-    long g = ++generation;
-    SimClock.Timer t = clock.schedule(delay, () -> self.tell(new Fired(this, key, g, message)));
+    long g = registry.nextGeneration();
+    SimClock.Timer t = clock.schedule(delay, () -> deliver.accept(new Fired(key, g, message)));
     pending.put(key, new Pending(g, t));
   }
 
@@ -81,19 +178,59 @@ public final class SimTimers<T> {
     }
   }
 
+  /**
+   * A sharded entity with nothing in memory asks to be passivated; its timers stay with the node
+   * and the next one due starts it again. Nothing for an actor outside sharding, or with {@code
+   * fleetsim.passivation.enabled} off.
+   */
+  public void passivate() {
+    if (incarnation != null) {
+      incarnation.passivate();
+    }
+  }
+
+  /** Cancels every timer, the idle check's too. */
   public void cancelAll() {
     pending.values().forEach(p -> p.timer().cancel());
     pending.clear();
   }
 
+  /** Whether timers other than the idle check are pending: an entity with one is not idle. */
+  public boolean anyPending() {
+    return anyPendingBut(IDLE_KEY);
+  }
+
+  /** Whether timers other than the idle check and the one under {@code key} are pending. */
+  public boolean anyPendingBut(Object key) {
+    int ignored = (pending.containsKey(IDLE_KEY) ? 1 : 0);
+    if (key != IDLE_KEY && pending.containsKey(key)) {
+      ignored++;
+    }
+    return pending.size() > ignored;
+  }
+
   /** Whether a fired timer is still the one pending under its key; it is then no longer pending. */
   private boolean accept(Fired f) {
     Pending p = pending.get(f.key());
-    if (f.owner() != this || p == null || p.generation() != f.generation()) {
+    if (p == null || p.generation() != f.generation()) {
       return false;
     }
     pending.remove(f.key());
     return true;
+  }
+
+  /**
+   * After a message of an entity's: its idle check at the end of this instant ({@link
+   * SimClock#atEndOfInstant}), when the whole node is idle, so that nothing can reach the entity
+   * between its decision to passivate and its shard's stop.
+   */
+  private void worked(Object msg) {
+    if (idleCheck != null && msg != idleCheck && !pending.containsKey(IDLE_KEY)) {
+      long g = registry.nextGeneration();
+      SimClock.Timer t =
+          clock.atEndOfInstant(() -> deliver.accept(new Fired(IDLE_KEY, g, idleCheck)));
+      pending.put(IDLE_KEY, new Pending(g, t));
+    }
   }
 
   private static final class Interceptor<T> extends BehaviorInterceptor<Object, T> {
@@ -108,16 +245,22 @@ public final class SimTimers<T> {
     @SuppressWarnings("unchecked")
     public Behavior<T> aroundReceive(
         TypedActorContext<Object> ctx, Object msg, ReceiveTarget<T> target) {
+      Object m = msg;
       if (msg instanceof Fired f) {
-        return timers.accept(f) ? target.apply(ctx, (T) f.message()) : Behaviors.same();
+        if (!timers.accept(f)) {
+          return Behaviors.same();
+        }
+        m = f.message();
       }
-      return target.apply(ctx, (T) msg);
+      timers.worked(m);
+      return target.apply(ctx, (T) m);
     }
 
     @Override
     public Behavior<T> aroundSignal(
         TypedActorContext<Object> ctx, Signal signal, SignalTarget<T> target) {
-      if (signal instanceof PostStop || signal instanceof PreRestart) {
+      if (timers.idleCheck == null
+          && (signal instanceof PostStop || signal instanceof PreRestart)) {
         timers.cancelAll();
       }
       return target.apply(ctx, signal);

@@ -50,6 +50,35 @@ class SimClockTest {
   }
 
   @Test
+  void anEndOfInstantActionRunsAfterEverythingDueAtItsInstantAndBeforeTimeMoves() throws Exception {
+    TestProbe<String> probe = testKit.createTestProbe();
+    Instant start;
+    try (SimClock.Hold hold = clock.hold()) {
+      start = clock.now();
+      clock.runUntil(start);
+      clock.atEndOfInstant(() -> probe.ref().tell("end@" + clock.nowMillis()));
+      SimClock.Timer cancelled = clock.atEndOfInstant(() -> probe.ref().tell("cancelled"));
+      assertEquals(true, cancelled.cancel());
+      // due now, and a zero delay scheduled from it: both before the end of the instant
+      clock.schedule(
+          Duration.ZERO,
+          () -> {
+            probe.ref().tell("now");
+            clock.schedule(Duration.ZERO, () -> probe.ref().tell("now again"));
+          });
+      clock.schedule(Duration.ofMillis(1), () -> probe.ref().tell("next"));
+    }
+    clock.runUntil(start.plusMillis(1)).get(30, TimeUnit.SECONDS);
+    long at = start.toEpochMilli() - clock.epoch().toEpochMilli();
+    assertEquals("now", probe.receiveMessage());
+    assertEquals("now again", probe.receiveMessage());
+    assertEquals("end@" + at, probe.receiveMessage());
+    assertEquals("next", probe.receiveMessage());
+    probe.expectNoMessage(Duration.ofMillis(50));
+    clock.unlimited();
+  }
+
+  @Test
   void aHoldStopsTimeUntilItIsClosed() {
     TestProbe<Long> probe = testKit.createTestProbe();
     long at;

@@ -1,0 +1,54 @@
+package io.fleetsim.cluster;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+
+/**
+ * Where a sharded entity lives: the node keeps its simulated timers under its type and id and
+ * delivers them through sharding ({@link io.fleetsim.cluster.time.SimTimers#forEntity}), so a due
+ * timer starts a passivated entity again; and it passivates through its shard. An entity created
+ * outside sharding (a unit test's test kit) has no home and keeps its timers itself.
+ *
+ * @param typeName the entity type's name
+ * @param entityId the entity's id
+ * @param route the entity's address through sharding
+ * @param shard its shard, which stops it on {@link #passivate}
+ * @param passivation whether idle entities are passivated at all ({@code
+ *     fleetsim.passivation.enabled})
+ */
+public record EntityHome(
+    String typeName,
+    String entityId,
+    RecipientRef<Object> route,
+    ActorRef<ClusterSharding.ShardCommand> shard,
+    boolean passivation) {
+
+  /** The home of the entity {@code ctx} is about to create. */
+  @SuppressWarnings("unchecked")
+  public static <M> EntityHome of(ActorSystem<?> system, EntityContext<M> ctx) {
+    RecipientRef<?> ref =
+        ClusterSharding.get(system).entityRefFor(ctx.getEntityTypeKey(), ctx.getEntityId());
+    boolean on = system.settings().config().getBoolean("fleetsim.passivation.enabled");
+    return new EntityHome(
+        ctx.getEntityTypeKey().name(),
+        ctx.getEntityId(),
+        (RecipientRef<Object>) ref,
+        ctx.getShard(),
+        on);
+  }
+
+  /** The node-wide key of this entity's timers. */
+  public String key() {
+    return typeName + "|" + entityId;
+  }
+
+  /** Asks the shard to stop {@code self}; messages that arrive meanwhile start it again. */
+  public <M> void passivate(ActorRef<M> self) {
+    if (passivation) {
+      shard.tell(new ClusterSharding.Passivate<>(self));
+    }
+  }
+}

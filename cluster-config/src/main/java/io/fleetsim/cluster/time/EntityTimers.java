@@ -1,0 +1,109 @@
+package io.fleetsim.cluster.time;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * The node's simulated timers of sharded entities, by entity ({@link SimTimers#forEntity}): what
+ * lets an entity be passivated without losing its next poll or its phase timeout. An entity's entry
+ * is dropped when its last timer is gone, so an idle fleet costs one small map per vehicle with a
+ * poll pending and nothing for the rest.
+ *
+ * <p>Each entity's map is used by that entity only, one incarnation at a time (sharding starts the
+ * next one only after the last has stopped), so it needs no lock of its own.
+ */
+public final class EntityTimers implements Extension {
+
+  private final ConcurrentHashMap<String, Map<Object, SimTimers.Pending>> byEntity =
+      new ConcurrentHashMap<>();
+  private final AtomicLong generations = new AtomicLong();
+
+  /** The pending timers of the entity {@code key}, kept while it has any. */
+  Map<Object, SimTimers.Pending> of(String key) {
+    return new Entry(key);
+  }
+
+  long nextGeneration() {
+    return generations.incrementAndGet();
+  }
+
+  /** Entities that have a timer pending. */
+  public int entities() {
+    return byEntity.size();
+  }
+
+  /** A view of one entity's timers that adds its map on the first put and drops it when empty. */
+  private final class Entry extends java.util.AbstractMap<Object, SimTimers.Pending> {
+    private final String key;
+
+    Entry(String key) {
+      this.key = key;
+    }
+
+    private Map<Object, SimTimers.Pending> map() {
+      Map<Object, SimTimers.Pending> m = byEntity.get(key);
+      return m == null ? Map.of() : m;
+    }
+
+    @Override
+    public SimTimers.Pending get(Object k) {
+      return map().get(k);
+    }
+
+    @Override
+    public boolean containsKey(Object k) {
+      return map().containsKey(k);
+    }
+
+    @Override
+    public int size() {
+      return map().size();
+    }
+
+    @Override
+    public SimTimers.Pending put(Object k, SimTimers.Pending v) {
+      return byEntity.computeIfAbsent(key, x -> new HashMap<>(4)).put(k, v);
+    }
+
+    @Override
+    public SimTimers.Pending remove(Object k) {
+      Map<Object, SimTimers.Pending> m = byEntity.get(key);
+      if (m == null) {
+        return null;
+      }
+      SimTimers.Pending p = m.remove(k);
+      if (m.isEmpty()) {
+        byEntity.remove(key);
+      }
+      return p;
+    }
+
+    @Override
+    public void clear() {
+      byEntity.remove(key);
+    }
+
+    @Override
+    public java.util.Set<Map.Entry<Object, SimTimers.Pending>> entrySet() {
+      return map().entrySet();
+    }
+  }
+
+  public static EntityTimers get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  private static final Id ID = new Id();
+
+  public static final class Id extends ExtensionId<EntityTimers> {
+    @Override
+    public EntityTimers createExtension(ActorSystem<?> system) {
+      return new EntityTimers();
+    }
+  }
+}
