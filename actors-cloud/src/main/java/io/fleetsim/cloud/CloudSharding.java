@@ -58,10 +58,10 @@ public final class CloudSharding {
     EntitySharding.init(
         system, CampaignRegistry.TYPE_KEY, ctx -> CampaignRegistry.create(campaigns));
     CloudRefs refs = CloudRefs.sharded(system, imagesId, fleet);
-    EntitySharding.init(
+    EntitySharding.initHomed(
         system,
         Director.TYPE_KEY,
-        ctx -> Director.create(ctx.getEntityId(), keys, notifier, campaigns));
+        home -> Director.create(home.entityId(), keys, notifier, campaigns, home));
     EntitySharding.init(system, Campaign.TYPE_KEY, ctx -> Campaign.create(ctx.getEntityId(), refs));
     UniqueKillSwitch readModel =
         FleetProjection.run(

@@ -1,6 +1,7 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.persistence.PersistenceSetup;
@@ -165,6 +166,11 @@ public final class Director
   record TimeLimitReached(String assignmentId) implements Command {}
 
   record RedeliverOutcomes() implements Command {}
+
+  /** Sent by the timers once an instant the record worked in has settled. */
+  enum IdleCheck implements Command {
+    INSTANCE
+  }
 
   /**
    * Director metadata by file name: {@code N.root.json}, {@code root.json} (latest), {@code
@@ -339,9 +345,24 @@ public final class Director
       DirectorKeys keys,
       VehicleNotifier notifier,
       Function<String, RecipientRef<Campaign.Command>> campaigns) {
+    return create(vin, keys, notifier, campaigns, null);
+  }
+
+  /**
+   * As above, as a sharded entity living in {@code home} (null outside sharding): its timers are
+   * kept by the node and it passivates when it holds no assignment and no outcome to deliver.
+   */
+  public static Behavior<Command> create(
+      String vin,
+      DirectorKeys keys,
+      VehicleNotifier notifier,
+      Function<String, RecipientRef<Campaign.Command>> campaigns,
+      EntityHome home) {
     return Behaviors.setup(
         ctx ->
-            SimTimers.withTimers(
+            SimTimers.forEntity(
+                home,
+                IdleCheck.INSTANCE,
                 timers -> new Director(vin, keys, notifier, campaigns, ctx, timers)));
   }
 
@@ -423,6 +444,7 @@ public final class Director
         .onCommand(GetMetadata.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
         .onCommand(ReportManifest.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
         .onCommand(GetVehicle.class, (s, c) -> Effect().reply(c.replyTo(), unknown()))
+        .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onAnyCommand(c -> Effect().none());
     b.forState(State::registered)
         .onCommand(Register.class, this::onReRegister)
@@ -434,8 +456,24 @@ public final class Director
             (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.view(refusedManifests))))
         .onCommand(TimeLimitReached.class, this::onTimeLimit)
         .onCommand(OutcomeAck.class, this::onOutcomeAck)
-        .onCommand(RedeliverOutcomes.class, (s, c) -> redeliver(s));
+        .onCommand(RedeliverOutcomes.class, (s, c) -> redeliver(s))
+        .onCommand(IdleCheck.class, this::passivateIfIdle);
     return b.build();
+  }
+
+  /**
+   * Passivates with no assignment open and no outcome waiting for the campaign's acknowledgement:
+   * the record then holds nothing its journal does not (a record that refused manifests keeps their
+   * count, which is not journaled, and stays).
+   */
+  private Effect<Event, State> passivateIfIdle(State s, IdleCheck c) {
+    if (s.assignments().isEmpty()
+        && s.reports().outbox().isEmpty()
+        && refusedManifests == 0
+        && !timers.anyPending()) {
+      timers.passivate();
+    }
+    return Effect().none();
   }
 
   private <T> StatusReply<T> unknown() {

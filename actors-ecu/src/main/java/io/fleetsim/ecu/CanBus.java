@@ -3,6 +3,7 @@ package io.fleetsim.ecu;
 import com.typesafe.config.Config;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
@@ -138,6 +139,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   record GroupOnWire(String transferId, int blockSequenceCounter) implements Command {}
 
   record ResumeTransfer(String transferId) implements Command {}
+
+  /** Sent by the timers once an instant the bus worked in has settled. */
+  enum IdleCheck implements Command {
+    INSTANCE
+  }
 
   /** The ECU's status, asked for after a restart. */
   record EcuStateSeen(Ecu.Status state) implements Command {}
@@ -312,8 +318,25 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       Function<String, RecipientRef<Ecu.Command>> ecuFor,
       BlobStore blobs,
       FrameLossModel loss) {
+    return create(vin, ecuFor, blobs, loss, null);
+  }
+
+  /**
+   * As above, as a sharded entity living in {@code home} (null outside sharding): its timers are
+   * kept by the node and it passivates when no transfer is open.
+   */
+  public static Behavior<Command> create(
+      String vin,
+      Function<String, RecipientRef<Ecu.Command>> ecuFor,
+      BlobStore blobs,
+      FrameLossModel loss,
+      EntityHome home) {
     return Behaviors.setup(
-        ctx -> SimTimers.withTimers(timers -> new CanBus(vin, ctx, timers, ecuFor, blobs, loss)));
+        ctx ->
+            SimTimers.forEntity(
+                home,
+                IdleCheck.INSTANCE,
+                timers -> new CanBus(vin, ctx, timers, ecuFor, blobs, loss)));
   }
 
   private CanBus(
@@ -368,6 +391,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         .onCommand(GetState.class, (s, c) -> Effect().reply(c.replyTo(), s))
         .onCommand(StartTransfer.class, this::startTransfer)
         .onCommand(ResumeTransfer.class, this::resume)
+        .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onCommand(UdsReplied.class, this::udsReplied)
         .onCommand(ResponseTimedOut.class, this::responseTimedOut)
         .onCommand(SendReady.class, this::sendReady)
@@ -650,6 +674,17 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         new TransferResult(
             t.transferId(), t.ecuId(), cmd.outcome(), cmd.reason(), cmd.newVersion());
     return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));
+  }
+
+  /**
+   * Passivates with no transfer open and no timer pending: the bus then holds nothing its journal
+   * does not.
+   */
+  private Effect<Event, State> passivateIfIdle(State state, IdleCheck cmd) {
+    if (state.transfers().isEmpty() && !timers.anyPending()) {
+      timers.passivate();
+    }
+    return Effect().none();
   }
 
   // ---- after a restart

@@ -1,6 +1,7 @@
 package io.fleetsim.ecu;
 
 import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
@@ -238,6 +239,11 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   /** The modelled compute time of check {@code seq} has passed: its answer goes out. */
   record ComputeDone(long seq) implements Command {}
 
+  /** Sent by the timers once an instant the ECU worked in has settled. */
+  enum IdleCheck implements Command {
+    INSTANCE
+  }
+
   // ---------------------------------------------------------------- events
 
   public sealed interface Event extends CborSerializable {}
@@ -388,6 +394,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final Bootloader bootloader;
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
   private final ComputeGate checks;
+  private final SimTimers<Command> timers;
 
   /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
   private ReceivedHash received;
@@ -399,8 +406,24 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
    */
   public static Behavior<Command> create(
       String entityId, BootModel bootModel, Function<String, RecipientRef<CanBus.Command>> busFor) {
+    return create(entityId, bootModel, busFor, null);
+  }
+
+  /**
+   * As above, as a sharded entity living in {@code home} (null outside sharding): its timers are
+   * kept by the node and it passivates when idle ({@link #passivateIfIdle}).
+   */
+  public static Behavior<Command> create(
+      String entityId,
+      BootModel bootModel,
+      Function<String, RecipientRef<CanBus.Command>> busFor,
+      EntityHome home) {
     return Behaviors.setup(
-        ctx -> SimTimers.withTimers(timers -> new Ecu(entityId, ctx, timers, bootModel, busFor)));
+        ctx ->
+            SimTimers.forEntity(
+                home,
+                IdleCheck.INSTANCE,
+                timers -> new Ecu(entityId, ctx, timers, bootModel, busFor)));
   }
 
   private Ecu(
@@ -421,11 +444,14 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     this.context = context;
     this.settings = EcuSettings.fromConfig(context.getSystem().settings().config());
     this.clock = SimClock.get(context.getSystem());
+    this.timers = timers;
     BootModel boots =
         bootModel != null
             ? bootModel
             : BootModel.failureRate(
-                settings.bootFailureRate(), Seeds.forEntity(context.getSystem(), entityId));
+                settings.bootFailureRate(),
+                Seeds.entitySeed(Seeds.scenarioSeed(context.getSystem()), entityId),
+                clock::nowMillis);
     this.bootloader = new Bootloader(ecuId, context, timers, settings, clock, boots);
     this.busFor = busFor;
     this.checks =
@@ -510,6 +536,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .onCommand(RequestTransferExit.class, this::repeatedExit);
 
     b.forAnyState()
+        .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), s.status()))
         .onCommand(SignVersionReport.class, this::signVersionReport)
         .onCommand(Provision.class, this::refuseProvision)
@@ -762,6 +789,19 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         .thenRun(s -> bootloader.end(attempt))
         .thenRun(s -> notifyBus(s.lastInstall()))
         .thenNoReply();
+  }
+
+  /**
+   * Passivates when no install is under way and no check computes: everything the ECU knows is then
+   * in its journal. An ECU in the middle of an install stays, for its running image hash, its boot
+   * child and its pending answers live in memory only.
+   */
+  private ReplyEffect<Event, State> passivateIfIdle(State state, IdleCheck cmd) {
+    if ((state.phase() == Phase.RUNNING || state.phase() == Phase.UNPROVISIONED)
+        && !timers.anyPending()) {
+      timers.passivate();
+    }
+    return Effect().noReply();
   }
 
   // ---- recovery after a restart

@@ -1,5 +1,6 @@
 package io.fleetsim.vehicle;
 
+import io.fleetsim.cluster.Seeds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
@@ -16,20 +17,51 @@ import java.util.Random;
  *
  * <p>Outage windows repeat every {@code outageEvery}; each vehicle has its own phase (drawn once
  * from its seeded generator) so that a fleet's outages do not all coincide.
+ *
+ * <p>A link made from a seed ({@link #seeded}) draws each exchange's losses and jitter from a
+ * generator of that exchange's own, seeded by the link's seed, the simulated instant the exchange
+ * starts and how many exchanges started before it at that instant: what it computes then depends on
+ * nothing the vehicle held in memory, so a vehicle passivated and started again between two
+ * exchanges sees the same link as one that stayed.
  */
 public final class NetworkLink {
 
   private static final int MAX_ATTEMPTS = 8;
 
   private final NetworkProfile profile;
-  private final Random rng;
+  private final Random sequence;
+  private final long seed;
   private final long outagePhaseMillis;
+  private long lastStart = Long.MIN_VALUE;
+  private int atLastStart;
 
+  /** A link drawing from {@code rng} in sequence, exchange after exchange. */
   public NetworkLink(NetworkProfile profile, Random rng) {
+    this(profile, rng, 0);
+  }
+
+  private NetworkLink(NetworkProfile profile, Random rng, long seed) {
     this.profile = profile;
-    this.rng = rng;
+    this.sequence = rng;
+    this.seed = seed;
+    Random phase = rng != null ? rng : new Random(seed);
     this.outagePhaseMillis =
-        profile.hasOutages() ? (long) (rng.nextDouble() * profile.outageEvery().toMillis()) : 0;
+        profile.hasOutages() ? (long) (phase.nextDouble() * profile.outageEvery().toMillis()) : 0;
+  }
+
+  /** A link whose draws are a function of {@code seed} and of when each exchange starts. */
+  public static NetworkLink seeded(NetworkProfile profile, long seed) {
+    return new NetworkLink(profile, null, seed);
+  }
+
+  private Random draws(Instant start) {
+    if (sequence != null) {
+      return sequence;
+    }
+    long at = start.toEpochMilli();
+    atLastStart = at == lastStart ? atLastStart + 1 : 0;
+    lastStart = at;
+    return new Random(Seeds.splitMix64(Seeds.splitMix64(seed ^ at) + atLastStart));
   }
 
   public NetworkProfile profile() {
@@ -44,11 +76,12 @@ public final class NetworkLink {
    * start}.
    */
   public Exchange exchange(long bytes, Instant start) {
+    Random rng = draws(start);
     Duration total = untilUp(start);
     Duration timeout = profile.latency().multipliedBy(2).plusMillis(100);
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (rng.nextDouble() >= profile.loss()) {
-        Duration transfer = roundTrip().plus(serialisation(bytes));
+        Duration transfer = roundTrip(rng).plus(serialisation(bytes));
         total = total.plus(transfer).plus(outageOverlap(start.plus(total), transfer));
         return new Exchange(total, attempt, true);
       }
@@ -74,7 +107,7 @@ public final class NetworkLink {
     return pos < length ? Duration.ofMillis(length - pos) : Duration.ZERO;
   }
 
-  private Duration roundTrip() {
+  private Duration roundTrip(Random rng) {
     double jitterMs = Math.abs(rng.nextGaussian()) * profile.jitter().toNanos() / 1e6;
     return profile.latency().plusNanos((long) (jitterMs * 1e6));
   }

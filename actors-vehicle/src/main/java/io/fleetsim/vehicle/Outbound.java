@@ -6,7 +6,6 @@ import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
 import io.fleetsim.ecu.CanBus;
 import java.util.Map;
-import java.util.Random;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -129,15 +128,15 @@ final class Outbound {
   }
 
   /**
-   * The link draws from a generator of its own, so its figures depend only on the exchanges it
-   * carried, in the order the vehicle made them, and never on how many poll or key draws happened
-   * to come between them.
+   * The link draws from a seed of its own ({@link NetworkLink#seeded}): its figures depend only on
+   * when each exchange starts, never on poll or key draws, nor on whether the vehicle was
+   * passivated in between.
    */
   private OverTheLink link(Vehicle.State s) {
     if (link == null) {
       NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
-      Random linkRng = Seeds.forEntity(ctx.getSystem(), "vehicle-link:" + vin);
-      link = new OverTheLink(ctx, timers, clock, new NetworkLink(profile, linkRng));
+      long seed = Seeds.entitySeed(Seeds.scenarioSeed(ctx.getSystem()), "vehicle-link:" + vin);
+      link = new OverTheLink(ctx, timers, clock, NetworkLink.seeded(profile, seed));
     }
     return link;
   }

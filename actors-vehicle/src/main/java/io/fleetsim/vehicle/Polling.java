@@ -2,18 +2,17 @@ package io.fleetsim.vehicle;
 
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
-import java.util.Random;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * When the vehicle checks for updates: one check at a time, on a jittered poll ({@link
- * VehicleSettings#nextPoll}) or at the cloud's wake-up. A wake-up while a check or an update is
- * under way may announce something that check or update does not cover (a second assignment made a
- * moment later): it is kept, and the vehicle checks again as soon as it is idle instead of waiting
- * for its next poll.
+ * When the vehicle checks for updates: one check at a time, on its poll schedule ({@link
+ * VehicleSettings#untilNextPoll}) or at the cloud's wake-up. A wake-up while a check or an update
+ * is under way may announce something that check or update does not cover (a second assignment made
+ * a moment later): it is kept, and the vehicle checks again as soon as it is idle instead of
+ * waiting for its next poll.
  *
- * <p>Nothing here is persisted: a restarted vehicle polls anyway, and a check in flight when it
- * stopped is simply made again.
+ * <p>Nothing here is persisted: the poll schedule is a function of the vehicle's seed, a restarted
+ * vehicle polls anyway, and a check in flight when it stopped is simply made again.
  */
 final class Polling {
 
@@ -21,7 +20,7 @@ final class Polling {
   private final ActorRef<Vehicle.Command> self;
   private final SimClock clock;
   private final VehicleSettings settings;
-  private final Random rng;
+  private final long seed;
 
   /** A check is in flight. */
   private boolean checking;
@@ -34,17 +33,30 @@ final class Polling {
       ActorRef<Vehicle.Command> self,
       SimClock clock,
       VehicleSettings settings,
-      Random rng) {
+      long seed) {
     this.timers = timers;
     this.self = self;
     this.clock = clock;
     this.settings = settings;
-    this.rng = rng;
+    this.seed = seed;
   }
 
-  /** Arms the next poll; the first after a start falls anywhere in one interval. */
-  void schedule(boolean first) {
-    timers.startSingleTimer(Vehicle.Poll.class, new Vehicle.Poll(), settings.nextPoll(first, rng));
+  /** Arms the next poll of the schedule. */
+  void schedule() {
+    timers.startSingleTimer(
+        Vehicle.Poll.class, new Vehicle.Poll(), settings.untilNextPoll(seed, clock.nowMillis()));
+  }
+
+  /** Arms the next poll unless one is armed (a vehicle started again by its due poll). */
+  void scheduleIfNone() {
+    if (!timers.isTimerActive(Vehicle.Poll.class)) {
+      schedule();
+    }
+  }
+
+  /** Whether the vehicle is between checks, with no wake-up waiting. */
+  boolean quiet() {
+    return !checking && !wakeAgain;
   }
 
   boolean checking() {
@@ -72,13 +84,11 @@ final class Polling {
   }
 
   /**
-   * Back to idle: the next poll is armed, and when a wake-up came meanwhile the vehicle checks at
-   * once (the check replaces that poll). The poll is drawn either way, so a wake-up arriving just
-   * before or just after the vehicle turns idle (at one instant, in either order) leaves the
-   * generator in the same state and the next check at the same instant.
+   * Back to idle: the next poll of the schedule is armed, and when a wake-up came meanwhile the
+   * vehicle checks at once (the check replaces that poll).
    */
   void idle() {
-    schedule(false);
+    schedule();
     if (wakeAgain) {
       wakeAgain = false;
       checkNow();

@@ -5,6 +5,7 @@ import io.fleetsim.cloud.DirectorKeys;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.BlobStore;
 import io.fleetsim.cluster.CborSerializable;
+import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
@@ -197,6 +198,11 @@ public final class Vehicle
 
   // internal messages: timers and results of asynchronous work
   record Poll() implements Command {}
+
+  /** Sent by the timers once an instant the vehicle worked in has settled. */
+  enum IdleCheck implements Command {
+    INSTANCE
+  }
 
   record Provisioned(
       VehicleProvisioning.Roots roots, String failure, ActorRef<StatusReply<Done>> replyTo)
@@ -409,8 +415,19 @@ public final class Vehicle
       DirectorKeys directorKeys) {}
 
   public static Behavior<Command> create(String vin, Deps deps) {
+    return create(vin, deps, null);
+  }
+
+  /**
+   * As above, as a sharded entity living in {@code home} (null outside sharding): its timers are
+   * kept by the node, and it passivates between checks ({@link #passivateIfIdle}), to be started
+   * again by its next poll or the cloud's wake-up.
+   */
+  public static Behavior<Command> create(String vin, Deps deps, EntityHome home) {
     return Behaviors.setup(
-        ctx -> SimTimers.withTimers(timers -> new Vehicle(vin, deps, ctx, timers)));
+        ctx ->
+            SimTimers.forEntity(
+                home, IdleCheck.INSTANCE, timers -> new Vehicle(vin, deps, ctx, timers)));
   }
 
   private final String vin;
@@ -439,7 +456,13 @@ public final class Vehicle
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
-    this.polling = new Polling(timers, ctx.getSelf(), clock, settings, rng);
+    this.polling =
+        new Polling(
+            timers,
+            ctx.getSelf(),
+            clock,
+            settings,
+            Seeds.entitySeed(Seeds.scenarioSeed(ctx.getSystem()), "vehicle-poll:" + vin));
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
     this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
@@ -506,8 +529,22 @@ public final class Vehicle
         .onCommand(SetDriveState.class, this::onDrive)
         .onCommand(Notify.class, (s, c) -> wakeLater())
         .onCommand(Carried.class, (s, c) -> carry(s, c))
+        .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onAnyCommand(c -> Effect().none());
     return b.build();
+  }
+
+  /**
+   * Passivates between checks: active, no update, no check in flight or waiting, and no timer
+   * pending but the next poll (which the node keeps, and which starts the vehicle again). Whatever
+   * the vehicle knows is then in its journal, its poll schedule and link draws are functions of its
+   * seed, so it goes on exactly as if it had stayed in memory.
+   */
+  private Effect<Event, State> passivateIfIdle(State s, IdleCheck c) {
+    if (s.update() == null && polling.quiet() && !timers.anyPendingBut(Poll.class)) {
+      timers.passivate();
+    }
+    return Effect().none();
   }
 
   private Effect<Event, State> replyError(ActorRef<StatusReply<Done>> to, String problem) {
@@ -553,7 +590,7 @@ public final class Vehicle
     }
     return Effect()
         .persist(c.roots().activated(clock.now()))
-        .thenRun(ns -> polling.schedule(true))
+        .thenRun(ns -> polling.schedule())
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -801,7 +838,7 @@ public final class Vehicle
   /** After a restart, the vehicle resumes from its last event ({@link Resumption}). */
   private void resume(State s) {
     switch (Resumption.of(s)) {
-      case POLL -> polling.schedule(true);
+      case POLL -> polling.scheduleIfNone();
       case SIGN_AGAIN ->
           ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
       case CARRY_ON -> proceed(s);

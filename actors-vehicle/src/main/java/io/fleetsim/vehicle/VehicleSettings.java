@@ -1,9 +1,9 @@
 package io.fleetsim.vehicle;
 
 import com.typesafe.config.Config;
+import io.fleetsim.cluster.Seeds;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Random;
 
 /** The vehicle agent's settings, under {@code fleetsim.vehicle} (see reference.conf). */
 public record VehicleSettings(
@@ -16,15 +16,46 @@ public record VehicleSettings(
     Duration downloadRetryAfter,
     Map<String, NetworkProfile> profiles) {
 
+  public VehicleSettings {
+    if (pollInterval.isNegative() || pollInterval.isZero()) {
+      throw new IllegalArgumentException("fleetsim.vehicle.poll-interval must be positive");
+    }
+    if (pollJitter.isNegative() || pollJitter.multipliedBy(2).compareTo(pollInterval) >= 0) {
+      throw new IllegalArgumentException(
+          "fleetsim.vehicle.poll-jitter must be at least 0 and less than half the poll-interval ("
+              + pollInterval
+              + "), was "
+              + pollJitter);
+    }
+  }
+
   /**
-   * When to poll next: the first poll after a start at a uniformly drawn point of one interval (a
-   * fleet started together does not poll together), later ones after the interval ± the jitter.
+   * The simulated time from {@code nowMillis} to the vehicle's next poll. A vehicle's polls fall on
+   * a schedule of its own: poll {@code n} at {@code offset + n * interval + jitter(n)}, the offset
+   * uniform in one interval (a fleet does not poll together) and the jitter uniform in ± {@code
+   * poll-jitter}, both drawn from the vehicle's seed and {@code n} alone. The schedule is a pure
+   * function of (seed, VIN, poll number), so it is the same whether the vehicle stayed in memory,
+   * was passivated or restarted. The next poll is the first strictly after now.
    */
-  Duration nextPoll(boolean first, Random rng) {
-    double jitter = (rng.nextDouble() * 2 - 1) * pollJitter.toMillis();
-    return first
-        ? Duration.ofMillis((long) (rng.nextDouble() * pollInterval.toMillis()))
-        : pollInterval.plusMillis((long) jitter);
+  Duration untilNextPoll(long vehicleSeed, long nowMillis) {
+    long interval = pollInterval.toMillis();
+    long offset = Math.floorMod(Seeds.splitMix64(vehicleSeed), interval);
+    long n = Math.floorDiv(nowMillis - offset, interval);
+    for (long k = n - 1; ; k++) {
+      long at = pollAt(vehicleSeed, offset, interval, k);
+      if (at > nowMillis) {
+        return Duration.ofMillis(at - nowMillis);
+      }
+    }
+  }
+
+  private long pollAt(long seed, long offset, long interval, long n) {
+    long jitter = pollJitter.toMillis();
+    if (jitter == 0) {
+      return offset + n * interval;
+    }
+    double u = (Seeds.splitMix64(seed ^ Seeds.splitMix64(n)) >>> 11) * 0x1.0p-53;
+    return offset + n * interval + Math.round((u * 2 - 1) * jitter);
   }
 
   public static VehicleSettings fromConfig(Config root) {

@@ -38,24 +38,25 @@ public final class VehicleSharding {
       Function<String, BootModel> bootOf) {
     ClusterSharding sharding = ClusterSharding.get(system);
     BlobStore blobs = BlobStore.get(system);
-    EntitySharding.init(
+    EntitySharding.initHomed(
         system,
         Ecu.TYPE_KEY,
-        ctx ->
+        home ->
             Ecu.create(
-                ctx.getEntityId(),
-                bootOf.apply(ctx.getEntityId()),
-                vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin)));
-    EntitySharding.init(
+                home.entityId(),
+                bootOf.apply(home.entityId()),
+                vin -> sharding.entityRefFor(CanBus.TYPE_KEY, vin),
+                home));
+    EntitySharding.initHomed(
         system,
         CanBus.TYPE_KEY,
-        ctx ->
+        home ->
             CanBus.create(
-                ctx.getEntityId(), id -> sharding.entityRefFor(Ecu.TYPE_KEY, id), blobs, null));
-    EntitySharding.init(
+                home.entityId(), id -> sharding.entityRefFor(Ecu.TYPE_KEY, id), blobs, null, home));
+    EntitySharding.initHomed(
         system,
         Vehicle.TYPE_KEY,
-        ctx -> Vehicle.create(ctx.getEntityId(), depsOf.apply(ctx.getEntityId())));
+        home -> Vehicle.create(home.entityId(), depsOf.apply(home.entityId()), home));
   }
 
   /**

@@ -22,6 +22,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
 
@@ -70,16 +73,27 @@ class VirtualTimeTest {
    * fresh node, the vehicle with index i on {@code profiles[i % profiles.length]}.
    */
   static Map<String, Update> run(String name, int vehicles, List<Integer> indices, String... p) {
+    return run(name, "", true, vehicles, indices, p);
+  }
+
+  /**
+   * As above, with {@code extra} settings, and the cloud's wake-up on assignment ({@code notify})
+   * or not (the vehicles find their assignment at their next poll).
+   */
+  static Map<String, Update> run(
+      String name, String extra, boolean notify, int vehicles, List<Integer> indices, String... p) {
     TestFleet fleet =
         TestFleet.start(
             name,
-            ConfigFactory.parseString(
-                """
-                fleetsim.seed = 4242
-                fleetsim.time.mode = manual
-                fleetsim.vehicle.poll-interval = 1000d
-                """),
-            tk -> VehicleSharding.notifier(tk.system()));
+            ConfigFactory.parseString(extra)
+                .withFallback(
+                    ConfigFactory.parseString(
+                        """
+                        fleetsim.seed = 4242
+                        fleetsim.time.mode = manual
+                        fleetsim.vehicle.poll-interval = 1000d
+                        """)),
+            tk -> notify ? VehicleSharding.notifier(tk.system()) : (vin, campaign) -> {});
     try {
       SimClock clock = SimClock.get(fleet.testKit().system());
       byte[][] bytes = images();
@@ -117,6 +131,10 @@ class VirtualTimeTest {
       assertEquals(0, clock.nowMillis(), "everything so far happened at simulated time zero");
 
       clock.advance(Duration.ofHours(3));
+      passivatedAtTheEnd =
+          fleet.testKit().system().settings().config().getBoolean("fleetsim.passivation.enabled")
+              ? liveVehicles(fleet)
+              : -1;
 
       TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
       for (int i : indices) {
@@ -134,6 +152,19 @@ class VirtualTimeTest {
     } finally {
       fleet.testKit().shutdownTestKit();
     }
+  }
+
+  /** Vehicle entities in memory on the node before the read-back of the last run, or -1. */
+  static int passivatedAtTheEnd;
+
+  static int liveVehicles(TestFleet fleet) {
+    TestProbe<ShardRegion.CurrentShardRegionState> state = fleet.testKit().createTestProbe();
+    ClusterSharding.get(fleet.testKit().system())
+        .shardState()
+        .tell(new GetShardRegionState(Vehicle.TYPE_KEY, state.ref()));
+    return state.receiveMessage(Duration.ofSeconds(30)).getShards().stream()
+        .mapToInt(sh -> sh.getEntityIds().size())
+        .sum();
   }
 
   static void expectAcks(TestProbe<StatusReply<Done>> replies, int n) {
@@ -198,6 +229,54 @@ class VirtualTimeTest {
     assertEquals(a, b);
     assertEquals(crowd, among.size());
     among.forEach((vin, u) -> assertEquals(UpdateOutcome.SUCCEEDED, u.outcome(), vin + " " + u));
+  }
+
+  @Test
+  void passivatedEntitiesGoOnExactlyAsEntitiesKeptInMemory() {
+    int n = 40;
+    String[] profiles = {"5g", "lte", "rural"};
+    Map<String, Update> kept =
+        run("VirtualTimeKept", "fleetsim.passivation.enabled = off", true, n, range(n), profiles);
+    Map<String, Update> passivated = run("VirtualTimePassivated", "", true, n, range(n), profiles);
+    assertEquals(n, kept.size());
+    assertEquals(kept, passivated);
+    assertEquals(0, passivatedAtTheEnd, "every idle vehicle was passivated by the end");
+    kept.values().forEach(u -> assertEquals(UpdateOutcome.SUCCEEDED, u.outcome(), u.toString()));
+  }
+
+  @Test
+  void aPassivatedVehicleWithAnAssignmentWakesAtItsNextPollAndUpdates() {
+    String settings =
+        """
+        fleetsim.vehicle.poll-interval = 1h
+        fleetsim.vehicle.poll-jitter = 10m
+        """;
+    int n = 5;
+    Map<String, Update> polled = run("VirtualTimePolled", settings, false, n, range(n), "lte");
+    VehicleSettings vs =
+        VehicleSettings.fromConfig(
+            ConfigFactory.parseString(settings).withFallback(ConfigFactory.load()));
+    long epoch =
+        Instant.parse(ConfigFactory.load().getString("fleetsim.time.epoch")).toEpochMilli();
+    for (int i = 0; i < n; i++) {
+      long seed = io.fleetsim.cluster.Seeds.entitySeed(4242, "vehicle-poll:" + vin(i));
+      // provisioned at simulated time zero; the first poll finds the assignment, the update is
+      // found once the poll's exchange has crossed the link
+      long poll = vs.untilNextPoll(seed, 0).toMillis();
+      Update u = polled.get(vin(i));
+      assertEquals(UpdateOutcome.SUCCEEDED, u.outcome(), u.toString());
+      long found = u.startedAt().toEpochMilli() - epoch;
+      assertTrue(found > poll && found < poll + 60_000, vin(i) + " poll " + poll + " " + u);
+    }
+    Map<String, Update> kept =
+        run(
+            "VirtualTimePolledKept",
+            settings + "fleetsim.passivation.enabled = off",
+            false,
+            n,
+            range(n),
+            "lte");
+    assertEquals(kept, polled);
   }
 
   @Test
