@@ -121,7 +121,11 @@ final class BenchFleetCommand implements Callable<Integer> {
             r.campaign().journalEventsPerWallSecond(),
             r.campaign().journalEvents()));
     out.println(
-        String.format(Locale.ROOT, "  heap per vehicle   %,d bytes", r.heapBytesPerVehicle()));
+        String.format(
+            Locale.ROOT,
+            "  heap per vehicle   %,d bytes idle after provisioning, %,d after the campaign",
+            r.heapBytesPerVehicle(),
+            r.heapBytesPerVehicleAfterCampaign()));
     out.println(
         String.format(
             Locale.ROOT,

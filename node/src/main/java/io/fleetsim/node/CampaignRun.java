@@ -323,6 +323,7 @@ public final class CampaignRun {
       Duration provisionWall,
       long journalEventsProvisioning,
       long heapBytesPerVehicle,
+      long heapBytesPerVehicleAfterCampaign,
       Instant startedAt,
       CampaignFacts campaign,
       List<CampaignFacts> rollbacks) {
@@ -381,14 +382,31 @@ public final class CampaignRun {
     // Nothing simulated happens while the fleet is built: the clock is held at its epoch until
     // the campaign has started, so a run starts at the same simulated instant however long
     // provisioning takes.
-    try (SimClock.Hold setup = clock.hold()) {
-      return run(setup);
+    setup = clock.hold();
+    try {
+      return runHeld();
     } finally {
+      setup.close();
       clock.unlimited();
     }
   }
 
-  private Result run(SimClock.Hold setup) {
+  /** The hold the setup runs under; replaced when {@link #settleInstant} lets the instant end. */
+  private SimClock.Hold setup;
+
+  /**
+   * Lets the current instant end without moving time: the hold is released, the clock runs until
+   * now (every entity's end-of-instant idle check, so idle entities passivate), and a new hold
+   * keeps time where it is.
+   */
+  private void settleInstant() {
+    setup.close();
+    await(clock.runUntil(clock.now()), "the instant to settle");
+    setup = clock.hold();
+    clock.unlimited();
+  }
+
+  private Result runHeld() {
     Instant startedAt = Instant.now();
     long seed = system.settings().config().getLong("fleetsim.seed");
     long heapBefore = usedHeapAfterGc();
@@ -414,6 +432,7 @@ public final class CampaignRun {
             done -> listener.provisioned(done, fleet.size())),
         "provision");
     Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
+    settleInstant();
     long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
     listener.phase("waiting for the fleet read model");
@@ -464,6 +483,7 @@ public final class CampaignRun {
               start(campaign);
               setup.close();
             });
+    long heapAfterCampaign = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
     List<CampaignFacts> rollbacks = new ArrayList<>();
     if (plan.rollback() && main.status() == Campaign.Status.COMPLETED) {
@@ -485,6 +505,7 @@ public final class CampaignRun {
         provisionWall,
         journalCampaignStart - journalStart,
         heapPerVehicle,
+        heapAfterCampaign,
         startedAt,
         main,
         rollbacks);

@@ -42,6 +42,7 @@ public final class Report {
     m.put("provisionWallSeconds", seconds(r.provisionWall()));
     m.put("journalEventsProvisioning", r.journalEventsProvisioning());
     m.put("heapBytesPerVehicle", r.heapBytesPerVehicle());
+    m.put("heapBytesPerVehicleAfterCampaign", r.heapBytesPerVehicleAfterCampaign());
     m.put("campaign", figures(r.campaign()));
     List<Map<String, Object>> rollbacks = new java.util.ArrayList<>();
     r.rollbacks().forEach(c -> rollbacks.add(figures(c)));
@@ -117,9 +118,10 @@ public final class Report {
     b.append(
         String.format(
             Locale.ROOT,
-            "  heap          %,d bytes per vehicle (with its ECUs and bus), provisioning took %s"
-                + " wall%n",
+            "  heap          %,d bytes per idle vehicle (with its ECUs, bus and director record)"
+                + " after provisioning, %,d after the campaign; provisioning took %s wall%n",
             r.heapBytesPerVehicle(),
+            r.heapBytesPerVehicleAfterCampaign(),
             duration(r.provisionWall())));
     for (CampaignRun.CampaignFacts rb : r.rollbacks()) {
       b.append(title("Rollback campaign", rb));

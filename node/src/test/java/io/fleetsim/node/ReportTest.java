@@ -66,6 +66,7 @@ class ReportTest {
         Duration.ofSeconds(3),
         400,
         70_000,
+        5_000,
         Instant.parse("2030-01-02T03:04:05Z"),
         facts("adas-1.1.0", null, problem, "1.1.0", 97, 1),
         List.of(rollbacks));
@@ -189,6 +190,7 @@ class ReportTest {
     assertEquals(250.0, c.get("journalEventsPerWallSecond").asDouble(), 1e-9);
     assertEquals(3000.0, c.get("updateTimeSimulated").get("p50Seconds").asDouble(), 1e-9);
     assertEquals(70_000, json.get("heapBytesPerVehicle").asLong());
+    assertEquals(5_000, json.get("heapBytesPerVehicleAfterCampaign").asLong());
     assertEquals(0, json.get("rollbacks").size());
     String html = Files.readString(files.html());
     assertTrue(html.startsWith("<!DOCTYPE html>"), html);
