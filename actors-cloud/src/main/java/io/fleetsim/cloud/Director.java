@@ -464,13 +464,14 @@ public final class Director
   /**
    * Passivates with no assignment open and no outcome waiting for the campaign's acknowledgement:
    * the record then holds nothing its journal does not (a record that refused manifests keeps their
-   * count, which is not journaled, and stays).
+   * count, which is not journaled, and stays). The time limit of an assignment that ended may still
+   * be pending: the node keeps it, and it wakes the record, which finds nothing to limit.
    */
   private Effect<Event, State> passivateIfIdle(State s, IdleCheck c) {
     if (s.assignments().isEmpty()
         && s.reports().outbox().isEmpty()
         && refusedManifests == 0
-        && !timers.anyPending()) {
+        && !timers.anyPendingOtherThan(k -> k instanceof String key && key.startsWith("limit-"))) {
       timers.passivate();
     }
     return Effect().none();

@@ -710,6 +710,7 @@ public final class Vehicle
   /** Moves the update on from the phase the state is in; used after every event and on recovery. */
   private void proceed(State s) {
     if (s.update() == null) {
+      updateTimers.arm(s);
       return;
     }
     switch (s.phase()) {
@@ -830,6 +831,7 @@ public final class Vehicle
     }
     return Effect()
         .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
+        .thenRun(updateTimers::arm)
         .thenRun(ns -> polling.idle());
   }
 

@@ -123,9 +123,11 @@ final class BenchFleetCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "  heap per vehicle   %,d bytes idle after provisioning, %,d after the campaign",
+            "  heap per vehicle   %,d bytes idle after provisioning, %,d after the campaign"
+                + " (in memory then: %s)",
             r.heapBytesPerVehicle(),
-            r.heapBytesPerVehicleAfterCampaign()));
+            r.heapBytesPerVehicleAfterCampaign(),
+            r.entitiesInMemoryAfterCampaign()));
     out.println(
         String.format(
             Locale.ROOT,

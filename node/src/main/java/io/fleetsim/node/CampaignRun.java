@@ -324,12 +324,14 @@ public final class CampaignRun {
       long journalEventsProvisioning,
       long heapBytesPerVehicle,
       long heapBytesPerVehicleAfterCampaign,
+      Map<String, Integer> entitiesInMemoryAfterCampaign,
       Instant startedAt,
       CampaignFacts campaign,
       List<CampaignFacts> rollbacks) {
 
     public Result {
       rollbacks = List.copyOf(rollbacks);
+      entitiesInMemoryAfterCampaign = new TreeMap<>(entitiesInMemoryAfterCampaign);
     }
 
     /** Every campaign of the run ended as it should: completed, with nothing unexplained. */
@@ -484,6 +486,7 @@ public final class CampaignRun {
               setup.close();
             });
     long heapAfterCampaign = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
+    Map<String, Integer> inMemory = entitiesInMemory();
 
     List<CampaignFacts> rollbacks = new ArrayList<>();
     if (plan.rollback() && main.status() == Campaign.Status.COMPLETED) {
@@ -506,6 +509,7 @@ public final class CampaignRun {
         journalCampaignStart - journalStart,
         heapPerVehicle,
         heapAfterCampaign,
+        inMemory,
         startedAt,
         main,
         rollbacks);
@@ -760,6 +764,30 @@ public final class CampaignRun {
       Thread.currentThread().interrupt();
       throw new RunFailed("interrupted: " + what, e);
     }
+  }
+
+  /** Entities of a vehicle still in memory on this node, by type (the rest are passivated). */
+  private Map<String, Integer> entitiesInMemory() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (var key :
+        List.of(
+            Vehicle.TYPE_KEY,
+            io.fleetsim.ecu.Ecu.TYPE_KEY,
+            io.fleetsim.ecu.CanBus.TYPE_KEY,
+            io.fleetsim.cloud.Director.TYPE_KEY)) {
+      org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState state =
+          await(
+              AskPattern.ask(
+                  org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system)
+                      .shardState(),
+                  r -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(key, r),
+                  ASK_TIMEOUT,
+                  system.scheduler()),
+              "the shard state of " + key.name());
+      counts.put(
+          key.name(), state.getShards().stream().mapToInt(sh -> sh.getEntityIds().size()).sum());
+    }
+    return counts;
   }
 
   /** Used heap after a full collection; two rounds so finalisable garbage is gone too. */

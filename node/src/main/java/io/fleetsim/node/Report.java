@@ -43,6 +43,7 @@ public final class Report {
     m.put("journalEventsProvisioning", r.journalEventsProvisioning());
     m.put("heapBytesPerVehicle", r.heapBytesPerVehicle());
     m.put("heapBytesPerVehicleAfterCampaign", r.heapBytesPerVehicleAfterCampaign());
+    m.put("entitiesInMemoryAfterCampaign", r.entitiesInMemoryAfterCampaign());
     m.put("campaign", figures(r.campaign()));
     List<Map<String, Object>> rollbacks = new java.util.ArrayList<>();
     r.rollbacks().forEach(c -> rollbacks.add(figures(c)));

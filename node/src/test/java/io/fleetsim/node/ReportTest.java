@@ -67,6 +67,7 @@ class ReportTest {
         400,
         70_000,
         5_000,
+        Map.of("Vehicle", 0),
         Instant.parse("2030-01-02T03:04:05Z"),
         facts("adas-1.1.0", null, problem, "1.1.0", 97, 1),
         List.of(rollbacks));

@@ -189,6 +189,19 @@ public final class SimTimers<T> {
     }
   }
 
+  /**
+   * Whether timers other than the idle check and those whose key {@code ignored} accepts are
+   * pending.
+   */
+  public boolean anyPendingOtherThan(java.util.function.Predicate<Object> ignored) {
+    for (Object key : pending.keySet()) {
+      if (key != IDLE_KEY && !ignored.test(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Cancels every timer, the idle check's too. */
   public void cancelAll() {
     pending.values().forEach(p -> p.timer().cancel());
