@@ -1,14 +1,12 @@
 package io.fleetsim.cloud;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -39,56 +37,26 @@ public final class FleetProjection {
 
   /** Applies one Director event to the store. The same code feeds the in-memory and JDBC stores. */
   public static void apply(FleetStore store, Director.Event event) {
-    if (event instanceof Director.Registered r) {
-      store.upsert(
-          new FleetVehicle(
-              r.vin(),
-              r.region(),
-              r.environment(),
-              r.tags(),
-              r.ecus().stream()
-                  .map(
-                      e ->
-                          new FleetVehicle.Ecu(
-                              e.serial(), e.ecuType(), e.hardwareId(), e.installedVersion()))
-                  .toList(),
-              "IDLE",
-              r.at()));
-    } else if (event instanceof Director.AssignmentMade a) {
-      store.get(a.vin()).ifPresent(v -> store.upsert(v.withState("ASSIGNED", a.at())));
-    } else if (event instanceof Director.AssignmentFetched f) {
-      store.get(f.vin()).ifPresent(v -> store.upsert(v.withState("IN_PROGRESS", f.at())));
-    } else if (event instanceof Director.AssignmentTimedOut t) {
-      store
-          .get(t.vin())
-          .ifPresent(
-              v ->
-                  store.upsert(
-                      v.withState(Director.summary(t.outcome().outcome()), t.outcome().at())));
-    } else if (event instanceof Director.ManifestAccepted m) {
-      store
-          .get(m.vin())
-          .ifPresent(
-              v -> {
-                Map<String, String> installed =
-                    m.ecus().stream()
-                        .collect(
-                            Collectors.toMap(
-                                Director.EcuOutcome::serial,
-                                Director.EcuOutcome::installedVersion,
-                                (x, y) -> y));
-                List<FleetVehicle.Ecu> ecus = new ArrayList<>();
-                for (FleetVehicle.Ecu e : v.ecus()) {
-                  ecus.add(
-                      new FleetVehicle.Ecu(
-                          e.serial(),
-                          e.ecuType(),
-                          e.hardwareId(),
-                          installed.getOrDefault(e.serial(), e.installedVersion())));
-                }
-                store.upsert(v.withEcus(ecus, m.summaryState(v.updateState()), m.at()));
-              });
+    store.apply(FleetChanges.of(List.of(event)), null, -1);
+  }
+
+  /**
+   * Applies a batch of journal entries and stores the offset of the last one with them, in one
+   * write: the batch's events are folded per vehicle ({@link FleetChanges}) and written without
+   * reading a row back.
+   */
+  public static void applyBatch(FleetStore store, List<EventEnvelope> batch) {
+    FleetChanges changes = new FleetChanges();
+    long last = -1;
+    for (EventEnvelope env : batch) {
+      if (env.event() instanceof Director.Event e) {
+        changes.add(e);
+      }
+      if (env.offset() instanceof Sequence seq) {
+        last = seq.value();
+      }
     }
+    store.apply(changes, last >= 0 ? NAME : null, last);
   }
 
   /**
@@ -132,18 +100,7 @@ public final class FleetProjection {
                         batch ->
                             CompletableFuture.supplyAsync(
                                 () -> {
-                                  long last = -1;
-                                  for (var env : batch) {
-                                    if (env.event() instanceof Director.Event e) {
-                                      apply(store, e);
-                                    }
-                                    if (env.offset() instanceof Sequence seq) {
-                                      last = seq.value();
-                                    }
-                                  }
-                                  if (last >= 0) {
-                                    store.saveOffset(NAME, last);
-                                  }
+                                  applyBatch(store, batch);
                                   return Done.getInstance();
                                 },
                                 blocking));

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,12 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The fleet read model in three plain tables (vehicles, their ECUs, their tags) of the same
- * database as the journal, so target selection is one SQL query with EXISTS clauses however big the
- * fleet. SQL is the subset H2 and PostgreSQL share. One connection, used under a lock: the
- * projection writes one vehicle at a time and queries are rare compared to events.
+ * database as the journal, so target selection, counts and counts per update state are each one SQL
+ * query over indexes however big the fleet. SQL is the subset H2 and PostgreSQL share, except the
+ * upserts ({@link Dialect}). One connection, used under a lock: the projection writes a batch of
+ * events at a time, in one transaction with one JDBC batch per statement and no reads but one query
+ * for which registered vehicles were known before.
  */
 public final class JdbcFleetStore implements FleetStore, AutoCloseable {
 
@@ -33,17 +37,69 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
           "CREATE TABLE IF NOT EXISTS fleet_ecu (vin VARCHAR(64) NOT NULL, serial VARCHAR(128)"
               + " NOT NULL, ecu_type VARCHAR(128) NOT NULL, hardware_id VARCHAR(128) NOT NULL,"
               + " installed_version VARCHAR(128) NOT NULL, PRIMARY KEY (vin, serial))",
-          "CREATE INDEX IF NOT EXISTS fleet_ecu_type_idx ON fleet_ecu (ecu_type, hardware_id)",
           "CREATE TABLE IF NOT EXISTS fleet_tag (vin VARCHAR(64) NOT NULL, tag VARCHAR(128) NOT"
               + " NULL, PRIMARY KEY (vin, tag))",
           "CREATE TABLE IF NOT EXISTS fleet_projection_offset (projection VARCHAR(128) PRIMARY"
-              + " KEY, offset_value BIGINT NOT NULL)");
+              + " KEY, offset_value BIGINT NOT NULL)",
+          // Target selection: each filter field has an index that starts with it and ends with
+          // the VIN, so a condition yields its vehicles' keys without reading their rows.
+          "CREATE INDEX IF NOT EXISTS fleet_vehicle_region_idx ON fleet_vehicle (region, vin)",
+          "CREATE INDEX IF NOT EXISTS fleet_vehicle_env_idx ON fleet_vehicle (environment, vin)",
+          "CREATE INDEX IF NOT EXISTS fleet_vehicle_state_idx ON fleet_vehicle (update_state,"
+              + " vin)",
+          "CREATE INDEX IF NOT EXISTS fleet_ecu_type_hw_idx ON fleet_ecu (ecu_type, hardware_id,"
+              + " vin)",
+          "CREATE INDEX IF NOT EXISTS fleet_ecu_type_version_idx ON fleet_ecu (ecu_type,"
+              + " installed_version, vin)",
+          "CREATE INDEX IF NOT EXISTS fleet_tag_tag_idx ON fleet_tag (tag, vin)",
+          // Superseded by fleet_ecu_type_hw_idx.
+          "DROP INDEX IF EXISTS fleet_ecu_type_idx");
+
+  /**
+   * The one place SQL differs between the databases: upserts. H2 has {@code MERGE ... KEY},
+   * PostgreSQL {@code INSERT ... ON CONFLICT}; the standard {@code MERGE} needs PostgreSQL 15.
+   */
+  enum Dialect {
+    H2(
+        "MERGE INTO fleet_vehicle (vin, region, environment, update_state, last_report_ms) KEY"
+            + " (vin) VALUES (?, ?, ?, ?, ?)",
+        "MERGE INTO fleet_projection_offset (projection, offset_value) KEY (projection) VALUES"
+            + " (?, ?)"),
+    POSTGRES(
+        "INSERT INTO fleet_vehicle (vin, region, environment, update_state, last_report_ms)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (vin) DO UPDATE SET region = EXCLUDED.region,"
+            + " environment = EXCLUDED.environment, update_state = EXCLUDED.update_state,"
+            + " last_report_ms = EXCLUDED.last_report_ms",
+        "INSERT INTO fleet_projection_offset (projection, offset_value) VALUES (?, ?) ON CONFLICT"
+            + " (projection) DO UPDATE SET offset_value = EXCLUDED.offset_value");
+
+    final String upsertVehicle;
+    final String upsertOffset;
+
+    Dialect(String upsertVehicle, String upsertOffset) {
+      this.upsertVehicle = upsertVehicle;
+      this.upsertOffset = upsertOffset;
+    }
+
+    static Dialect of(Connection c) throws SQLException {
+      String product = c.getMetaData().getDatabaseProductName();
+      if (product.equalsIgnoreCase("H2")) {
+        return H2;
+      }
+      if (product.equalsIgnoreCase("PostgreSQL")) {
+        return POSTGRES;
+      }
+      throw new SQLException("fleet read model: unsupported database " + product);
+    }
+  }
 
   private final Connection connection;
+  private final Dialect dialect;
 
   public JdbcFleetStore(String url, String user, String password) {
     try {
       this.connection = DriverManager.getConnection(url, user, password);
+      this.dialect = Dialect.of(connection);
       connection.setAutoCommit(false);
       try (Statement st = connection.createStatement()) {
         for (String ddl : SCHEMA) {
@@ -83,49 +139,113 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   }
 
   @Override
-  public synchronized void upsert(FleetVehicle v) {
+  public synchronized void apply(FleetChanges changes, String projection, long offset) {
     try {
-      for (String table : List.of("fleet_vehicle", "fleet_ecu", "fleet_tag")) {
-        try (PreparedStatement ps =
-            connection.prepareStatement("DELETE FROM " + table + " WHERE vin = ?")) {
-          ps.setString(1, v.vin());
+      write(changes);
+      if (projection != null) {
+        try (PreparedStatement ps = connection.prepareStatement(dialect.upsertOffset)) {
+          ps.setString(1, projection);
+          ps.setLong(2, offset);
           ps.executeUpdate();
         }
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement("INSERT INTO fleet_vehicle VALUES (?, ?, ?, ?, ?)")) {
-        ps.setString(1, v.vin());
-        ps.setString(2, v.region());
-        ps.setString(3, v.environment());
-        ps.setString(4, v.updateState());
-        ps.setLong(5, v.lastReport().toEpochMilli());
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement("INSERT INTO fleet_ecu VALUES (?, ?, ?, ?, ?)")) {
-        for (FleetVehicle.Ecu e : v.ecus()) {
-          ps.setString(1, v.vin());
-          ps.setString(2, e.serial());
-          ps.setString(3, e.ecuType());
-          ps.setString(4, e.hardwareId());
-          ps.setString(5, e.installedVersion());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement("INSERT INTO fleet_tag VALUES (?, ?)")) {
-        for (String tag : v.tags()) {
-          ps.setString(1, v.vin());
-          ps.setString(2, tag);
-          ps.addBatch();
-        }
-        ps.executeBatch();
       }
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly();
-      throw new IllegalStateException("fleet read model: cannot store " + v.vin(), e);
+      throw new IllegalStateException(
+          "fleet read model: cannot store a batch of " + changes.events() + " events", e);
+    }
+  }
+
+  /** One JDBC batch per statement, whatever the number of vehicles; no reads. */
+  private void write(FleetChanges changes) throws SQLException {
+    var registered = changes.registered();
+    if (!registered.isEmpty()) {
+      // A registration replaces the vehicle's ECUs and tags. Most registered vehicles are new,
+      // so one query finds the few that were known before and only theirs are deleted.
+      List<String> known = known(registered);
+      try (PreparedStatement ps = connection.prepareStatement(dialect.upsertVehicle)) {
+        for (FleetVehicle v : registered) {
+          ps.setString(1, v.vin());
+          ps.setString(2, v.region());
+          ps.setString(3, v.environment());
+          ps.setString(4, v.updateState());
+          ps.setLong(5, v.lastReport().toEpochMilli());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      if (!known.isEmpty()) {
+        for (String table : List.of("fleet_ecu", "fleet_tag")) {
+          try (PreparedStatement ps =
+              connection.prepareStatement("DELETE FROM " + table + " WHERE vin = ?")) {
+            for (String vin : known) {
+              ps.setString(1, vin);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+        }
+      }
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "INSERT INTO fleet_ecu (vin, serial, ecu_type, hardware_id, installed_version)"
+                  + " VALUES (?, ?, ?, ?, ?)")) {
+        for (FleetVehicle v : registered) {
+          for (FleetVehicle.Ecu e : v.ecus()) {
+            ps.setString(1, v.vin());
+            ps.setString(2, e.serial());
+            ps.setString(3, e.ecuType());
+            ps.setString(4, e.hardwareId());
+            ps.setString(5, e.installedVersion());
+            ps.addBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      try (PreparedStatement ps =
+          connection.prepareStatement("INSERT INTO fleet_tag (vin, tag) VALUES (?, ?)")) {
+        for (FleetVehicle v : registered) {
+          for (String tag : v.tags()) {
+            ps.setString(1, v.vin());
+            ps.setString(2, tag);
+            ps.addBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+    }
+    List<FleetChanges.Change> changed = changes.changed();
+    if (!changed.isEmpty()) {
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "UPDATE fleet_vehicle SET update_state = COALESCE(?, update_state),"
+                  + " last_report_ms = ? WHERE vin = ?")) {
+        for (FleetChanges.Change c : changed) {
+          ps.setString(1, c.updateState());
+          ps.setLong(2, c.at().toEpochMilli());
+          ps.setString(3, c.vin());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      boolean versions = false;
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "UPDATE fleet_ecu SET installed_version = ? WHERE vin = ? AND serial = ?")) {
+        for (FleetChanges.Change c : changed) {
+          for (Map.Entry<String, String> e : c.versions().entrySet()) {
+            ps.setString(1, e.getValue());
+            ps.setString(2, c.vin());
+            ps.setString(3, e.getKey());
+            ps.addBatch();
+            versions = true;
+          }
+        }
+        if (versions) {
+          ps.executeBatch();
+        }
+      }
     }
   }
 
@@ -161,6 +281,21 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   }
 
   @Override
+  public synchronized List<FleetVehicle> all(TargetFilter filter) {
+    List<Object> params = new ArrayList<>();
+    String where = where(filter, params);
+    try {
+      List<FleetVehicle> found =
+          load("SELECT * FROM fleet_vehicle v" + where + " ORDER BY v.vin", params, where);
+      connection.commit();
+      return found;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new IllegalStateException("fleet read model: cannot list vehicles", e);
+    }
+  }
+
+  @Override
   public synchronized long count(TargetFilter filter) {
     List<Object> params = new ArrayList<>();
     String sql = "SELECT COUNT(*) FROM fleet_vehicle v" + where(filter, params);
@@ -173,6 +308,60 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     } catch (SQLException e) {
       rollbackQuietly();
       throw new IllegalStateException("fleet read model: cannot count vehicles", e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, Long> countByState(TargetFilter filter) {
+    List<Object> params = new ArrayList<>();
+    String sql =
+        "SELECT v.update_state, COUNT(*) FROM fleet_vehicle v"
+            + where(filter, params)
+            + " GROUP BY v.update_state";
+    try (PreparedStatement ps = prepare(sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      Map<String, Long> counts = new TreeMap<>();
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+      connection.commit();
+      return counts;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new IllegalStateException("fleet read model: cannot count vehicles by state", e);
+    }
+  }
+
+  /** The database's plan for {@link #count}, for checking which indexes it uses. */
+  synchronized String explainCount(TargetFilter filter) {
+    return explain("SELECT COUNT(*) FROM fleet_vehicle v", filter, "");
+  }
+
+  /** The database's plan for {@link #countByState}. */
+  synchronized String explainCountByState(TargetFilter filter) {
+    return explain(
+        "SELECT v.update_state, COUNT(*) FROM fleet_vehicle v", filter, " GROUP BY v.update_state");
+  }
+
+  /** The database's plan for {@link #list}'s first query. */
+  synchronized String explainList(TargetFilter filter) {
+    return explain("SELECT * FROM fleet_vehicle v", filter, " ORDER BY v.vin LIMIT 1000 OFFSET 0");
+  }
+
+  private String explain(String select, TargetFilter filter, String tail) {
+    List<Object> params = new ArrayList<>();
+    String sql = "EXPLAIN " + select + where(filter, params) + tail;
+    try (PreparedStatement ps = prepare(sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      StringBuilder plan = new StringBuilder();
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+      connection.commit();
+      return plan.toString();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new IllegalStateException("fleet read model: cannot explain " + sql, e);
     }
   }
 
@@ -194,24 +383,8 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   }
 
   @Override
-  public synchronized void saveOffset(String projection, long offset) {
-    try {
-      try (PreparedStatement ps =
-          connection.prepareStatement("DELETE FROM fleet_projection_offset WHERE projection = ?")) {
-        ps.setString(1, projection);
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement("INSERT INTO fleet_projection_offset VALUES (?, ?)")) {
-        ps.setString(1, projection);
-        ps.setLong(2, offset);
-        ps.executeUpdate();
-      }
-      connection.commit();
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new IllegalStateException("fleet read model: cannot store offset", e);
-    }
+  public void saveOffset(String projection, long offset) {
+    apply(new FleetChanges(), projection, offset);
   }
 
   @Override
@@ -219,6 +392,14 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     connection.close();
   }
 
+  /**
+   * The filter as conditions on the VIN: each tag and the ECU conditions are {@code v.vin IN
+   * (SELECT vin ...)} over an index that starts with the filtered column and ends with the VIN, so
+   * the database drives the query from those indexes and its cost follows the number of matching
+   * vehicles. With correlated {@code EXISTS} probes instead, H2 probed the ECU index by type alone
+   * for every vehicle: a page of a region, type, hardware and tag filter took 20 s at 100,000
+   * vehicles, against 0.4 s this way.
+   */
   private static String where(TargetFilter f, List<Object> params) {
     List<String> conditions = new ArrayList<>();
     if (!f.regions().isEmpty()) {
@@ -230,7 +411,7 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
       params.add(f.environment());
     }
     for (String tag : f.tags()) {
-      conditions.add("EXISTS (SELECT 1 FROM fleet_tag t WHERE t.vin = v.vin AND t.tag = ?)");
+      conditions.add("v.vin IN (SELECT t.vin FROM fleet_tag t WHERE t.tag = ?)");
       params.add(tag);
     }
     List<String> ecu = new ArrayList<>();
@@ -248,9 +429,7 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     }
     if (!ecu.isEmpty()) {
       conditions.add(
-          "EXISTS (SELECT 1 FROM fleet_ecu e WHERE e.vin = v.vin AND "
-              + String.join(" AND ", ecu)
-              + ")");
+          "v.vin IN (SELECT e.vin FROM fleet_ecu e WHERE " + String.join(" AND ", ecu) + ")");
     }
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }
@@ -268,6 +447,16 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   }
 
   private List<FleetVehicle> load(String sql, List<Object> params) throws SQLException {
+    return load(sql, params, null);
+  }
+
+  /**
+   * The vehicles {@code sql} selects, with their ECUs and tags. With {@code where} (the condition
+   * that selected them, over the same {@code params}) ECUs and tags come from one query each over
+   * that condition, for results too large to name their VINs; otherwise by VIN, 500 at a time.
+   */
+  private List<FleetVehicle> load(String sql, List<Object> params, String where)
+      throws SQLException {
     Map<String, String[]> rows = new LinkedHashMap<>();
     Map<String, Long> lastReports = new HashMap<>();
     try (PreparedStatement ps = prepare(sql, params);
@@ -287,28 +476,18 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     }
     Map<String, List<FleetVehicle.Ecu>> ecus = new HashMap<>();
     Map<String, Set<String>> tags = new HashMap<>();
-    List<String> vins = new ArrayList<>(rows.keySet());
-    for (int from = 0; from < vins.size(); from += 500) {
-      List<Object> chunk = new ArrayList<>(vins.subList(from, Math.min(vins.size(), from + 500)));
-      String in = " WHERE vin IN (" + placeholders(chunk.size()) + ")";
-      try (PreparedStatement ps =
-              prepare("SELECT * FROM fleet_ecu" + in + " ORDER BY serial", chunk);
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ecus.computeIfAbsent(rs.getString("vin"), k -> new ArrayList<>())
-              .add(
-                  new FleetVehicle.Ecu(
-                      rs.getString("serial"),
-                      rs.getString("ecu_type"),
-                      rs.getString("hardware_id"),
-                      rs.getString("installed_version")));
-        }
-      }
-      try (PreparedStatement ps = prepare("SELECT * FROM fleet_tag" + in, chunk);
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          tags.computeIfAbsent(rs.getString("vin"), k -> new HashSet<>()).add(rs.getString("tag"));
-        }
+    if (where != null) {
+      String in =
+          where.isEmpty() ? "" : " WHERE vin IN (SELECT v.vin FROM fleet_vehicle v" + where + ")";
+      readEcus("SELECT * FROM fleet_ecu" + in + " ORDER BY vin, serial", params, ecus);
+      readTags("SELECT * FROM fleet_tag" + in, params, tags);
+    } else {
+      List<String> vins = new ArrayList<>(rows.keySet());
+      for (int from = 0; from < vins.size(); from += 500) {
+        List<Object> chunk = new ArrayList<>(vins.subList(from, Math.min(vins.size(), from + 500)));
+        String in = " WHERE vin IN (" + placeholders(chunk.size()) + ")";
+        readEcus("SELECT * FROM fleet_ecu" + in + " ORDER BY vin, serial", chunk, ecus);
+        readTags("SELECT * FROM fleet_tag" + in, chunk, tags);
       }
     }
     List<FleetVehicle> result = new ArrayList<>();
@@ -324,6 +503,52 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
                     r[2],
                     Instant.ofEpochMilli(lastReports.get(vin)))));
     return result;
+  }
+
+  /** Which of these vehicles the store has, in one query per 500. */
+  private List<String> known(Collection<FleetVehicle> vehicles) throws SQLException {
+    List<Object> vins = new ArrayList<>(vehicles.size());
+    vehicles.forEach(v -> vins.add(v.vin()));
+    List<String> known = new ArrayList<>();
+    for (int from = 0; from < vins.size(); from += 500) {
+      List<Object> chunk = vins.subList(from, Math.min(vins.size(), from + 500));
+      try (PreparedStatement ps =
+              prepare(
+                  "SELECT vin FROM fleet_vehicle WHERE vin IN (" + placeholders(chunk.size()) + ")",
+                  chunk);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          known.add(rs.getString(1));
+        }
+      }
+    }
+    return known;
+  }
+
+  private void readEcus(String sql, List<Object> params, Map<String, List<FleetVehicle.Ecu>> into)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.computeIfAbsent(rs.getString("vin"), k -> new ArrayList<>())
+            .add(
+                new FleetVehicle.Ecu(
+                    rs.getString("serial"),
+                    rs.getString("ecu_type"),
+                    rs.getString("hardware_id"),
+                    rs.getString("installed_version")));
+      }
+    }
+  }
+
+  private void readTags(String sql, List<Object> params, Map<String, Set<String>> into)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.computeIfAbsent(rs.getString("vin"), k -> new HashSet<>()).add(rs.getString("tag"));
+      }
+    }
   }
 
   private void rollbackQuietly() {
