@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.pekko.projection.jdbc.JdbcSession;
 
 /**
  * The fleet read model in three plain tables (vehicles, their ECUs, their tags) of the same
@@ -419,6 +420,64 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
       rollbackQuietly(reader);
       throw new IllegalStateException("fleet read model: cannot read offset", e);
     }
+  }
+
+  /**
+   * The offset Pekko Projections stored for {@code projection} (its {@code
+   * pekko_projection_offset_store} table, in this database), or null when it stored none.
+   */
+  synchronized String projectionOffset(String projection) {
+    try (PreparedStatement ps =
+        reader.prepareStatement(
+            "SELECT \"current_offset\" FROM \"pekko_projection_offset_store\" WHERE"
+                + " \"projection_name\" = ?")) {
+      ps.setString(1, projection);
+      try (ResultSet rs = ps.executeQuery()) {
+        String offset = rs.next() ? rs.getString(1) : null;
+        reader.commit();
+        return offset;
+      }
+    } catch (SQLException e) {
+      rollbackQuietly(reader);
+      throw new IllegalStateException("fleet read model: cannot read offset", e);
+    }
+  }
+
+  /**
+   * A JDBC session for Pekko Projections over the store's write connection: the projection's
+   * handler writes a batch with {@link #write} and the projection stores its offset on the same
+   * connection, and commits both together. Closing the session keeps the connection. While a
+   * projection uses it, nothing else may write through this store ({@link #apply} commits).
+   */
+  JdbcSession session() {
+    return new JdbcSession() {
+      @Override
+      public <R> R withConnection(org.apache.pekko.japi.function.Function<Connection, R> f)
+          throws Exception {
+        synchronized (connection) {
+          return f.apply(connection);
+        }
+      }
+
+      @Override
+      public void commit() throws SQLException {
+        synchronized (connection) {
+          connection.commit();
+        }
+      }
+
+      @Override
+      public void rollback() throws SQLException {
+        synchronized (connection) {
+          connection.rollback();
+        }
+      }
+
+      @Override
+      public void close() {
+        // the connection is the store's
+      }
+    };
   }
 
   @Override
