@@ -54,20 +54,27 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
           "CREATE INDEX IF NOT EXISTS fleet_ecu_type_version_idx ON fleet_ecu (ecu_type,"
               + " installed_version, vin)",
           "CREATE INDEX IF NOT EXISTS fleet_tag_tag_idx ON fleet_tag (tag, vin)",
+          // Listings probe each vehicle's ECUs by VIN and type (see probes).
+          "CREATE INDEX IF NOT EXISTS fleet_ecu_vin_type_idx ON fleet_ecu (vin, ecu_type)",
           // Superseded by fleet_ecu_type_hw_idx.
           "DROP INDEX IF EXISTS fleet_ecu_type_idx");
 
   /**
-   * The one place SQL differs between the databases: upserts. H2 has {@code MERGE ... KEY},
-   * PostgreSQL {@code INSERT ... ON CONFLICT}; the standard {@code MERGE} needs PostgreSQL 15.
+   * The one place SQL differs between the databases: upserts (H2 has {@code MERGE ... KEY},
+   * PostgreSQL {@code INSERT ... ON CONFLICT}; the standard {@code MERGE} needs PostgreSQL 15) and
+   * an index hint H2 needs.
    */
   enum Dialect {
     H2(
+        // H2 would probe by the type/hardware index, whose VIN comes last, when hardware ids
+        // are given as a list: 23 s for one page at 100,000 vehicles instead of 0.1 s.
+        "fleet_ecu e USE INDEX (fleet_ecu_vin_type_idx)",
         "MERGE INTO fleet_vehicle (vin, region, environment, update_state, last_report_ms) KEY"
             + " (vin) VALUES (?, ?, ?, ?, ?)",
         "MERGE INTO fleet_projection_offset (projection, offset_value) KEY (projection) VALUES"
             + " (?, ?)"),
     POSTGRES(
+        "fleet_ecu e",
         "INSERT INTO fleet_vehicle (vin, region, environment, update_state, last_report_ms)"
             + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (vin) DO UPDATE SET region = EXCLUDED.region,"
             + " environment = EXCLUDED.environment, update_state = EXCLUDED.update_state,"
@@ -75,10 +82,14 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
         "INSERT INTO fleet_projection_offset (projection, offset_value) VALUES (?, ?) ON CONFLICT"
             + " (projection) DO UPDATE SET offset_value = EXCLUDED.offset_value");
 
+    /** The ECU table as a listing's per-vehicle probe reads it. */
+    final String ecuProbe;
+
     final String upsertVehicle;
     final String upsertOffset;
 
-    Dialect(String upsertVehicle, String upsertOffset) {
+    Dialect(String ecuProbe, String upsertVehicle, String upsertOffset) {
+      this.ecuProbe = ecuProbe;
       this.upsertVehicle = upsertVehicle;
       this.upsertOffset = upsertOffset;
     }
@@ -283,7 +294,7 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   @Override
   public synchronized List<FleetVehicle> list(TargetFilter filter, int offset, int limit) {
     List<Object> params = new ArrayList<>();
-    String where = where(filter, params);
+    String where = probes(filter, params);
     params.add(limit);
     params.add(offset);
     try {
@@ -301,9 +312,9 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   @Override
   public synchronized List<FleetVehicle> all(TargetFilter filter) {
     List<Object> params = new ArrayList<>();
-    String where = where(filter, params);
+    String where = probes(filter, params);
     try {
-      List<FleetVehicle> found = load("SELECT * FROM fleet_vehicle v" + where, params, where);
+      List<FleetVehicle> found = load("SELECT * FROM fleet_vehicle v" + where, params, true);
       reader.commit();
       return found;
     } catch (SQLException e) {
@@ -381,7 +392,12 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
 
   /** The database's plan for {@link #list}'s first query. */
   synchronized String explainList(TargetFilter filter) {
-    return explain("SELECT * FROM fleet_vehicle v", filter, " ORDER BY v.vin LIMIT 1000 OFFSET 0");
+    List<Object> params = new ArrayList<>();
+    return explain(
+        "EXPLAIN SELECT * FROM fleet_vehicle v"
+            + probes(filter, params)
+            + " ORDER BY v.vin LIMIT 1000 OFFSET 0",
+        params);
   }
 
   private String explain(String select, TargetFilter filter, String tail) {
@@ -524,6 +540,35 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }
 
+  /**
+   * The filter for listings: tags and ECU conditions as {@code EXISTS} probes by VIN (the tag
+   * table's key, {@code fleet_ecu_vin_type_idx}), so the database walks the vehicles in VIN order
+   * and stops once a page is full, and a complete listing is one pass without collecting every
+   * matching VIN first. At a million vehicles the first page of every vehicle with an ADAS ECU took
+   * 16 to 45 ms this way against 9.5 s with {@link #where}'s {@code IN} sets.
+   */
+  private String probes(TargetFilter f, List<Object> params) {
+    List<String> conditions = new ArrayList<>();
+    if (!f.regions().isEmpty()) {
+      conditions.add("v.region IN (" + placeholders(f.regions().size()) + ")");
+      params.addAll(f.regions());
+    }
+    if (f.environment() != null && !f.environment().isBlank()) {
+      conditions.add("v.environment = ?");
+      params.add(f.environment());
+    }
+    for (String tag : f.tags()) {
+      conditions.add("EXISTS (SELECT 1 FROM fleet_tag t WHERE t.vin = v.vin AND t.tag = ?)");
+      params.add(tag);
+    }
+    String ecu = ecuConditions(f, params);
+    if (!ecu.isEmpty()) {
+      conditions.add(
+          "EXISTS (SELECT 1 FROM " + dialect.ecuProbe + " WHERE e.vin = v.vin AND " + ecu + ")");
+    }
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
   /** The filter's conditions on one ECU ({@code e}), joined by AND; empty when there are none. */
   private static String ecuConditions(TargetFilter f, List<Object> params) {
     List<String> ecu = new ArrayList<>();
@@ -560,15 +605,15 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
   }
 
   private List<FleetVehicle> load(String sql, List<Object> params) throws SQLException {
-    return load(sql, params, null);
+    return load(sql, params, false);
   }
 
   /**
-   * The vehicles {@code sql} selects, with their ECUs and tags. With {@code where} (the condition
-   * that selected them, over the same {@code params}) ECUs and tags come from one query each over
-   * that condition, for results too large to name their VINs; otherwise by VIN, 500 at a time.
+   * The vehicles {@code sql} selects, with their ECUs and tags (by VIN, 500 at a time, or for more
+   * than {@link #SCAN_ABOVE} vehicles in one pass over each table), sorted by VIN here when {@code
+   * unordered}.
    */
-  private List<FleetVehicle> load(String sql, List<Object> params, String where)
+  private List<FleetVehicle> load(String sql, List<Object> params, boolean unordered)
       throws SQLException {
     Map<String, String[]> rows = new LinkedHashMap<>();
     Map<String, Long> lastReports = new HashMap<>();
@@ -589,24 +634,23 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     }
     Map<String, List<FleetVehicle.Ecu>> ecus = new HashMap<>();
     Map<String, Set<String>> tags = new HashMap<>();
-    if (where != null) {
-      String in =
-          where.isEmpty() ? "" : " WHERE vin IN (SELECT v.vin FROM fleet_vehicle v" + where + ")";
-      readEcus("SELECT * FROM fleet_ecu" + in, params, ecus);
-      readTags("SELECT * FROM fleet_tag" + in, params, tags);
+    if (rows.size() > SCAN_ABOVE) {
+      // Most of the fleet: one pass over each table beats naming the VINs.
+      readEcus("SELECT * FROM fleet_ecu", List.of(), rows.keySet(), ecus);
+      readTags("SELECT * FROM fleet_tag", List.of(), rows.keySet(), tags);
     } else {
       List<String> vins = new ArrayList<>(rows.keySet());
       for (int from = 0; from < vins.size(); from += 500) {
         List<Object> chunk = new ArrayList<>(vins.subList(from, Math.min(vins.size(), from + 500)));
         String in = " WHERE vin IN (" + placeholders(chunk.size()) + ")";
-        readEcus("SELECT * FROM fleet_ecu" + in, chunk, ecus);
-        readTags("SELECT * FROM fleet_tag" + in, chunk, tags);
+        readEcus("SELECT * FROM fleet_ecu" + in, chunk, null, ecus);
+        readTags("SELECT * FROM fleet_tag" + in, chunk, null, tags);
       }
     }
     // Sorted here rather than by the database: at a million vehicles H2 took 6 s to return the
     // vehicles in VIN order against 2.4 s unordered, and 17 s for the ECUs against 8 s.
     List<String> vins = new ArrayList<>(rows.keySet());
-    if (where != null) {
+    if (unordered) {
       vins.sort(null);
     }
     List<FleetVehicle> result = new ArrayList<>(vins.size());
@@ -654,12 +698,20 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     return known;
   }
 
-  private void readEcus(String sql, List<Object> params, Map<String, List<FleetVehicle.Ecu>> into)
+  /** Vehicles above which {@link #load} reads the ECU and tag tables whole. */
+  private static final int SCAN_ABOVE = 50_000;
+
+  private void readEcus(
+      String sql, List<Object> params, Set<String> only, Map<String, List<FleetVehicle.Ecu>> into)
       throws SQLException {
     try (PreparedStatement ps = prepare(sql, params);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        into.computeIfAbsent(rs.getString("vin"), k -> new ArrayList<>())
+        String vin = rs.getString("vin");
+        if (only != null && !only.contains(vin)) {
+          continue;
+        }
+        into.computeIfAbsent(vin, k -> new ArrayList<>())
             .add(
                 new FleetVehicle.Ecu(
                     rs.getString("serial"),
@@ -670,12 +722,17 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     }
   }
 
-  private void readTags(String sql, List<Object> params, Map<String, Set<String>> into)
+  private void readTags(
+      String sql, List<Object> params, Set<String> only, Map<String, Set<String>> into)
       throws SQLException {
     try (PreparedStatement ps = prepare(sql, params);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        into.computeIfAbsent(rs.getString("vin"), k -> new HashSet<>()).add(rs.getString("tag"));
+        String vin = rs.getString("vin");
+        if (only != null && !only.contains(vin)) {
+          continue;
+        }
+        into.computeIfAbsent(vin, k -> new HashSet<>()).add(rs.getString("tag"));
       }
     }
   }
