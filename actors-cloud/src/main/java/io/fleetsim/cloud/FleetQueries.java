@@ -1,7 +1,7 @@
 package io.fleetsim.cloud;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -60,31 +60,29 @@ public final class FleetQueries {
     return CompletableFuture.supplyAsync(() -> store.count(filter), executor);
   }
 
+  /** How many matching vehicles are in each update state, in one query. */
+  public CompletionStage<Map<String, Long>> countByState(TargetFilter filter) {
+    return CompletableFuture.supplyAsync(() -> store.countByState(filter), executor);
+  }
+
   public CompletionStage<Optional<FleetVehicle>> vehicle(String vin) {
     return CompletableFuture.supplyAsync(() -> store.get(vin), executor);
   }
 
   /**
-   * Every vehicle the campaign filter matches, in VIN order (the campaign shuffles them). A filter
-   * naming VINs is matched against them here, so the store's query never carries thousands of
-   * parameters.
+   * Every vehicle the campaign filter matches, in VIN order (the campaign shuffles them), read in
+   * one pass (not pages, whose offsets would make the database skip all earlier rows again). A
+   * filter naming VINs is matched against them here, so the store's query never carries thousands
+   * of parameters.
    */
   public CompletionStage<List<FleetVehicle>> targets(TargetFilter filter) {
     TargetFilter query = filter.vins().isEmpty() ? filter : filter.withVins(List.of());
     java.util.Set<String> only = java.util.Set.copyOf(filter.vins());
     return CompletableFuture.supplyAsync(
-        () -> {
-          List<FleetVehicle> all = new ArrayList<>();
-          int offset = 0;
-          while (true) {
-            List<FleetVehicle> page = store.list(query, offset, MAX_PAGE);
-            page.stream().filter(v -> only.isEmpty() || only.contains(v.vin())).forEach(all::add);
-            if (page.size() < MAX_PAGE) {
-              return all;
-            }
-            offset += page.size();
-          }
-        },
+        () ->
+            only.isEmpty()
+                ? store.all(query)
+                : store.all(query).stream().filter(v -> only.contains(v.vin())).toList(),
         executor);
   }
 }

@@ -3,8 +3,10 @@ package io.fleetsim.cloud;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
 
 /** The read model in a map, for unit tests and single-node runs without a database. */
 public final class InMemoryFleetStore implements FleetStore {
@@ -12,8 +14,16 @@ public final class InMemoryFleetStore implements FleetStore {
   private final Map<String, Long> offsets = new ConcurrentHashMap<>();
 
   @Override
-  public void upsert(FleetVehicle vehicle) {
-    vehicles.put(vehicle.vin(), vehicle);
+  public synchronized void apply(FleetChanges changes, String projection, long offset) {
+    for (FleetVehicle v : changes.registered()) {
+      vehicles.put(v.vin(), v);
+    }
+    for (FleetChanges.Change c : changes.changed()) {
+      vehicles.computeIfPresent(c.vin(), (vin, v) -> FleetChanges.applyTo(v, c));
+    }
+    if (projection != null) {
+      offsets.put(projection, offset);
+    }
   }
 
   @Override
@@ -27,8 +37,21 @@ public final class InMemoryFleetStore implements FleetStore {
   }
 
   @Override
+  public List<FleetVehicle> all(TargetFilter filter) {
+    return vehicles.values().stream().filter(filter::matches).toList();
+  }
+
+  @Override
   public long count(TargetFilter filter) {
     return vehicles.values().stream().filter(filter::matches).count();
+  }
+
+  @Override
+  public Map<String, Long> countByState(TargetFilter filter) {
+    return vehicles.values().stream()
+        .filter(filter::matches)
+        .collect(
+            Collectors.groupingBy(FleetVehicle::updateState, TreeMap::new, Collectors.counting()));
   }
 
   @Override

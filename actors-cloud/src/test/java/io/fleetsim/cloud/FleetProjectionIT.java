@@ -30,7 +30,7 @@ class FleetProjectionIT {
     testKit.shutdownTestKit();
   }
 
-  void register(int i) {
+  static void register(ActorTestKit testKit, int i) {
     FakeVehicle car = new FakeVehicle("VIN" + i, i % 2 == 0 ? "Munich" : "Berlin", "hw-a", "1.0");
     ActorRef<Director.Command> director =
         testKit.spawn(
@@ -44,12 +44,24 @@ class FleetProjectionIT {
     assertTrue(probe.receiveMessage(Duration.ofSeconds(10)).isSuccess());
   }
 
+  /** The offset Pekko Projections stored for the read model, -1 when none. */
+  static long offset(JdbcFleetStore store) {
+    String stored = store.projectionOffset(FleetProjection.NAME);
+    return stored == null ? -1 : Long.parseLong(stored);
+  }
+
   @Test
   void followsTheJournalAndResumesFromItsOffset() throws Exception {
     PersistenceSetup.createSchema(testKit.system()).toCompletableFuture().get();
-    JdbcFleetStore store = JdbcFleetStore.fromConfig(testKit.system().settings().config());
+    followsTheJournalAndResumes(
+        testKit, JdbcFleetStore.fromConfig(testKit.system().settings().config()));
+  }
+
+  /** Five vehicles reach the store; stopped and started again, it resumes from its offset. */
+  static void followsTheJournalAndResumes(ActorTestKit testKit, JdbcFleetStore store)
+      throws Exception {
     for (int i = 0; i < 5; i++) {
-      register(i);
+      register(testKit, i);
     }
     UniqueKillSwitch running =
         FleetProjection.run(
@@ -62,11 +74,11 @@ class FleetProjectionIT {
           return null;
         });
     assertEquals(3, store.count(TargetFilter.any().inRegions("Munich")));
-    long offset = store.loadOffset(FleetProjection.NAME);
+    long offset = offset(store);
     assertTrue(offset >= 5, "offset stored: " + offset);
     running.shutdown();
 
-    register(5);
+    register(testKit, 5);
     UniqueKillSwitch resumed =
         FleetProjection.run(
             testKit.system(), "jdbc-read-journal", store, true, Duration.ofSeconds(1));
@@ -74,7 +86,7 @@ class FleetProjectionIT {
         Duration.ofSeconds(15),
         () -> {
           assertEquals(6, store.count(TargetFilter.any()));
-          assertTrue(store.loadOffset(FleetProjection.NAME) > offset);
+          assertTrue(offset(store) > offset);
           return null;
         });
     resumed.shutdown();
