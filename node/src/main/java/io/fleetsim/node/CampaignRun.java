@@ -393,6 +393,9 @@ public final class CampaignRun {
     }
   }
 
+  /** Vehicles provisioned between two settled instants. */
+  static final int PROVISION_BATCH = 5_000;
+
   /** The hold the setup runs under; replaced when {@link #settleInstant} lets the instant end. */
   private SimClock.Hold setup;
 
@@ -425,16 +428,23 @@ public final class CampaignRun {
 
     listener.phase("provisioning " + plan.vehicles() + " vehicles");
     long provisionStart = System.nanoTime();
-    await(
-        FleetGenerator.provision(
-            system,
-            node::vehicle,
-            fleet,
-            plan.parallelism(),
-            done -> listener.provisioned(done, fleet.size())),
-        "provision");
+    // In batches, each ended by letting its instant settle: the entities provisioned passivate
+    // there, so a large fleet never sits in memory all at once.
+    for (int from = 0; from < fleet.size(); from += PROVISION_BATCH) {
+      int offset = from;
+      List<Vehicle.Spec> batch =
+          fleet.subList(from, Math.min(fleet.size(), from + PROVISION_BATCH));
+      await(
+          FleetGenerator.provision(
+              system,
+              node::vehicle,
+              batch,
+              plan.parallelism(),
+              done -> listener.provisioned(offset + done, fleet.size())),
+          "provision");
+      settleInstant();
+    }
     Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
-    settleInstant();
     long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
     listener.phase("waiting for the fleet read model");
@@ -485,6 +495,8 @@ public final class CampaignRun {
               start(campaign);
               setup.close();
             });
+    // the read-back woke every vehicle: let this instant end, so the idle ones passivate again
+    await(clock.runUntil(clock.now()), "the instant to settle");
     long heapAfterCampaign = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
     Map<String, Integer> inMemory = entitiesInMemory();
 
