@@ -123,10 +123,10 @@ final class BenchFleetCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "  heap per vehicle   %,d bytes idle after provisioning, %,d after the campaign"
+            "  heap per vehicle   %s idle after provisioning, %s after the campaign"
                 + " (in memory then: %s)",
-            r.heapBytesPerVehicle(),
-            r.heapBytesPerVehicleAfterCampaign(),
+            Report.heap(r.heapBytesPerVehicle()),
+            Report.heap(r.heapBytesPerVehicleAfterCampaign()),
             r.entitiesInMemoryAfterCampaign()));
     out.println(
         String.format(

@@ -119,10 +119,10 @@ public final class Report {
     b.append(
         String.format(
             Locale.ROOT,
-            "  heap          %,d bytes per idle vehicle (with its ECUs, bus and director record)"
-                + " after provisioning, %,d after the campaign; provisioning took %s wall%n",
-            r.heapBytesPerVehicle(),
-            r.heapBytesPerVehicleAfterCampaign(),
+            "  heap          %s per idle vehicle (with its ECUs, bus and director record) after"
+                + " provisioning, %s after the campaign; provisioning took %s wall%n",
+            heap(r.heapBytesPerVehicle()),
+            heap(r.heapBytesPerVehicleAfterCampaign()),
             duration(r.provisionWall())));
     for (CampaignRun.CampaignFacts rb : r.rollbacks()) {
       b.append(title("Rollback campaign", rb));
@@ -321,6 +321,16 @@ public final class Report {
   }
 
   /** {@code 1h02m}, {@code 3m05s}, {@code 12.4s} or {@code 830ms}: short and unambiguous. */
+  /**
+   * A heap figure per vehicle; zero means the fleet's part was below what the collector's noise
+   * lets one measure (small fleets: the figure is only meaningful from some 10,000 vehicles).
+   */
+  static String heap(long bytesPerVehicle) {
+    return bytesPerVehicle > 0
+        ? String.format(Locale.ROOT, "%,d bytes", bytesPerVehicle)
+        : "too little to measure";
+  }
+
   public static String duration(Duration d) {
     long ms = d.toMillis();
     if (ms < 1000) {

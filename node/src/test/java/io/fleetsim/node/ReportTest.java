@@ -74,6 +74,12 @@ class ReportTest {
   }
 
   @Test
+  void aHeapFigureTooSmallToMeasureIsSaidSoRatherThanPrintedAsZero() {
+    assertEquals("1,794 bytes", Report.heap(1794));
+    assertEquals("too little to measure", Report.heap(0));
+  }
+
+  @Test
   void percentilesUseTheNearestRank() {
     List<Duration> times = new ArrayList<>();
     for (int i = 100; i >= 1; i--) {
