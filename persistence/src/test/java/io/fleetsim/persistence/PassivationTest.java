@@ -2,12 +2,9 @@ package io.fleetsim.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.EntitySharding;
-import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.cluster.time.EntityTimers;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
@@ -15,17 +12,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -42,11 +36,7 @@ import org.junit.jupiter.api.Test;
 class PassivationTest {
 
   static final String NAME = "PassivationTest";
-  static final Config CONFIG =
-      PersistenceSetup.h2InMemory()
-          .withFallback(SingleNode.config(NAME))
-          .withFallback(ConfigFactory.load());
-  static final ActorTestKit testKit = ActorTestKit.create(NAME, CONFIG.resolve());
+  static final ActorTestKit testKit = ShardedH2Node.start(NAME);
   static final SimClock clock = SimClock.get(testKit.system());
   static final EntityTypeKey<Cmd> KEY = EntityTypeKey.create(Cmd.class, "Sleeper");
 
@@ -57,21 +47,6 @@ class PassivationTest {
   static final TestProbe<List<Long>> woke = testKit.createTestProbe();
 
   static {
-    try {
-      PersistenceSetup.createSchema(testKit.system())
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    SingleNode.joinSelf(testKit.system());
-    TestProbe<Object> up = testKit.createTestProbe();
-    up.awaitAssert(
-        Duration.ofSeconds(30),
-        () -> {
-          assertEquals(MemberStatus.up(), Cluster.get(testKit.system()).selfMember().status());
-          return null;
-        });
     EntitySharding.initHomed(testKit.system(), KEY, home -> Sleeper.create(home, woke.ref()));
   }
 

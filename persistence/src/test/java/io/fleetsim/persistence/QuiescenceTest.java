@@ -2,16 +2,12 @@ package io.fleetsim.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.CborSerializable;
-import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.cluster.time.SimClock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -20,12 +16,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -47,30 +41,8 @@ class QuiescenceTest {
   static final int ROUNDS = 30;
 
   static final String NAME = "QuiescenceTest";
-  static final Config CONFIG =
-      PersistenceSetup.h2InMemory()
-          .withFallback(SingleNode.config(NAME))
-          .withFallback(ConfigFactory.load());
-  static final ActorTestKit testKit = ActorTestKit.create(NAME, CONFIG.resolve());
+  static final ActorTestKit testKit = ShardedH2Node.start(NAME);
   static final SimClock clock = SimClock.get(testKit.system());
-
-  static {
-    try {
-      PersistenceSetup.createSchema(testKit.system())
-          .toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    SingleNode.joinSelf(testKit.system());
-    TestProbe<Object> up = testKit.createTestProbe();
-    up.awaitAssert(
-        Duration.ofSeconds(30),
-        () -> {
-          assertEquals(MemberStatus.up(), Cluster.get(testKit.system()).selfMember().status());
-          return null;
-        });
-  }
 
   @AfterAll
   static void stop() {
