@@ -1,7 +1,9 @@
 package io.fleetsim.cluster.time;
 
+import java.util.AbstractMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +40,7 @@ public final class EntityTimers implements Extension {
   }
 
   /** A view of one entity's timers that adds its map on the first put and drops it when empty. */
-  private final class Entry extends java.util.AbstractMap<Object, SimTimers.Pending> {
+  private final class Entry extends AbstractMap<Object, SimTimers.Pending> {
     private final String key;
 
     Entry(String key) {
@@ -89,7 +91,7 @@ public final class EntityTimers implements Extension {
     }
 
     @Override
-    public java.util.Set<Map.Entry<Object, SimTimers.Pending>> entrySet() {
+    public Set<Map.Entry<Object, SimTimers.Pending>> entrySet() {
       return map().entrySet();
     }
   }

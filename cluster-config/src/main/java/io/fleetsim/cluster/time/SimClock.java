@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -74,7 +75,7 @@ public final class SimClock implements Extension {
 
   private final Object lock = new Object();
   private final TreeSet<Entry> queue = new TreeSet<>();
-  private final java.util.LinkedHashSet<EndAction> endOfInstant = new java.util.LinkedHashSet<>();
+  private final LinkedHashSet<EndAction> endOfInstant = new LinkedHashSet<>();
   private long sequence;
   private long holds;
 

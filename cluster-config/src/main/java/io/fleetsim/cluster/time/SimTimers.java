@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -193,7 +194,7 @@ public final class SimTimers<T> {
    * Whether timers other than the idle check and those whose key {@code ignored} accepts are
    * pending.
    */
-  public boolean anyPendingOtherThan(java.util.function.Predicate<Object> ignored) {
+  public boolean anyPendingOtherThan(Predicate<Object> ignored) {
     for (Object key : pending.keySet()) {
       if (key != IDLE_KEY && !ignored.test(key)) {
         return true;
@@ -210,16 +211,12 @@ public final class SimTimers<T> {
 
   /** Whether timers other than the idle check are pending: an entity with one is not idle. */
   public boolean anyPending() {
-    return anyPendingBut(IDLE_KEY);
+    return anyPendingOtherThan(k -> false);
   }
 
   /** Whether timers other than the idle check and the one under {@code key} are pending. */
   public boolean anyPendingBut(Object key) {
-    int ignored = (pending.containsKey(IDLE_KEY) ? 1 : 0);
-    if (key != IDLE_KEY && pending.containsKey(key)) {
-      ignored++;
-    }
-    return pending.size() > ignored;
+    return anyPendingOtherThan(key::equals);
   }
 
   /** Whether a fired timer is still the one pending under its key; it is then no longer pending. */
