@@ -41,6 +41,7 @@ public final class FleetsimCli implements Runnable {
   public static void main(String[] args) {
     // SLF4J announces its provider on stderr; the terminal is for the simulation's output.
     System.setProperty("slf4j.internal.verbosity", "ERROR");
+    LibraryChatter.install();
     commonPoolForSmallMachines();
     System.exit(commandLine().execute(args));
   }
