@@ -172,9 +172,22 @@ public final class FleetNode implements AutoCloseable {
         + ";DB_CLOSE_ON_EXIT=FALSE";
   }
 
+  /**
+   * A node alone in its cluster has no peer to lose: a full collection of a large heap delays its
+   * heartbeat tick by seconds, and the warning that follows ("may cause failure detection to mark
+   * members as unreachable") would only alarm whoever watches a big run. With peers it stays.
+   */
+  private static void quietHeartbeatOnOneNode() {
+    if (org.slf4j.LoggerFactory.getLogger("org.apache.pekko.cluster.ClusterHeartbeat")
+        instanceof ch.qos.logback.classic.Logger heartbeat) {
+      heartbeat.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+
   private static void join(ActorSystem<?> system, List<String> seedNodes) {
     if (seedNodes.isEmpty()) {
       SingleNode.joinSelf(system);
+      quietHeartbeatOnOneNode();
       return;
     }
     List<org.apache.pekko.actor.Address> addresses =
