@@ -72,7 +72,10 @@ final class BenchFleetCommand implements Callable<Integer> {
     long started = System.nanoTime();
     CampaignRun.Result r;
     JournalFloor.Result journal;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, time.pace, seed))) {
+    try (FleetNode node =
+        FleetNode.start(
+            FleetNode.Options.singleNode(dataDir, time.pace, seed)
+                .withPassivation(time.passivate(vehicles)))) {
       progress.phase(
           "measuring the journal write floor ("
               + JOURNAL_WRITERS

@@ -82,7 +82,10 @@ final class DemoCommand implements Callable<Integer> {
             "starting a node: %,d vehicles, seed %d, %s, H2 in %s",
             vehicles, seed, RunOptions.paceText(time.pace), dataDir));
     CampaignRun.Result result;
-    try (FleetNode node = FleetNode.start(FleetNode.Options.singleNode(dataDir, time.pace, seed))) {
+    try (FleetNode node =
+        FleetNode.start(
+            FleetNode.Options.singleNode(dataDir, time.pace, seed)
+                .withPassivation(time.passivate(vehicles)))) {
       CampaignRun.Plan plan =
           CampaignRun.Plan.standard(vehicles, timeout)
               .withHorizon(time.horizon)

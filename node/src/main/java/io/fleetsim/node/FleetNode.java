@@ -54,9 +54,17 @@ public final class FleetNode implements AutoCloseable {
    * @param port cluster port; 0 picks a free one
    * @param seedNodes addresses such as {@code pekko://fleetsim@10.0.0.1:2551}; empty makes this
    *     node a cluster of its own
+   * @param passivation whether idle entities passivate ({@code fleetsim.passivation.enabled}); null
+   *     leaves the configured value
    */
   public record Options(
-      Path dataDir, Db db, double pace, long seed, int port, List<String> seedNodes) {
+      Path dataDir,
+      Db db,
+      double pace,
+      long seed,
+      int port,
+      List<String> seedNodes,
+      Boolean passivation) {
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
@@ -73,11 +81,15 @@ public final class FleetNode implements AutoCloseable {
 
     /** A one-node fleet on an H2 file in {@code dataDir}. */
     public static Options singleNode(Path dataDir, double pace, long seed) {
-      return new Options(dataDir, Db.H2, pace, seed, 0, List.of());
+      return new Options(dataDir, Db.H2, pace, seed, 0, List.of(), null);
     }
 
     public Options withDb(Db newDb) {
-      return new Options(dataDir, newDb, pace, seed, port, seedNodes);
+      return new Options(dataDir, newDb, pace, seed, port, seedNodes, passivation);
+    }
+
+    public Options withPassivation(boolean on) {
+      return new Options(dataDir, db, pace, seed, port, seedNodes, on);
     }
   }
 
@@ -137,6 +149,11 @@ public final class FleetNode implements AutoCloseable {
             .withValue(
                 "jdbc-snapshot-store.circuit-breaker.call-timeout",
                 ConfigValueFactory.fromAnyRef("60s"));
+    if (o.passivation() != null) {
+      overlay =
+          overlay.withValue(
+              "fleetsim.passivation.enabled", ConfigValueFactory.fromAnyRef(o.passivation()));
+    }
     overlay =
         switch (o.db()) {
           case H2 ->

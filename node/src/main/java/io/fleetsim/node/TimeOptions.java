@@ -22,4 +22,34 @@ final class TimeOptions {
       description =
           "Simulated-time limit for each campaign, e.g. 12h, 7d (default: ${DEFAULT-VALUE}).")
   Duration horizon;
+
+  /** Whether idle entities passivate; the results are the same either way. */
+  enum Passivation {
+    auto,
+    on,
+    off
+  }
+
+  /** Fleets above this size passivate idle entities under {@code --passivation auto}. */
+  static final int PASSIVATE_ABOVE = 10_000;
+
+  @Option(
+      names = "--passivation",
+      defaultValue = "auto",
+      description =
+          "Whether idle vehicles, ECUs, buses and director records leave memory between updates:"
+              + " on, off, or auto (on above "
+              + PASSIVATE_ABOVE
+              + " vehicles; the default). The results are the same either way; passivation keeps"
+              + " a large fleet small in memory and costs a small one speed.")
+  Passivation passivation;
+
+  /** What {@code --passivation} means for a fleet of {@code vehicles}. */
+  boolean passivate(int vehicles) {
+    return switch (passivation) {
+      case on -> true;
+      case off -> false;
+      case auto -> vehicles > PASSIVATE_ABOVE;
+    };
+  }
 }

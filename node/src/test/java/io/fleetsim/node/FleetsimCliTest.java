@@ -78,6 +78,21 @@ class FleetsimCliTest {
   }
 
   @Test
+  void passivationIsAutoOnAboveTenThousandVehiclesAndABadValueIsRefused() {
+    TimeOptions t = new TimeOptions();
+    t.passivation = TimeOptions.Passivation.auto;
+    assertEquals(false, t.passivate(10_000));
+    assertEquals(true, t.passivate(10_001));
+    t.passivation = TimeOptions.Passivation.on;
+    assertEquals(true, t.passivate(10));
+    t.passivation = TimeOptions.Passivation.off;
+    assertEquals(false, t.passivate(1_000_000));
+    Run r = run("demo", "--passivation", "sometimes");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--passivation"), r.err());
+  }
+
+  @Test
   void demoHelpDescribesItsOptions() {
     Run r = run("demo", "--help");
     assertEquals(0, r.exit());
@@ -89,7 +104,8 @@ class FleetsimCliTest {
             "--seed",
             "--data-dir",
             "--report-dir",
-            "--timeout")) {
+            "--timeout",
+            "--passivation")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
     // the help says what became of the old option
