@@ -158,6 +158,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   public record DownloadAccepted(String transferId, int nextBlock, long bytesAcknowledged)
       implements Event {}
 
+  /**
+   * No longer written: a group's acknowledgement is kept in memory (the ECU's answer to
+   * RequestDownload says where to resume after a restart). Replayed from older journals.
+   */
   public record BlockGroupAcknowledged(String transferId, int nextBlock, long bytesAcknowledged)
       implements Event {}
 
@@ -306,6 +310,8 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   private final Map<String, Integer> retries = new HashMap<>();
   // transfers whose next group goes on the wire once this instant has settled, by transfer id
   private final Set<String> ready = new TreeSet<>();
+  // block groups acknowledged in this incarnation, by transfer id (not journaled, see live)
+  private final Map<String, Progress> acked = new HashMap<>();
   private static final String SEND_TIMER = "send-ready";
 
   /**
@@ -481,8 +487,18 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   // ---- the UDS session
 
+  /**
+   * The transfer as far as its groups were acknowledged in this incarnation. Acknowledgements are
+   * kept in memory, not journaled: after a restart the bus asks the ECU where to resume (its
+   * RequestDownload answer, {@link DownloadAccepted}), which is the only record that counts.
+   */
+  private Transfer live(Transfer t) {
+    Progress p = acked.get(t.transferId());
+    return p != null && t.progress().stage() == Stage.SENDING ? t.with(p) : t;
+  }
+
   private Optional<BlockGroups.Group> nextGroup(Transfer t) {
-    Progress p = t.progress();
+    Progress p = live(t).progress();
     return groups.next(t.transport(), p.nextBlock(), p.bytesAcknowledged(), t.length());
   }
 
@@ -541,7 +557,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   private Effect<Event, State> groupOnWire(State state, GroupOnWire cmd) {
     Optional<Transfer> found = state.transfer(cmd.transferId());
-    if (found.isEmpty() || found.get().progress().nextBlock() != cmd.blockSequenceCounter()) {
+    if (found.isEmpty() || live(found.get()).progress().nextBlock() != cmd.blockSequenceCounter()) {
       return Effect().none();
     }
     Transfer t = found.get();
@@ -581,37 +597,39 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         tester.requestDownload(t);
         yield Effect().none();
       }
-      case DOWNLOAD ->
-          Effect()
-              .persist(
-                  new DownloadAccepted(
-                      t.transferId(), pr.nextBlockSequenceCounter(), pr.bytesReceived()))
-              .thenRun(s -> sendNext(s, s.transfers().get(t.transferId())));
-      case DATA -> {
-        if (pr.nextBlockSequenceCounter() <= t.progress().nextBlock()) {
-          yield Effect().none();
-        }
+      case DOWNLOAD -> {
+        acked.remove(t.transferId());
         yield Effect()
             .persist(
-                new BlockGroupAcknowledged(
+                new DownloadAccepted(
                     t.transferId(), pr.nextBlockSequenceCounter(), pr.bytesReceived()))
-            .thenRun(
-                s -> {
-                  Transfer now = s.transfers().get(t.transferId());
-                  sendNext(s, now);
-                  if (now.requester().progressTo() != null) {
-                    now.requester()
-                        .progressTo()
-                        .tell(
-                            new TransferProgress(
-                                now.transferId(),
-                                now.ecuId(),
-                                now.progress().bytesAcknowledged(),
-                                now.length()));
-                  }
-                });
+            .thenRun(s -> sendNext(s, s.transfers().get(t.transferId())));
       }
-      case EXIT -> Effect().persist(new TransferExited(t.transferId()));
+      case DATA -> {
+        if (pr.nextBlockSequenceCounter() <= live(t).progress().nextBlock()) {
+          yield Effect().none();
+        }
+        acked.put(
+            t.transferId(),
+            new Progress(Stage.SENDING, pr.nextBlockSequenceCounter(), pr.bytesReceived()));
+        Transfer now = live(t);
+        sendNext(state, now);
+        if (now.requester().progressTo() != null) {
+          now.requester()
+              .progressTo()
+              .tell(
+                  new TransferProgress(
+                      now.transferId(),
+                      now.ecuId(),
+                      now.progress().bytesAcknowledged(),
+                      now.length()));
+        }
+        yield Effect().none();
+      }
+      case EXIT -> {
+        acked.remove(t.transferId());
+        yield Effect().persist(new TransferExited(t.transferId()));
+      }
     };
   }
 
@@ -642,7 +660,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     switch (step) {
       case SESSION, DOWNLOAD -> tester.openSession(t);
       // the group is sent again: it takes its wire time again
-      case DATA -> sendNext(state, t);
+      case DATA -> sendNext(state, live(t));
       case EXIT -> tester.requestExit(t);
     }
     return Effect().none();
@@ -659,6 +677,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     tester.closeSession(t);
     context.getLog().warn("bus {} transfer {} {}: {}", vin, t.transferId(), outcome, reason);
     TransferResult r = new TransferResult(t.transferId(), t.ecuId(), outcome, reason, null);
+    acked.remove(t.transferId());
     return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));
   }
 
@@ -673,6 +692,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     TransferResult r =
         new TransferResult(
             t.transferId(), t.ecuId(), cmd.outcome(), cmd.reason(), cmd.newVersion());
+    acked.remove(t.transferId());
     return Effect().persist(new TransferFinished(r)).thenRun(s -> t.requester().replyTo().tell(r));
   }
 
@@ -749,10 +769,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
         .onEvent(
             TransferExited.class,
             (s, e) -> {
+              // every byte was acknowledged (in memory, see live): the exit came after the last
               Transfer t = s.transfers().get(e.transferId());
-              Progress p = t.progress();
               return s.put(
-                  t.with(new Progress(Stage.INSTALLING, p.nextBlock(), p.bytesAcknowledged())));
+                  t.with(new Progress(Stage.INSTALLING, t.progress().nextBlock(), t.length())));
             })
         .onEvent(TransferFinished.class, (s, e) -> s.finish(e.result(), remember))
         .build();
