@@ -82,16 +82,8 @@ public final class FleetChanges {
       }
       FleetVehicle v = registered.get(m.vin());
       if (v != null) {
-        List<FleetVehicle.Ecu> ecus = new ArrayList<>(v.ecus().size());
-        for (FleetVehicle.Ecu e : v.ecus()) {
-          ecus.add(
-              new FleetVehicle.Ecu(
-                  e.serial(),
-                  e.ecuType(),
-                  e.hardwareId(),
-                  installed.getOrDefault(e.serial(), e.installedVersion())));
-        }
-        registered.put(m.vin(), v.withEcus(ecus, m.summaryState(v.updateState()), m.at()));
+        registered.put(
+            m.vin(), v.withEcus(v.ecusWith(installed), m.summaryState(v.updateState()), m.at()));
       } else {
         MutableChange c = changed.computeIfAbsent(m.vin(), k -> new MutableChange());
         c.versions.putAll(installed);
@@ -135,18 +127,8 @@ public final class FleetChanges {
 
   /** {@code change} applied to {@code v}, as the handler did it one event at a time. */
   public static FleetVehicle applyTo(FleetVehicle v, Change change) {
-    List<FleetVehicle.Ecu> ecus = v.ecus();
-    if (!change.versions().isEmpty()) {
-      ecus = new ArrayList<>(v.ecus().size());
-      for (FleetVehicle.Ecu e : v.ecus()) {
-        ecus.add(
-            new FleetVehicle.Ecu(
-                e.serial(),
-                e.ecuType(),
-                e.hardwareId(),
-                change.versions().getOrDefault(e.serial(), e.installedVersion())));
-      }
-    }
+    List<FleetVehicle.Ecu> ecus =
+        change.versions().isEmpty() ? v.ecus() : v.ecusWith(change.versions());
     return v.withEcus(
         ecus, change.updateState() == null ? v.updateState() : change.updateState(), change.at());
   }

@@ -1,7 +1,9 @@
 package io.fleetsim.cloud;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,6 +30,20 @@ public record FleetVehicle(
 
   public Optional<Ecu> ecuOfType(String ecuType) {
     return ecus.stream().filter(e -> e.ecuType().equals(ecuType)).findFirst();
+  }
+
+  /** The ECUs with the versions {@code installed} reports by serial; the others as they are. */
+  public List<Ecu> ecusWith(Map<String, String> installed) {
+    List<Ecu> out = new ArrayList<>(ecus.size());
+    for (Ecu e : ecus) {
+      out.add(
+          new Ecu(
+              e.serial(),
+              e.ecuType(),
+              e.hardwareId(),
+              installed.getOrDefault(e.serial(), e.installedVersion())));
+    }
+    return out;
   }
 
   public FleetVehicle withEcus(List<Ecu> newEcus, String newState, Instant at) {

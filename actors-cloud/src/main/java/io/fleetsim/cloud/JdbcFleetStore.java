@@ -519,6 +519,32 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
    * for every vehicle: a page of a region, type, hardware and tag filter took 20 s at 100,000
    * vehicles, against 0.4 s this way.
    */
+  private static String where(TargetFilter f, List<Object> params) {
+    return conditions(
+        f,
+        params,
+        "v.vin IN (SELECT t.vin FROM fleet_tag t WHERE t.tag = ?)",
+        "v.vin IN (SELECT e.vin FROM fleet_ecu e WHERE %s)");
+  }
+
+  /**
+   * The filter for listings: tags and ECU conditions as {@code EXISTS} probes by VIN (the tag
+   * table's key, {@code fleet_ecu_vin_type_idx}), so the database walks the vehicles in VIN order
+   * and stops once a page is full, and a complete listing is one pass without collecting every
+   * matching VIN first. At a million vehicles the first page of every vehicle with an ADAS ECU took
+   * 16 to 80 ms this way against 9.5 s with {@link #where}'s {@code IN} sets. The walk is what a
+   * selective filter pays for: the first page of the 2.5 % of vehicles at one ADAS version took 7 s
+   * at a million vehicles (0.3 s with the {@code IN} sets), and a region filter's page 3 s, as H2
+   * then sorts the region's vehicles.
+   */
+  private String probes(TargetFilter f, List<Object> params) {
+    return conditions(
+        f,
+        params,
+        "EXISTS (SELECT 1 FROM fleet_tag t WHERE t.vin = v.vin AND t.tag = ?)",
+        "EXISTS (SELECT 1 FROM " + dialect.ecuProbe + " WHERE e.vin = v.vin AND %s)");
+  }
+
   /** The conditions on the vehicle row itself: region and environment. */
   private static List<String> vehicleConditions(TargetFilter f, List<Object> params) {
     List<String> conditions = new ArrayList<>();
@@ -533,39 +559,20 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     return conditions;
   }
 
-  private static String where(TargetFilter f, List<Object> params) {
-    List<String> conditions = vehicleConditions(f, params);
-    for (String tag : f.tags()) {
-      conditions.add("v.vin IN (SELECT t.vin FROM fleet_tag t WHERE t.tag = ?)");
-      params.add(tag);
-    }
-    String ecu = ecuConditions(f, params);
-    if (!ecu.isEmpty()) {
-      conditions.add("v.vin IN (SELECT e.vin FROM fleet_ecu e WHERE " + ecu + ")");
-    }
-    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-  }
-
   /**
-   * The filter for listings: tags and ECU conditions as {@code EXISTS} probes by VIN (the tag
-   * table's key, {@code fleet_ecu_vin_type_idx}), so the database walks the vehicles in VIN order
-   * and stops once a page is full, and a complete listing is one pass without collecting every
-   * matching VIN first. At a million vehicles the first page of every vehicle with an ADAS ECU took
-   * 16 to 80 ms this way against 9.5 s with {@link #where}'s {@code IN} sets. The walk is what a
-   * selective filter pays for: the first page of the 2.5 % of vehicles at one ADAS version took 7 s
-   * at a million vehicles (0.3 s with the {@code IN} sets), and a region filter's page 3 s, as H2
-   * then sorts the region's vehicles.
+   * The WHERE clause of {@code f}: the vehicle row's own conditions, then one {@code tag} per tag
+   * and the ECU conditions put into {@code ecuTemplate} (where {@code %s} stands for them).
    */
-  private String probes(TargetFilter f, List<Object> params) {
+  private static String conditions(
+      TargetFilter f, List<Object> params, String tag, String ecuTemplate) {
     List<String> conditions = vehicleConditions(f, params);
-    for (String tag : f.tags()) {
-      conditions.add("EXISTS (SELECT 1 FROM fleet_tag t WHERE t.vin = v.vin AND t.tag = ?)");
-      params.add(tag);
+    for (String t : f.tags()) {
+      conditions.add(tag);
+      params.add(t);
     }
     String ecu = ecuConditions(f, params);
     if (!ecu.isEmpty()) {
-      conditions.add(
-          "EXISTS (SELECT 1 FROM " + dialect.ecuProbe + " WHERE e.vin = v.vin AND " + ecu + ")");
+      conditions.add(ecuTemplate.replace("%s", ecu));
     }
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }

@@ -26,18 +26,25 @@ public record EntityHome(
     ActorRef<ClusterSharding.ShardCommand> shard,
     boolean passivation) {
 
-  /** The home of the entity {@code ctx} is about to create. */
+  /**
+   * The home of the entity {@code ctx} is about to create; {@code passivation} as read once per
+   * entity type ({@link #passivationEnabled}).
+   */
   @SuppressWarnings("unchecked")
-  public static <M> EntityHome of(ActorSystem<?> system, EntityContext<M> ctx) {
+  public static <M> EntityHome of(ActorSystem<?> system, EntityContext<M> ctx, boolean on) {
     RecipientRef<?> ref =
         ClusterSharding.get(system).entityRefFor(ctx.getEntityTypeKey(), ctx.getEntityId());
-    boolean on = system.settings().config().getBoolean("fleetsim.passivation.enabled");
     return new EntityHome(
         ctx.getEntityTypeKey().name(),
         ctx.getEntityId(),
         (RecipientRef<Object>) ref,
         ctx.getShard(),
         on);
+  }
+
+  /** {@code fleetsim.passivation.enabled}. */
+  public static boolean passivationEnabled(ActorSystem<?> system) {
+    return system.settings().config().getBoolean("fleetsim.passivation.enabled");
   }
 
   /** The node-wide key of this entity's timers. */

@@ -45,7 +45,8 @@ public final class EntitySharding {
    */
   public static <M> ActorRef<ShardingEnvelope<M>> initHomed(
       ActorSystem<?> system, EntityTypeKey<M> key, Function<EntityHome, Behavior<M>> create) {
-    return init(system, key, ctx -> create.apply(EntityHome.of(system, ctx)));
+    boolean passivation = EntityHome.passivationEnabled(system);
+    return init(system, key, ctx -> create.apply(EntityHome.of(system, ctx, passivation)));
   }
 
   /** A reference to one entity, wherever in the cluster it lives. */
