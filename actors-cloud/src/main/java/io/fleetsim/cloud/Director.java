@@ -8,8 +8,6 @@ import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
-import io.fleetsim.uptane.metadata.DirectorTargetCustom;
-import io.fleetsim.uptane.metadata.EcuTargetCustom;
 import io.fleetsim.uptane.metadata.ImageName;
 import io.fleetsim.uptane.metadata.TargetFile;
 import java.time.Duration;
@@ -487,17 +485,18 @@ public final class Director
       return Effect().reply(c.replyTo(), StatusReply.error(String.join("; ", problems)));
     }
     return Effect()
-        .persist(
-            new Registered(
-                vin,
-                c.region(),
-                c.environment(),
-                c.tags() == null ? Set.of() : Set.copyOf(c.tags()),
-                c.primarySerial(),
-                c.primaryKeyHex(),
-                List.copyOf(c.ecus()),
-                clock.now()))
+        .persist(registered(vin, c, clock.now()))
         .thenReply(c.replyTo(), x -> StatusReply.ack());
+  }
+
+  /**
+   * The event that registers {@code vin} as {@code c} asks, at {@code at}: what the record persists
+   * on {@link Register}, and what bulk provisioning writes for it.
+   *
+   * @throws IllegalArgumentException naming each field at fault
+   */
+  public static Registered registered(String vin, Register c, Instant at) {
+    return DirectorRequests.registered(vin, c, at);
   }
 
   private Effect<Event, State> onReRegister(State s, Register c) {
@@ -615,23 +614,9 @@ public final class Director
     List<TargetFile> targets = new ArrayList<>();
     for (Assignment a : assignments.values()) {
       EcuInfo ecu = s.ecus().get(a.ecuSerial());
-      targets.add(targetFor(a, ecu));
+      targets.add(DirectorRequests.targetFor(a, ecu));
     }
     return keys.signFor(vin, version, targets, now);
-  }
-
-  /** The director's target for one ECU: the image plus who installs it and on what terms. */
-  static TargetFile targetFor(Assignment a, EcuInfo ecu) {
-    FirmwareImage image = a.image();
-    DirectorTargetCustom custom =
-        new DirectorTargetCustom(
-            new EcuTargetCustom(ecu.serial(), ecu.hardwareId(), image.releaseCounter()),
-            a.assignmentId(),
-            a.campaignId(),
-            a.constraints().requireParked(),
-            a.constraints().requireConsent());
-    return new TargetFile(
-        image.targetName(), image.length(), Map.of("sha256", image.sha256()), custom.toJson());
   }
 
   private Effect<Event, State> onGetMetadata(State s, GetMetadata c) {
@@ -806,8 +791,24 @@ public final class Director
     return Effect().persist(new AssignmentTimedOut(vin, o, md)).thenRun(x -> deliver(o));
   }
 
+  /**
+   * Every change of the record's metadata is published to the node's {@link CheckHorizon}, during
+   * recovery too, so a vehicle's poll that would find the same metadata need not be made.
+   */
   @Override
   public EventHandler<State, Event> eventHandler() {
+    EventHandler<State, Event> apply = events();
+    CheckHorizon horizon = CheckHorizon.get(ctx.getSystem());
+    return (s, e) -> {
+      State next = apply.apply(s, e);
+      if (next.metadata() != null && next.metadata() != s.metadata()) {
+        horizon.director(vin, keys.root(keys.rootVersion()), next.metadata(), clock.epoch());
+      }
+      return next;
+    };
+  }
+
+  private EventHandler<State, Event> events() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(

@@ -1,9 +1,14 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.uptane.crypto.PublicKey;
+import io.fleetsim.uptane.metadata.DirectorTargetCustom;
+import io.fleetsim.uptane.metadata.EcuTargetCustom;
+import io.fleetsim.uptane.metadata.TargetFile;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.pattern.StatusReply;
@@ -12,6 +17,37 @@ import org.apache.pekko.pattern.StatusReply;
 final class DirectorRequests {
 
   private DirectorRequests() {}
+
+  /** See {@link Director#registered}. */
+  static Director.Registered registered(String vin, Director.Register c, Instant at) {
+    List<String> problems = registrationProblems(c);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("vehicle " + vin + ": " + String.join("; ", problems));
+    }
+    return new Director.Registered(
+        vin,
+        c.region(),
+        c.environment(),
+        c.tags() == null ? Set.of() : Set.copyOf(c.tags()),
+        c.primarySerial(),
+        c.primaryKeyHex(),
+        List.copyOf(c.ecus()),
+        at);
+  }
+
+  /** The director's target for one ECU: the image plus who installs it and on what terms. */
+  static TargetFile targetFor(Director.Assignment a, Director.EcuInfo ecu) {
+    FirmwareImage image = a.image();
+    DirectorTargetCustom custom =
+        new DirectorTargetCustom(
+            new EcuTargetCustom(ecu.serial(), ecu.hardwareId(), image.releaseCounter()),
+            a.assignmentId(),
+            a.campaignId(),
+            a.constraints().requireParked(),
+            a.constraints().requireConsent());
+    return new TargetFile(
+        image.targetName(), image.length(), Map.of("sha256", image.sha256()), custom.toJson());
+  }
 
   static List<String> registrationProblems(Director.Register c) {
     List<String> problems = new ArrayList<>();

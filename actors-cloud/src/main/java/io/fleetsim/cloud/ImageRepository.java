@@ -522,8 +522,26 @@ public final class ImageRepository
         .thenRun(x -> scheduleTimestampRefresh());
   }
 
+  /**
+   * Every change of what the repository serves is published to the node's {@link CheckHorizon},
+   * during recovery too.
+   */
   @Override
   public EventHandler<State, Event> eventHandler() {
+    EventHandler<State, Event> apply = events();
+    CheckHorizon horizon = CheckHorizon.get(ctx.getSystem());
+    return (s, e) -> {
+      State next = apply.apply(s, e);
+      byte[] root = next.repository().get("root.json");
+      byte[] timestamp = next.repository().get("timestamp.json");
+      if (root != null && timestamp != null) {
+        horizon.images(root, timestamp);
+      }
+      return next;
+    };
+  }
+
+  private EventHandler<State, Event> events() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(

@@ -248,7 +248,13 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   public sealed interface Event extends CborSerializable {}
 
+  /** The ECU's profile and the seed of the key its version reports are signed with. */
   public record Provisioned(Profile profile, String keySeedHex) implements Event {}
+
+  /** What the ECU persists on {@link Provision} (and bulk provisioning writes): key from seed. */
+  public static Provisioned provisioned(long scenarioSeed, String entityId, Profile profile) {
+    return new Provisioned(profile, EcuCrypto.keySeedHex(scenarioSeed, entityId));
+  }
 
   public record SessionOpened(String transferId) implements Event {}
 
@@ -554,10 +560,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (state.profile() != null) {
       return refuseProvision(state, cmd);
     }
-    String seed =
-        EcuCrypto.keySeedHex(Seeds.scenarioSeed(context.getSystem()), Ecu.entityId(vin, ecuId));
     return Effect()
-        .persist(new Provisioned(cmd.profile(), seed))
+        .persist(
+            provisioned(
+                Seeds.scenarioSeed(context.getSystem()), Ecu.entityId(vin, ecuId), cmd.profile()))
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 

@@ -134,10 +134,15 @@ final class Outbound {
    */
   private OverTheLink link(Vehicle.State s) {
     if (link == null) {
-      NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
-      long seed = Seeds.entitySeed(Seeds.scenarioSeed(ctx.getSystem()), "vehicle-link:" + vin);
-      link = new OverTheLink(ctx, timers, clock, NetworkLink.seeded(profile, seed));
+      link = new OverTheLink(ctx, timers, clock, linkModel(s));
     }
     return link;
+  }
+
+  /** A model of the vehicle's link, drawing as every other one of it does. */
+  NetworkLink linkModel(Vehicle.State s) {
+    NetworkProfile profile = settings.profiles().get(s.spec().networkProfile());
+    long seed = Seeds.entitySeed(Seeds.scenarioSeed(ctx.getSystem()), "vehicle-link:" + vin);
+    return NetworkLink.seeded(profile, seed);
   }
 }

@@ -2,6 +2,8 @@ package io.fleetsim.vehicle;
 
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import java.time.Duration;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -10,6 +12,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  * is under way may announce something that check or update does not cover (a second assignment made
  * a moment later): it is kept, and the vehicle checks again as soon as it is idle instead of
  * waiting for its next poll.
+ *
+ * <p>An idle vehicle's poll comes with its {@link ForeseenPoll}: a poll that would find nothing new
+ * is not delivered, and the vehicle goes on sleeping. Should the cloud's wake-up come while that
+ * unseen check would still have been on the link, the vehicle waits for its end ({@link
+ * Vehicle.ForeseenCheckEnded}) as it would have waited for the check's answer.
  *
  * <p>Nothing here is persisted: the poll schedule is a function of the vehicle's seed, a restarted
  * vehicle polls anyway, and a check in flight when it stopped is simply made again.
@@ -21,6 +28,7 @@ final class Polling {
   private final SimClock clock;
   private final VehicleSettings settings;
   private final long seed;
+  private final Function<Vehicle.State, SimTimers.Foresight> foresight;
 
   /** A check is in flight. */
   private boolean checking;
@@ -33,25 +41,35 @@ final class Polling {
       ActorRef<Vehicle.Command> self,
       SimClock clock,
       VehicleSettings settings,
-      long seed) {
+      long seed,
+      Function<Vehicle.State, SimTimers.Foresight> foresight) {
     this.timers = timers;
     this.self = self;
     this.clock = clock;
     this.settings = settings;
     this.seed = seed;
+    this.foresight = foresight;
   }
 
-  /** Arms the next poll of the schedule. */
-  void schedule() {
+  /** Arms the next poll of the schedule, foreseen from what {@code s} trusts. */
+  void schedule(Vehicle.State s) {
     timers.startSingleTimer(
-        Vehicle.Poll.class, new Vehicle.Poll(), settings.untilNextPoll(seed, clock.nowMillis()));
+        Vehicle.Poll.class,
+        new Vehicle.Poll(),
+        settings.untilNextPoll(seed, clock.nowMillis()),
+        foresight.apply(s));
   }
 
   /** Arms the next poll unless one is armed (a vehicle started again by its due poll). */
-  void scheduleIfNone() {
+  void scheduleIfNone(Vehicle.State s) {
     if (!timers.isTimerActive(Vehicle.Poll.class)) {
-      schedule();
+      schedule(s);
     }
+  }
+
+  /** The seed of the poll schedule of {@code vin} under {@code scenarioSeed}. */
+  static long seed(long scenarioSeed, String vin) {
+    return io.fleetsim.cluster.Seeds.entitySeed(scenarioSeed, "vehicle-poll:" + vin);
   }
 
   /** Whether the vehicle is between checks, with no wake-up waiting. */
@@ -59,8 +77,13 @@ final class Polling {
     return !checking && !wakeAgain;
   }
 
+  /** A check is in flight: one the vehicle made, or a foreseen one still on the link. */
   boolean checking() {
-    return checking;
+    return checking || foreseenCheckEnds() > clock.nowMillis();
+  }
+
+  private long foreseenCheckEnds() {
+    return timers.foreseenUntil(Vehicle.Poll.class);
   }
 
   /** A check starts, unless one is in flight; no poll is due while it runs. */
@@ -78,17 +101,27 @@ final class Polling {
     checking = false;
   }
 
-  /** A wake-up the vehicle cannot act on now. */
+  /**
+   * A wake-up the vehicle cannot act on now; during a foreseen check, the vehicle waits for its end
+   * as it would for a check it made.
+   */
   void wakeLater() {
     wakeAgain = true;
+    long ends = foreseenCheckEnds();
+    if (!checking && ends > clock.nowMillis()) {
+      timers.startSingleTimer(
+          Vehicle.ForeseenCheckEnded.class,
+          new Vehicle.ForeseenCheckEnded(),
+          Duration.ofMillis(ends - clock.nowMillis()));
+    }
   }
 
   /**
    * Back to idle: the next poll of the schedule is armed, and when a wake-up came meanwhile the
    * vehicle checks at once (the check replaces that poll).
    */
-  void idle() {
-    schedule();
+  void idle(Vehicle.State s) {
+    schedule(s);
     if (wakeAgain) {
       wakeAgain = false;
       checkNow();

@@ -205,7 +205,28 @@ final class UptaneCheck {
     return trust.until() != null
         && now.isBefore(trust.until())
         && sameHead(trust.director(), directorHead)
-        && sameHead(trust.images(), imageHead);
+        && (!directorHasTargets(trust) || sameHead(trust.images(), imageHead));
+  }
+
+  /**
+   * Whether the director targets {@code trust} holds name any image. When they name none and the
+   * Director serves the same timestamp (so the same snapshot and targets), the check is complete
+   * without the image repository, as the Uptane Standard allows (full verification stops when the
+   * Director's targets have nothing new): what the image repository re-signed meanwhile does not
+   * concern this vehicle.
+   */
+  static boolean directorHasTargets(VehicleState.Trust trust) {
+    if (trust.director() == null || trust.director().targets() == null) {
+      return false;
+    }
+    try {
+      return !io.fleetsim.uptane.metadata.TargetsMetadata.parse(trust.director().targets())
+          .signed()
+          .targets()
+          .isEmpty();
+    } catch (VerificationException e) {
+      return true; // not what it verified: let the check find out
+    }
   }
 
   private static boolean sameHead(TrustedState trusted, Map<String, byte[]> head) {

@@ -1,5 +1,6 @@
 package io.fleetsim.vehicle;
 
+import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.DirectorKeys;
 import io.fleetsim.cloud.ImageRepository;
@@ -17,8 +18,6 @@ import io.fleetsim.ecu.Transport;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.client.TrustedState;
-import io.fleetsim.uptane.crypto.Hex;
-import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
 import io.fleetsim.vehicle.VehicleState.History;
@@ -34,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -198,6 +196,9 @@ public final class Vehicle
 
   // internal messages: timers and results of asynchronous work
   record Poll() implements Command {}
+
+  /** A foreseen check ({@link ForeseenPoll}) would have had its answer now. */
+  record ForeseenCheckEnded() implements Command {}
 
   /** Sent by the timers once an instant the vehicle worked in has settled. */
   enum IdleCheck implements Command {
@@ -435,7 +436,6 @@ public final class Vehicle
   private final SimTimers<Command> timers;
   private final SimClock clock;
   private final VehicleSettings settings;
-  private final Random rng;
   private final Outbound outbound;
 
   private final Polling polling;
@@ -455,17 +455,19 @@ public final class Vehicle
     this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
-    this.rng = Seeds.forEntity(ctx.getSystem(), "vehicle:" + vin);
+    this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
+    long pollSeed = Polling.seed(Seeds.scenarioSeed(ctx.getSystem()), vin);
+    CheckHorizon horizon = CheckHorizon.get(ctx.getSystem());
     this.polling =
         new Polling(
             timers,
             ctx.getSelf(),
             clock,
             settings,
-            Seeds.entitySeed(Seeds.scenarioSeed(ctx.getSystem()), "vehicle-poll:" + vin));
+            pollSeed,
+            ForeseenPoll.forVehicle(vin, horizon, clock, settings, pollSeed, outbound::linkModel));
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
-    this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
   }
 
   @Override
@@ -502,6 +504,7 @@ public final class Vehicle
     b.forState(s -> s.in(Phase.IDLE))
         .onCommand(Poll.class, (s, c) -> startCheck(s))
         .onCommand(Notify.class, (s, c) -> polling.checking() ? wakeLater() : startCheck(s))
+        .onCommand(ForeseenCheckEnded.class, (s, c) -> idle(s))
         .onCommand(CheckArrived.class, this::onCheckArrived)
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
@@ -570,7 +573,7 @@ public final class Vehicle
       outbound.provision(s.spec(), s.primaryKeySeedHex(), c.replyTo());
       return Effect().none();
     }
-    String seed = Hex.encode(SigningKey.generate(rng).seed());
+    String seed = VehicleProvisioning.primaryKeySeedHex(Seeds.scenarioSeed(ctx.getSystem()), vin);
     return Effect()
         .persist(new ProvisionRequested(c.spec(), seed))
         .thenRun(ns -> outbound.provision(ns.spec(), seed, c.replyTo()));
@@ -590,7 +593,7 @@ public final class Vehicle
     }
     return Effect()
         .persist(c.roots().activated(clock.now()))
-        .thenRun(ns -> polling.schedule())
+        .thenRun(polling::schedule)
         .thenReply(c.replyTo(), ns -> StatusReply.ack());
   }
 
@@ -636,8 +639,7 @@ public final class Vehicle
   private Effect<Event, State> onCheckFailed(State s, CheckFailed c) {
     polling.checkEnded();
     ctx.getLog().debug("vehicle {}: check failed: {}", vin, c.reason());
-    polling.idle();
-    return Effect().none();
+    return idle(s);
   }
 
   private Effect<Event, State> onCheckArrived(State s, CheckArrived c) {
@@ -653,8 +655,7 @@ public final class Vehicle
     }
     refusals.verified();
     if (r.targets().isEmpty()) {
-      polling.idle();
-      return Effect().persist(events);
+      return idle(s, events);
     }
     UpdatePlan plan = UptaneCheck.plan(s.nextUpdateId(), clock.now(), r, s.spec().ecuIdsBySerial());
     events.add(new UpdateFound(plan));
@@ -668,8 +669,7 @@ public final class Vehicle
     return switch (refusals.refused(r.key(), s.history().refusalKey())) {
       case REPORTED_ALREADY -> {
         ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
-        polling.idle();
-        yield Effect().persist(trustUpdates);
+        yield idle(s, trustUpdates);
       }
       case CHECK_AGAIN -> {
         ctx.getLog()
@@ -832,15 +832,25 @@ public final class Vehicle
     return Effect()
         .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
         .thenRun(updateTimers::arm)
-        .thenRun(ns -> polling.idle());
+        .thenRun(polling::idle);
   }
 
   // ---- recovery and polling
 
+  /** Back to idle after a check; the next poll is foreseen from what the vehicle trusts then. */
+  private Effect<Event, State> idle(State s) {
+    polling.idle(s);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> idle(State s, List<Event> events) {
+    return events.isEmpty() ? idle(s) : Effect().persist(events).thenRun(polling::idle);
+  }
+
   /** After a restart, the vehicle resumes from its last event ({@link Resumption}). */
   private void resume(State s) {
     switch (Resumption.of(s)) {
-      case POLL -> polling.scheduleIfNone();
+      case POLL -> polling.scheduleIfNone(s);
       case SIGN_AGAIN ->
           ctx.getSelf().tell(new PhaseTimeout(Phase.REPORTING, s.update().updateId()));
       case CARRY_ON -> proceed(s);

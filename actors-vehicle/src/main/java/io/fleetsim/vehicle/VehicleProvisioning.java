@@ -3,8 +3,10 @@ package io.fleetsim.vehicle;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.Asks;
+import io.fleetsim.cluster.Seeds;
 import io.fleetsim.ecu.Ecu;
 import io.fleetsim.uptane.client.TrustedState;
+import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.metadata.ImageName;
 import java.time.Instant;
@@ -36,6 +38,55 @@ final class VehicleProvisioning {
   }
 
   private VehicleProvisioning() {}
+
+  /**
+   * The seed of the vehicle's primary key, drawn from (scenario seed, VIN): the same scenario
+   * builds the same keys, provisioned one by one or in bulk.
+   */
+  static String primaryKeySeedHex(long scenarioSeed, String vin) {
+    return Hex.encode(SigningKey.generate(Seeds.random(scenarioSeed, "vehicle:" + vin)).seed());
+  }
+
+  /** The profile an ECU of the spec is provisioned with, trusting the director targets key. */
+  static Ecu.Profile ecuProfile(Vehicle.EcuSpec e, String directorTargetsKeyHex) {
+    return new Ecu.Profile(
+        e.type(),
+        e.hardwareId(),
+        e.serial(),
+        e.transport(),
+        e.flashBytesPerSecond(),
+        List.of(directorTargetsKeyHex),
+        1,
+        e.installed());
+  }
+
+  /** What the Director registers of an ECU of the spec, with the key it reported. */
+  static Director.EcuInfo ecuInfo(Vehicle.EcuSpec e, String publicKeyHex) {
+    return new Director.EcuInfo(
+        e.serial(),
+        e.ecuId(),
+        e.type().name(),
+        e.hardwareId(),
+        publicKeyHex,
+        ImageName.versionOf(e.installed().version()),
+        e.installed().releaseCounter());
+  }
+
+  /** The vehicle's registration with the Director. */
+  static Director.Register registration(
+      Vehicle.Spec spec,
+      String primarySeedHex,
+      List<Director.EcuInfo> ecus,
+      ActorRef<StatusReply<Done>> replyTo) {
+    return new Director.Register(
+        spec.region(),
+        spec.environment(),
+        spec.tags(),
+        spec.primarySerial(),
+        SigningKey.fromHex(primarySeedHex).publicKey().hex(),
+        ecus,
+        replyTo);
+  }
 
   /** What is wrong with {@code spec} for entity {@code vin}, naming the field; null if nothing. */
   static String problem(String vin, Vehicle.Spec spec, Set<String> networkProfiles) {
@@ -72,31 +123,12 @@ final class VehicleProvisioning {
     List<CompletionStage<Director.EcuInfo>> ecus = new ArrayList<>();
     for (Vehicle.EcuSpec e : spec.ecus()) {
       RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
-      Ecu.Profile profile =
-          new Ecu.Profile(
-              e.type(),
-              e.hardwareId(),
-              e.serial(),
-              e.transport(),
-              e.flashBytesPerSecond(),
-              List.of(targetsKey),
-              1,
-              e.installed());
+      Ecu.Profile profile = ecuProfile(e, targetsKey);
       ecus.add(
           asks.askWithStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
               .thenCompose(done -> asks.ask(ecu, Ecu.GetStatus::new))
-              .thenApply(
-                  st ->
-                      new Director.EcuInfo(
-                          e.serial(),
-                          e.ecuId(),
-                          e.type().name(),
-                          e.hardwareId(),
-                          st.publicKeyHex(),
-                          ImageName.versionOf(e.installed().version()),
-                          e.installed().releaseCounter())));
+              .thenApply(st -> ecuInfo(e, st.publicKeyHex())));
     }
-    String primaryKey = SigningKey.fromHex(primarySeedHex).publicKey().hex();
     RecipientRef<Director.Command> director = deps.director().apply(vin);
     return Asks.allOf(ecus)
         .thenCompose(
@@ -104,14 +136,7 @@ final class VehicleProvisioning {
                 asks.askWithStatus(
                     director,
                     (ActorRef<StatusReply<Done>> r) ->
-                        new Director.Register(
-                            spec.region(),
-                            spec.environment(),
-                            spec.tags(),
-                            spec.primarySerial(),
-                            primaryKey,
-                            infos,
-                            r)))
+                        registration(spec, primarySeedHex, infos, r)))
         .thenCompose(
             done ->
                 asks.askWithStatus(

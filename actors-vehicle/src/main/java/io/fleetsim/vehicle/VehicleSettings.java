@@ -14,7 +14,8 @@ public record VehicleSettings(
     Duration phaseTimeout,
     int downloadAttempts,
     Duration downloadRetryAfter,
-    Map<String, NetworkProfile> profiles) {
+    Map<String, NetworkProfile> profiles,
+    boolean skipForeseenPolls) {
 
   public VehicleSettings {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
@@ -68,6 +69,7 @@ public record VehicleSettings(
         c.getDuration("phase-timeout"),
         c.getInt("download-attempts"),
         c.getDuration("download-retry-after"),
-        NetworkProfile.allFromConfig(root));
+        NetworkProfile.allFromConfig(root),
+        c.getBoolean("skip-foreseen-polls"));
   }
 }

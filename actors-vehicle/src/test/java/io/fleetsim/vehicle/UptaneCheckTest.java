@@ -59,6 +59,36 @@ class UptaneCheckTest {
             NOW));
   }
 
+  /** Director targets that name no image: full verification stops after the Director. */
+  static final byte[] NO_TARGETS =
+      b(
+          "{\"signatures\":[],\"signed\":{\"_type\":\"targets\",\"expires\":"
+              + "\"2030-01-01T00:00:00Z\",\"spec_version\":\"1.0.31\",\"targets\":{},"
+              + "\"version\":3}}");
+
+  @Test
+  void withNothingForItFromTheDirectorTheImageRepositorysNewTimestampChangesNothing() {
+    VehicleState.Trust idle =
+        new VehicleState.Trust(
+            new TrustedState(b("root"), b("director-ts-7"), b("snapshot"), NO_TARGETS),
+            state("image-ts-3"),
+            NOW.plusSeconds(3600));
+    assertFalse(UptaneCheck.directorHasTargets(idle));
+    assertTrue(UptaneCheck.directorHasTargets(TRUST), "what does not parse is checked");
+    assertTrue(
+        UptaneCheck.unchanged(
+            idle,
+            Map.of("timestamp.json", b("director-ts-7")),
+            Map.of("timestamp.json", b("image-ts-4")),
+            NOW));
+    assertFalse(
+        UptaneCheck.unchanged(
+            idle,
+            Map.of("timestamp.json", b("director-ts-8")),
+            Map.of("timestamp.json", b("image-ts-3")),
+            NOW));
+  }
+
   @Test
   void expiredTrustOrNoFullCheckYetMeansAFullCheck() {
     Map<String, byte[]> d = Map.of("timestamp.json", b("director-ts-7"));

@@ -28,7 +28,8 @@ class VehicleSettingsTest {
         Duration.ofMinutes(15),
         3,
         Duration.ofMinutes(1),
-        Map.of());
+        Map.of(),
+        true);
   }
 
   static final VehicleSettings SETTINGS = settings(Duration.ofMinutes(10), Duration.ofMinutes(1));

@@ -5,6 +5,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * Where a sharded entity lives: the node keeps its simulated timers under its type and id and
@@ -30,16 +31,26 @@ public record EntityHome(
    * The home of the entity {@code ctx} is about to create; {@code passivation} as read once per
    * entity type ({@link #passivationEnabled}).
    */
-  @SuppressWarnings("unchecked")
   public static <M> EntityHome of(ActorSystem<?> system, EntityContext<M> ctx, boolean on) {
-    RecipientRef<?> ref =
-        ClusterSharding.get(system).entityRefFor(ctx.getEntityTypeKey(), ctx.getEntityId());
     return new EntityHome(
         ctx.getEntityTypeKey().name(),
         ctx.getEntityId(),
-        (RecipientRef<Object>) ref,
+        route(system, ctx.getEntityTypeKey(), ctx.getEntityId()),
         ctx.getShard(),
         on);
+  }
+
+  /** The address through sharding of the entity {@code entityId} of {@code type}. */
+  @SuppressWarnings("unchecked")
+  public static RecipientRef<Object> route(
+      ActorSystem<?> system, EntityTypeKey<?> type, String entityId) {
+    return (RecipientRef<Object>)
+        (RecipientRef<?>) ClusterSharding.get(system).entityRefFor(type, entityId);
+  }
+
+  /** The node-wide key of the timers of the entity {@code entityId} of type {@code typeName}. */
+  public static String key(String typeName, String entityId) {
+    return typeName + "|" + entityId;
   }
 
   /** {@code fleetsim.passivation.enabled}. */
@@ -49,7 +60,7 @@ public record EntityHome(
 
   /** The node-wide key of this entity's timers. */
   public String key() {
-    return typeName + "|" + entityId;
+    return key(typeName, entityId);
   }
 
   /** Asks the shard to stop {@code self}; messages that arrive meanwhile start it again. */

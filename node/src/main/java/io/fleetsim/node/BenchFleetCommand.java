@@ -37,7 +37,7 @@ final class BenchFleetCommand implements Callable<Integer> {
       description = "Vehicles in the fleet (default: ${DEFAULT-VALUE}).")
   int vehicles;
 
-  @CommandLine.Mixin TimeOptions time;
+  @CommandLine.Mixin FleetOptions time;
 
   @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: 42).")
   long seed;
@@ -74,8 +74,7 @@ final class BenchFleetCommand implements Callable<Integer> {
     JournalFloor.Result journal;
     try (FleetNode node =
         FleetNode.start(
-            FleetNode.Options.singleNode(dataDir, time.pace, seed)
-                .withPassivation(time.passivate(vehicles)))) {
+            time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles))) {
       progress.phase(
           "measuring the journal write floor ("
               + JOURNAL_WRITERS
@@ -134,10 +133,17 @@ final class BenchFleetCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "  wall time          %s campaign, %s provisioning, %s in all",
+            "  wall time          %s campaign, %s provisioning (%,.0f vehicles/s), %s in all",
             Report.duration(r.campaign().wall()),
             Report.duration(r.provisionWall()),
+            r.vehicles() / Math.max(1e-9, r.provisionWall().toNanos() / 1e9),
             Report.duration(total)));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  polls              %,d made, %,d foreseen to find nothing new and not made",
+            r.campaign().pollsMade(),
+            r.campaign().pollsForeseen()));
     CampaignRun.Percentiles times = r.campaign().updateTime();
     out.println(
         String.format(

@@ -2,6 +2,7 @@ package io.fleetsim.node;
 
 import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.CampaignProgress;
+import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
@@ -11,6 +12,7 @@ import io.fleetsim.ecu.EcuType;
 import io.fleetsim.persistence.EventHistory;
 import io.fleetsim.uptane.crypto.CryptoOps;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.vehicle.BulkProvisioning;
 import io.fleetsim.vehicle.Vehicle;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -69,6 +71,8 @@ public final class CampaignRun {
    * @param parallelism vehicles provisioned (and queried) at once
    * @param rollback whether to roll the campaign back once it completed (a rollback campaign of its
    *     own, as an operator would)
+   * @param bulk whether the fleet is provisioned in bulk, straight into the journal ({@link
+   *     BulkProvisioning}), or vehicle by vehicle through the entities; the fleet is the same
    */
   public record Plan(
       int vehicles,
@@ -80,7 +84,8 @@ public final class CampaignRun {
       Duration timeout,
       Duration horizon,
       int parallelism,
-      boolean rollback) {
+      boolean rollback,
+      boolean bulk) {
 
     public Plan {
       if (vehicles < 1) {
@@ -116,17 +121,53 @@ public final class CampaignRun {
           timeout,
           Duration.ofDays(30),
           256,
-          false);
+          false,
+          true);
     }
 
     public Plan withRollback(boolean on) {
       return new Plan(
-          vehicles, ecuType, version, imageBytes, waves, policy, timeout, horizon, parallelism, on);
+          vehicles,
+          ecuType,
+          version,
+          imageBytes,
+          waves,
+          policy,
+          timeout,
+          horizon,
+          parallelism,
+          on,
+          bulk);
     }
 
     public Plan withHorizon(Duration h) {
       return new Plan(
-          vehicles, ecuType, version, imageBytes, waves, policy, timeout, h, parallelism, rollback);
+          vehicles,
+          ecuType,
+          version,
+          imageBytes,
+          waves,
+          policy,
+          timeout,
+          h,
+          parallelism,
+          rollback,
+          bulk);
+    }
+
+    public Plan withBulkProvisioning(boolean on) {
+      return new Plan(
+          vehicles,
+          ecuType,
+          version,
+          imageBytes,
+          waves,
+          policy,
+          timeout,
+          horizon,
+          parallelism,
+          rollback,
+          on);
     }
   }
 
@@ -134,7 +175,10 @@ public final class CampaignRun {
   public interface Listener {
     default void phase(String message) {}
 
-    default void provisioned(int done, int total) {}
+    /**
+     * Long work counted in items, such as "provisioned" vehicles: {@code done} of {@code total}.
+     */
+    default void counted(String what, int done, int total) {}
 
     default void progress(Tick tick) {}
 
@@ -261,7 +305,9 @@ public final class CampaignRun {
       long journalEvents,
       long signatures,
       long verifications,
-      long recalled) {
+      long recalled,
+      long pollsMade,
+      long pollsForeseen) {
 
     public CampaignFacts {
       outcomes = Map.copyOf(outcomes);
@@ -426,35 +472,48 @@ public final class CampaignRun {
     List<Vehicle.Spec> fleet = generator.fleet(plan.vehicles(), base);
     int ecus = fleet.stream().mapToInt(v -> v.ecus().size()).sum();
 
-    listener.phase("provisioning " + plan.vehicles() + " vehicles");
+    listener.phase(
+        "provisioning "
+            + plan.vehicles()
+            + " vehicles"
+            + (plan.bulk() ? " in bulk" : " one by one"));
     long provisionStart = System.nanoTime();
-    // In batches, each ended by letting its instant settle: the entities provisioned passivate
-    // there, so a large fleet never sits in memory all at once.
-    for (int from = 0; from < fleet.size(); from += PROVISION_BATCH) {
-      int offset = from;
-      List<Vehicle.Spec> batch =
-          fleet.subList(from, Math.min(fleet.size(), from + PROVISION_BATCH));
+    if (plan.bulk()) {
       await(
-          FleetGenerator.provision(
-              system,
-              node::vehicle,
-              batch,
-              plan.parallelism(),
-              done -> listener.provisioned(offset + done, fleet.size())),
+          BulkProvisioning.provision(
+              system, fleet, done -> listener.counted("provisioned", done, fleet.size())),
           "provision");
       settleInstant();
+    } else {
+      // In batches, each ended by letting its instant settle: the entities provisioned passivate
+      // there, so a large fleet never sits in memory all at once.
+      for (int from = 0; from < fleet.size(); from += PROVISION_BATCH) {
+        int offset = from;
+        List<Vehicle.Spec> batch =
+            fleet.subList(from, Math.min(fleet.size(), from + PROVISION_BATCH));
+        await(
+            FleetGenerator.provision(
+                system,
+                node::vehicle,
+                batch,
+                plan.parallelism(),
+                done -> listener.counted("provisioned", offset + done, fleet.size())),
+            "provision");
+        settleInstant();
+      }
     }
-    Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
-    long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
     listener.phase("waiting for the fleet read model");
     TargetFilter filter = TargetFilter.ecuType(plan.ecuType().name());
     awaitPoll(
         () -> node.cloud().fleet().count(filter),
         n -> n >= plan.vehicles(),
-        n -> {},
-        Duration.ofMinutes(10),
+        n -> listener.counted("listed", (int) (long) n, plan.vehicles()),
+        Duration.ofMinutes(30),
         "the fleet read model to list every vehicle");
+    // Provisioned means usable: in the journal and listed by the read model.
+    Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
+    long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
     FleetGenerator.EcuModel model =
@@ -555,6 +614,9 @@ public final class CampaignRun {
     long signaturesBefore = CryptoOps.signatures();
     long verificationsBefore = CryptoOps.verifications();
     long recalledBefore = CryptoOps.recalled();
+    CheckHorizon polls = CheckHorizon.get(node.system());
+    long madeBefore = polls.pollsMade();
+    long foreseenBefore = polls.pollsForeseen();
     start.run();
     Tick t = null;
     CampaignProgress p = null;
@@ -598,6 +660,8 @@ public final class CampaignRun {
     long signatures = CryptoOps.signatures() - signaturesBefore;
     long verifications = CryptoOps.verifications() - verificationsBefore;
     long recalled = CryptoOps.recalled() - recalledBefore;
+    long pollsMade = polls.pollsMade() - madeBefore;
+    long pollsForeseen = polls.pollsForeseen() - foreseenBefore;
     Duration simulated = simulatedDuration(campaignId, simStart);
     long journalAfter = node.journalEvents();
     listener.finished();
@@ -652,7 +716,9 @@ public final class CampaignRun {
         journalAfter - journalBefore,
         signatures,
         verifications,
-        recalled);
+        recalled,
+        pollsMade,
+        pollsForeseen);
   }
 
   /**

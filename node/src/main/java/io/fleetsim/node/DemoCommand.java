@@ -36,7 +36,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Vehicles in the fleet (default: ${DEFAULT-VALUE}).")
   int vehicles;
 
-  @CommandLine.Mixin TimeOptions time;
+  @CommandLine.Mixin FleetOptions time;
 
   @Option(
       names = "--seed",
@@ -84,8 +84,7 @@ final class DemoCommand implements Callable<Integer> {
     CampaignRun.Result result;
     try (FleetNode node =
         FleetNode.start(
-            FleetNode.Options.singleNode(dataDir, time.pace, seed)
-                .withPassivation(time.passivate(vehicles)))) {
+            time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles))) {
       CampaignRun.Plan plan =
           CampaignRun.Plan.standard(vehicles, timeout)
               .withHorizon(time.horizon)

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +55,8 @@ public final class FleetNode implements AutoCloseable {
    * @param port cluster port; 0 picks a free one
    * @param seedNodes addresses such as {@code pekko://fleetsim@10.0.0.1:2551}; empty makes this
    *     node a cluster of its own
-   * @param passivation whether idle entities passivate ({@code fleetsim.passivation.enabled}); null
-   *     leaves the configured value
+   * @param settings configuration values set over the node's configuration, by path (such as {@code
+   *     fleetsim.passivation.enabled})
    */
   public record Options(
       Path dataDir,
@@ -64,7 +65,7 @@ public final class FleetNode implements AutoCloseable {
       long seed,
       int port,
       List<String> seedNodes,
-      Boolean passivation) {
+      Map<String, Object> settings) {
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
@@ -77,19 +78,33 @@ public final class FleetNode implements AutoCloseable {
         throw new IllegalArgumentException("port must be within 0..65535, was " + port);
       }
       seedNodes = seedNodes == null ? List.of() : List.copyOf(seedNodes);
+      settings = settings == null ? Map.of() : Map.copyOf(settings);
     }
 
     /** A one-node fleet on an H2 file in {@code dataDir}. */
     public static Options singleNode(Path dataDir, double pace, long seed) {
-      return new Options(dataDir, Db.H2, pace, seed, 0, List.of(), null);
+      return new Options(dataDir, Db.H2, pace, seed, 0, List.of(), Map.of());
     }
 
     public Options withDb(Db newDb) {
-      return new Options(dataDir, newDb, pace, seed, port, seedNodes, passivation);
+      return new Options(dataDir, newDb, pace, seed, port, seedNodes, settings);
     }
 
+    /** As these options, with the configuration value at {@code path} set to {@code value}. */
+    public Options with(String path, Object value) {
+      Map<String, Object> next = new java.util.TreeMap<>(settings);
+      next.put(path, value);
+      return new Options(dataDir, db, pace, seed, port, seedNodes, next);
+    }
+
+    /** Whether idle entities passivate ({@code fleetsim.passivation.enabled}). */
     public Options withPassivation(boolean on) {
-      return new Options(dataDir, db, pace, seed, port, seedNodes, on);
+      return with("fleetsim.passivation.enabled", on);
+    }
+
+    /** Whether polls foreseen to find nothing new are skipped ({@code ForeseenPoll}). */
+    public Options withForeseenPollsSkipped(boolean on) {
+      return with("fleetsim.vehicle.skip-foreseen-polls", on);
     }
   }
 
@@ -149,10 +164,8 @@ public final class FleetNode implements AutoCloseable {
             .withValue(
                 "jdbc-snapshot-store.circuit-breaker.call-timeout",
                 ConfigValueFactory.fromAnyRef("60s"));
-    if (o.passivation() != null) {
-      overlay =
-          overlay.withValue(
-              "fleetsim.passivation.enabled", ConfigValueFactory.fromAnyRef(o.passivation()));
+    for (Map.Entry<String, Object> e : o.settings().entrySet()) {
+      overlay = overlay.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     overlay =
         switch (o.db()) {

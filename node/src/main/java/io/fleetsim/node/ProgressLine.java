@@ -41,13 +41,13 @@ final class ProgressLine implements CampaignRun.Listener {
   }
 
   @Override
-  public synchronized void provisioned(int done, int total) {
+  public synchronized void counted(String what, int done, int total) {
     boolean last = done == total;
     if (!last && !due(terminal ? TERMINAL_EVERY_NANOS : PLAIN_EVERY_NANOS)) {
       return;
     }
     String line =
-        String.format(Locale.ROOT, "provisioned %s %,d/%,d", bar(done, 0, total), done, total);
+        String.format(Locale.ROOT, "%s %s %,d/%,d", what, bar(done, 0, total), done, total);
     draw(line);
   }
 

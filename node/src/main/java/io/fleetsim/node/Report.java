@@ -87,6 +87,10 @@ public final class Report {
     m.put("signaturesPerUpdate", round(c.perUpdate(c.signatures())));
     m.put("verificationsPerUpdate", round(c.perUpdate(c.verifications())));
     m.put("recalledVerificationsPerUpdate", round(c.perUpdate(c.recalled())));
+    Map<String, Object> polls = new LinkedHashMap<>();
+    polls.put("made", c.pollsMade());
+    polls.put("foreseen", c.pollsForeseen());
+    m.put("polls", polls);
     return m;
   }
 
@@ -110,6 +114,12 @@ public final class Report {
             "  throughput    %.1f vehicles/s, %,.0f journal events/s (wall)%n",
             c.vehiclesPerWallSecond(),
             c.journalEventsPerWallSecond()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  polls         %,d made, %,d foreseen to find nothing new and not made%n",
+            c.pollsMade(),
+            c.pollsForeseen()));
     b.append(
         String.format(
             Locale.ROOT,

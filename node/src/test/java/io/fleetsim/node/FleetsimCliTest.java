@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -79,17 +80,31 @@ class FleetsimCliTest {
 
   @Test
   void passivationIsAutoOnAboveTenThousandVehiclesAndABadValueIsRefused() {
-    TimeOptions t = new TimeOptions();
-    t.passivation = TimeOptions.Passivation.auto;
+    FleetOptions t = new FleetOptions();
+    t.passivation = FleetOptions.Passivation.auto;
     assertEquals(false, t.passivate(10_000));
     assertEquals(true, t.passivate(10_001));
-    t.passivation = TimeOptions.Passivation.on;
+    t.passivation = FleetOptions.Passivation.on;
     assertEquals(true, t.passivate(10));
-    t.passivation = TimeOptions.Passivation.off;
+    t.passivation = FleetOptions.Passivation.off;
     assertEquals(false, t.passivate(1_000_000));
     Run r = run("demo", "--passivation", "sometimes");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--passivation"), r.err());
+  }
+
+  @Test
+  void theFleetOptionsBecomeNodeSettingsAndABadForeseenPollsValueIsRefused() {
+    FleetOptions t = new FleetOptions();
+    t.passivation = FleetOptions.Passivation.auto;
+    t.foreseenPolls = FleetOptions.ForeseenPolls.make;
+    FleetNode.Options o = t.apply(FleetNode.Options.singleNode(Path.of("x"), 0, 1), 20_000);
+    assertEquals(
+        Map.of("fleetsim.passivation.enabled", true, "fleetsim.vehicle.skip-foreseen-polls", false),
+        o.settings());
+    Run r = run("bench", "fleet", "--foreseen-polls", "never");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--foreseen-polls"), r.err());
   }
 
   @Test
@@ -105,7 +120,8 @@ class FleetsimCliTest {
             "--data-dir",
             "--report-dir",
             "--timeout",
-            "--passivation")) {
+            "--passivation",
+            "--foreseen-polls")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
     // the help says what became of the old option

@@ -54,7 +54,9 @@ class ReportTest {
         5000,
         500,
         1300,
-        700);
+        700,
+        90,
+        2400);
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
@@ -161,14 +163,14 @@ class ReportTest {
   void aTerminalGetsOneRedrawnLineAndAPipeGetsPlainLines() {
     StringWriter tty = new StringWriter();
     ProgressLine onTty = new ProgressLine(new PrintWriter(tty), true);
-    onTty.provisioned(10, 10);
+    onTty.counted("provisioned", 10, 10);
     onTty.phase("next");
     assertTrue(tty.toString().startsWith("\rprovisioned"), tty.toString());
     assertTrue(tty.toString().contains("10/10\n- next"), tty.toString());
 
     StringWriter pipe = new StringWriter();
     ProgressLine onPipe = new ProgressLine(new PrintWriter(pipe), false);
-    onPipe.provisioned(10, 10);
+    onPipe.counted("provisioned", 10, 10);
     onPipe.phase("next");
     assertFalse(pipe.toString().contains("\r"), pipe.toString());
     assertTrue(pipe.toString().startsWith("provisioned"), pipe.toString());
@@ -208,6 +210,9 @@ class ReportTest {
     assertTrue(summary.contains("outcomes      rejected 0 rolled back 1 failed 2"), summary);
     assertTrue(summary.contains("succeeded 97"), summary);
     assertTrue(summary.contains("p50 50m00s"), summary);
+    assertTrue(
+        summary.contains("polls         90 made, 2,400 foreseen to find nothing new and not made"),
+        summary);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.fleetsim.cluster.time;
 
 import java.util.AbstractMap;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +15,10 @@ import org.apache.pekko.actor.typed.ExtensionId;
  * is dropped when its last timer is gone, so an idle fleet costs one small map per vehicle with a
  * poll pending and nothing for the rest.
  *
- * <p>Each entity's map is used by that entity only, one incarnation at a time (sharding starts the
- * next one only after the last has stopped), so it needs no lock of its own.
+ * <p>Each entity's map is used by that entity, one incarnation at a time (sharding starts the next
+ * one only after the last has stopped), and by the clock's thread when it re-arms a foreseen timer
+ * ({@link SimTimers.Foresight}) with a compare-and-set; changes that add or drop an entity's map
+ * are made under the entity's entry in the registry.
  */
 public final class EntityTimers implements Extension {
 
@@ -69,20 +70,39 @@ public final class EntityTimers implements Extension {
 
     @Override
     public SimTimers.Pending put(Object k, SimTimers.Pending v) {
-      return byEntity.computeIfAbsent(key, x -> new HashMap<>(4)).put(k, v);
+      SimTimers.Pending[] before = new SimTimers.Pending[1];
+      byEntity.compute(
+          key,
+          (x, m) -> {
+            Map<Object, SimTimers.Pending> map = m == null ? new ConcurrentHashMap<>(2) : m;
+            before[0] = map.put(k, v);
+            return map;
+          });
+      return before[0];
     }
 
     @Override
     public SimTimers.Pending remove(Object k) {
-      Map<Object, SimTimers.Pending> m = byEntity.get(key);
-      if (m == null) {
-        return null;
-      }
-      SimTimers.Pending p = m.remove(k);
-      if (m.isEmpty()) {
-        byEntity.remove(key);
-      }
-      return p;
+      SimTimers.Pending[] removed = new SimTimers.Pending[1];
+      byEntity.computeIfPresent(
+          key,
+          (x, m) -> {
+            removed[0] = m.remove(k);
+            return m.isEmpty() ? null : m;
+          });
+      return removed[0];
+    }
+
+    @Override
+    public boolean replace(Object k, SimTimers.Pending expected, SimTimers.Pending v) {
+      boolean[] replaced = new boolean[1];
+      byEntity.computeIfPresent(
+          key,
+          (x, m) -> {
+            replaced[0] = m.replace(k, expected, v);
+            return m;
+          });
+      return replaced[0];
     }
 
     @Override

@@ -2,19 +2,23 @@ package io.fleetsim.cluster.time;
 
 import io.fleetsim.cluster.EntityHome;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * Keyed single timers on simulated time, the shape of Pekko's {@code TimerScheduler}: starting a
@@ -34,8 +38,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *       when nothing of it is left in memory.
  * </ul>
  *
- * <p>Used from the actor's own thread only, like {@code TimerScheduler}. Pekko's timers stay for
- * what is wall time (ask timeouts, safety nets).
+ * <p>A timer may come with a {@link Foresight}: when it is due, the node first asks it whether the
+ * timer's outcome is already known. If it is, the message is not delivered (a passivated entity is
+ * not started) and the timer is due again when the foresight says; the entity can still ask until
+ * when that unseen firing had effect ({@link #foreseenUntil}). This is how a poll that cannot find
+ * anything new costs nothing.
+ *
+ * <p>Used from the actor's own thread only, like {@code TimerScheduler}; a foreseen firing re-arms
+ * its timer from the clock's thread, with a compare-and-set that loses to anything the actor did to
+ * the same key meanwhile. Pekko's timers stay for what is wall time (ask timeouts, safety nets).
  */
 public final class SimTimers<T> {
 
@@ -48,7 +59,7 @@ public final class SimTimers<T> {
               new SimTimers<>(
                   SimClock.get(ctx.getSystem()),
                   EntityTimers.get(ctx.getSystem()),
-                  new HashMap<>(),
+                  new ConcurrentHashMap<>(),
                   self,
                   null);
           return intercepted(timers, factory.apply(timers));
@@ -79,6 +90,31 @@ public final class SimTimers<T> {
           timers.incarnation = alive;
           return intercepted(timers, factory.apply(timers));
         });
+  }
+
+  /**
+   * Arms a timer of the sharded entity {@code entityId} of {@code type} while it does not run, as
+   * if it had armed it itself ({@link #startSingleTimer(Object, Object, Duration, Foresight)}): the
+   * node keeps it, and when it is delivered, through sharding, the entity starts and finds it
+   * pending under {@code key}. For entities created in bulk, straight into the journal.
+   */
+  public static void startForEntity(
+      ActorSystem<?> system,
+      EntityTypeKey<?> type,
+      String entityId,
+      Object key,
+      Object message,
+      Duration delay,
+      Foresight foresight) {
+    RecipientRef<Object> route = EntityHome.route(system, type, entityId);
+    EntityTimers registry = EntityTimers.get(system);
+    new SimTimers<Object>(
+            SimClock.get(system),
+            registry,
+            registry.of(EntityHome.key(type.name(), entityId)),
+            route::tell,
+            null)
+        .startSingleTimer(key, message, delay, foresight);
   }
 
   private static <T> Behavior<T> intercepted(SimTimers<T> timers, Behavior<T> inner) {
@@ -125,8 +161,32 @@ public final class SimTimers<T> {
   /** A due timer's message on its way; delivered only if it is still the key's pending timer. */
   record Fired(Object key, long generation, Object message) {}
 
-  /** A timer the clock holds, and the generation that tells it from later ones under its key. */
-  record Pending(long generation, SimClock.Timer timer) {}
+  /**
+   * A timer the clock holds, the generation that tells it from later ones under its key, and until
+   * when its last firing that was foreseen rather than delivered had effect (0 if none).
+   */
+  record Pending(long generation, SimClock.Timer timer, long foreseenUntil) {
+    Pending(long generation, SimClock.Timer timer) {
+      this(generation, timer, 0);
+    }
+  }
+
+  /**
+   * Asked, on the clock's thread, when a timer is due: whether its outcome is known without the
+   * entity. It may read only what is safe to read from any thread, and must answer the same for the
+   * same simulation.
+   */
+  public interface Foresight {
+    /** The firing due at {@code nowMillis} foreseen, or null to deliver the message. */
+    Foreseen at(long nowMillis);
+  }
+
+  /**
+   * A firing not delivered because its outcome is known: what it would have set going lasts until
+   * {@code untilMillis} (at least the firing's instant), and the timer is due again at {@code
+   * nextDueMillis} (later than that).
+   */
+  public record Foreseen(long nextDueMillis, long untilMillis) {}
 
   private static final Object IDLE_KEY = new Object();
 
@@ -161,6 +221,57 @@ public final class SimTimers<T> {
     long g = registry.nextGeneration();
     SimClock.Timer t = clock.schedule(delay, () -> deliver.accept(new Fired(key, g, message)));
     pending.put(key, new Pending(g, t));
+  }
+
+  /**
+   * As above; when due, {@code foresight} may answer for the entity instead ({@link Foresight}), as
+   * often as it knows the outcome, and the message is delivered at the first firing it does not.
+   */
+  public void startSingleTimer(Object key, T message, Duration delay, Foresight foresight) {
+    cancel(key);
+    pending.put(key, armed(key, message, foresight, SimClock.delayMillis(delay), 0));
+  }
+
+  /** A foreseen timer, its due firing put to {@code foresight} first. */
+  private Pending armed(
+      Object key, T message, Foresight foresight, long delayMillis, long foreseenUntil) {
+    long g = registry.nextGeneration();
+    AtomicReference<Pending> self = new AtomicReference<>();
+    SimClock.Timer t =
+        clock.schedule(
+            Duration.ofMillis(delayMillis),
+            () -> {
+              Foreseen f = foresight.at(clock.nowMillis());
+              if (f == null) {
+                deliver.accept(new Fired(key, g, message));
+              } else {
+                rearm(key, message, foresight, f, self.get());
+              }
+            });
+    self.set(new Pending(g, t, foreseenUntil));
+    return self.get();
+  }
+
+  /** On the clock's thread: the foreseen timer is due again, unless the actor changed it since. */
+  private void rearm(Object key, T message, Foresight foresight, Foreseen f, Pending fired) {
+    long now = clock.nowMillis();
+    if (f.untilMillis() < now || f.nextDueMillis() <= f.untilMillis()) {
+      throw new IllegalStateException(
+          "a foreseen firing at " + now + " must last from then and be due again after: " + f);
+    }
+    Pending next = armed(key, message, foresight, f.nextDueMillis() - now, f.untilMillis());
+    if (!pending.replace(key, fired, next)) {
+      next.timer().cancel();
+    }
+  }
+
+  /**
+   * Until when the last firing of the timer under {@code key} that was foreseen rather than
+   * delivered had effect, in simulated milliseconds; 0 when there was none since it was started.
+   */
+  public long foreseenUntil(Object key) {
+    Pending p = pending.get(key);
+    return p == null ? 0 : p.foreseenUntil();
   }
 
   /** As above, with the message as its own key. */

@@ -36,6 +36,11 @@ class SimTimersTest {
 
   record Say(String text) implements Cmd {}
 
+  record StartForeseen(Object key, String text, Duration delay, SimTimers.Foresight foresight)
+      implements Cmd {}
+
+  record AskForeseen(Object key, ActorRef<Long> replyTo) implements Cmd {}
+
   record Heard(String text, long atMillis) {}
 
   static Behavior<Cmd> timed(ActorRef<Heard> out) {
@@ -52,6 +57,18 @@ class SimTimersTest {
                     Cancel.class,
                     c -> {
                       timers.cancel(c.key());
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    StartForeseen.class,
+                    s -> {
+                      timers.startSingleTimer(s.key(), new Say(s.text()), s.delay(), s.foresight());
+                      return Behaviors.same();
+                    })
+                .onMessage(
+                    AskForeseen.class,
+                    q -> {
+                      q.replyTo().tell(timers.foreseenUntil(q.key()));
                       return Behaviors.same();
                     })
                 .onMessage(
@@ -103,5 +120,53 @@ class SimTimersTest {
         IllegalArgumentException.class, () -> SimClock.delayMillis(Duration.ofMillis(-1)));
     assertEquals(0, SimClock.delayMillis(Duration.ZERO));
     assertEquals(1, SimClock.delayMillis(Duration.ofNanos(1)));
+  }
+
+  /** Answers for the first {@code known} firings: each lasts 100 ms, the next is 1 s after. */
+  record Knowing(int known, List<Long> asked) implements SimTimers.Foresight {
+    @Override
+    public SimTimers.Foreseen at(long nowMillis) {
+      asked.add(nowMillis);
+      return asked.size() <= known
+          ? new SimTimers.Foreseen(nowMillis + 1100, nowMillis + 100)
+          : null;
+    }
+  }
+
+  @Test
+  void aForeseenFiringIsNotDeliveredAndTheTimerIsDueAgainWhenTheForesightSays() {
+    TestProbe<Heard> out = testKit.createTestProbe();
+    TestProbe<Long> until = testKit.createTestProbe();
+    ActorRef<Cmd> a = testKit.spawn(timed(out.ref()));
+    List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long t0 = clock.nowMillis();
+    a.tell(new StartForeseen("p", "poll", Duration.ofSeconds(1), new Knowing(2, asked)));
+    a.tell(new AskForeseen("p", until.ref()));
+    assertEquals(0L, until.receiveMessage(), "nothing foreseen yet");
+
+    clock.advance(Duration.ofMillis(1050));
+    out.expectNoMessage(Duration.ofMillis(20));
+    a.tell(new AskForeseen("p", until.ref()));
+    assertEquals(t0 + 1100, until.receiveMessage(), "the first firing lasts until then");
+
+    clock.advance(Duration.ofSeconds(5));
+    // foreseen at 1 s and 2.1 s, delivered at the third due instant, 3.2 s
+    assertEquals(new Heard("poll", t0 + 3200), out.receiveMessage());
+    assertEquals(List.of(t0 + 1000, t0 + 2100, t0 + 3200), asked);
+    out.expectNoMessage(Duration.ofMillis(20));
+  }
+
+  @Test
+  void aForeseenTimerCancelledIsNeitherAskedNorDeliveredAgain() {
+    TestProbe<Heard> out = testKit.createTestProbe();
+    ActorRef<Cmd> a = testKit.spawn(timed(out.ref()));
+    List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long t0 = clock.nowMillis();
+    a.tell(new StartForeseen("p", "poll", Duration.ofSeconds(1), new Knowing(1, asked)));
+    clock.advance(Duration.ofMillis(1500));
+    a.tell(new Cancel("p"));
+    clock.advance(Duration.ofSeconds(5));
+    assertEquals(List.of(t0 + 1000), asked);
+    out.expectNoMessage(Duration.ofMillis(50));
   }
 }

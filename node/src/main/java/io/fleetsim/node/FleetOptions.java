@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How simulated time goes in a run: the options {@code demo} and {@code bench fleet} share. */
-final class TimeOptions {
+final class FleetOptions {
 
   @Option(
       names = "--pace",
@@ -43,6 +43,25 @@ final class TimeOptions {
               + " vehicles; the default). The results are the same either way; passivation keeps"
               + " a large fleet small in memory and costs a small one speed.")
   Passivation passivation;
+
+  @Option(
+      names = "--foreseen-polls",
+      defaultValue = "skip",
+      description =
+          "What to do with a poll whose check is known to find nothing new: skip (count it, do not"
+              + " wake the vehicle; the default) or make it. The results are the same either way.")
+  ForeseenPolls foreseenPolls;
+
+  enum ForeseenPolls {
+    skip,
+    make
+  }
+
+  /** The node options of a run of {@code vehicles} with these time options. */
+  FleetNode.Options apply(FleetNode.Options o, int vehicles) {
+    return o.withPassivation(passivate(vehicles))
+        .withForeseenPollsSkipped(foreseenPolls == ForeseenPolls.skip);
+  }
 
   /** What {@code --passivation} means for a fleet of {@code vehicles}. */
   boolean passivate(int vehicles) {
