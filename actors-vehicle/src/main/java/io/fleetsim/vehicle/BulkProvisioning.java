@@ -44,9 +44,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * runs: each starts from its journal when it is first needed, as after a passivation, and the fleet
  * read model is fed by its projection from the Director events, like any others.
  *
- * <p>For vehicles that do not exist yet: the journal refuses a write for an entity that has events
- * already, and the batch with it fails, naming the first VIN. The run then stops; provisioning the
- * entities one by one ({@link Vehicle.Provision}) is idempotent and suits a fleet that grows.
+ * <p>For vehicles that do not exist yet: the journal refuses a sequence number an entity has
+ * already, and the write with it fails with the journal's reason. Provisioning the entities one by
+ * one ({@link Vehicle.Provision}) is idempotent and suits a fleet that grows.
  */
 public final class BulkProvisioning {
 
@@ -116,7 +116,10 @@ public final class BulkProvisioning {
                       WRITES_IN_FLIGHT,
                       batch ->
                           CompletableFuture.supplyAsync(() -> bulk.writes(batch))
-                              .thenCompose(bulk::write)
+                              .thenCompose(
+                                  w ->
+                                      bulk.write(w.untagged())
+                                          .thenCompose(x -> bulk.write(w.tagged())))
                               .thenApply(
                                   x -> {
                                     batch.forEach(bulk::armFirstPoll);
@@ -126,15 +129,27 @@ public final class BulkProvisioning {
             });
   }
 
-  /** The events of every entity of {@code batch}, one atomic write per entity. */
-  private List<AtomicWrite> writes(List<Vehicle.Spec> batch) {
-    List<AtomicWrite> writes = new ArrayList<>(batch.size() * 5);
-    batch.parallelStream().map(this::vehicleWrites).forEachOrdered(writes::addAll);
-    return writes;
+  /**
+   * The events of every entity of a batch, one atomic write per entity, in two journal writes: the
+   * untagged ones (vehicles, ECUs), which the JDBC journal inserts in plain batches, and the tagged
+   * ones (Director records, which the fleet read model follows), whose rows it inserts one by one
+   * to learn the ordering each tag row refers to.
+   */
+  private record Writes(List<AtomicWrite> untagged, List<AtomicWrite> tagged) {
+    void add(Writes w) {
+      untagged.addAll(w.untagged());
+      tagged.addAll(w.tagged());
+    }
+  }
+
+  private Writes writes(List<Vehicle.Spec> batch) {
+    Writes all = new Writes(new ArrayList<>(batch.size() * 4), new ArrayList<>(batch.size()));
+    batch.parallelStream().map(this::vehicleWrites).forEachOrdered(all::add);
+    return all;
   }
 
   /** What provisioning {@code spec} one entity at a time persists, entity by entity. */
-  private List<AtomicWrite> vehicleWrites(Vehicle.Spec spec) {
+  private Writes vehicleWrites(Vehicle.Spec spec) {
     String vin = spec.vin();
     List<AtomicWrite> writes = new ArrayList<>();
     List<Director.EcuInfo> infos = new ArrayList<>();
@@ -151,11 +166,11 @@ public final class BulkProvisioning {
     Director.Registered registered =
         Director.registered(
             vin, VehicleProvisioning.registration(spec, primarySeed, infos, null), at);
-    writes.add(
+    AtomicWrite director =
         write(
             PersistenceId.of(Director.TYPE_KEY.name(), vin),
             List.of(registered),
-            Set.of(Director.TAG)));
+            Set.of(Director.TAG));
     writes.add(
         write(
             PersistenceId.of(Vehicle.TYPE_KEY.name(), vin),
@@ -163,7 +178,7 @@ public final class BulkProvisioning {
                 new Vehicle.ProvisionRequested(spec, primarySeed),
                 new VehicleProvisioning.Roots(directorRoot, imageRoot).activated(at)),
             Set.of()));
-    return writes;
+    return new Writes(writes, List.of(director));
   }
 
   private AtomicWrite write(PersistenceId id, List<?> events, Set<String> tags) {

@@ -82,30 +82,10 @@ class BulkProvisioningTest {
       SimClock.get(system).awaitIdle();
       Map<String, List<String>> journals = journals(fleet, specs);
 
-      for (Vehicle.Spec s : specs) {
-        fleet
-            .cloud()
-            .refs()
-            .director(s.vin())
-            .tell(
-                new Director.Assign(
-                    "bulk", v2, new Director.Constraints(false, false), replies.ref()));
-      }
-      expectAcks(replies, N);
+      List<String> vins = specs.stream().map(Vehicle.Spec::vin).toList();
+      VirtualTimeTest.assignAll(fleet, vins, "bulk", v2);
       SimClock.get(system).advance(Duration.ofHours(3));
-      TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
-      specs.forEach(
-          s ->
-              VehicleSharding.vehicle(system, s.vin()).tell(new Vehicle.GetStatus(statuses.ref())));
-      Map<String, VirtualTimeTest.Update> updates = new TreeMap<>();
-      for (Vehicle.Status st : statuses.receiveSeveralMessages(N, Duration.ofMinutes(1))) {
-        assertEquals(1, st.history().size(), st.toString());
-        Vehicle.UpdateRecord r = st.history().get(0);
-        updates.put(
-            st.vin(),
-            new VirtualTimeTest.Update(
-                r.startedAt(), r.finishedAt(), r.outcome(), r.downloadedBytes()));
-      }
+      Map<String, VirtualTimeTest.Update> updates = VirtualTimeTest.updates(fleet, vins);
       return new Fleet(journals, updates);
     } catch (Exception e) {
       throw new IllegalStateException(e);

@@ -10,15 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cloud.CheckHorizon;
-import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -67,32 +67,10 @@ class PollSkippingTest {
       expectAcks(replies, vehicles);
 
       clock.advance(Duration.ofMillis(assignAt));
-      for (int i = 0; i < vehicles; i++) {
-        fleet
-            .cloud()
-            .refs()
-            .director(vin(i))
-            .tell(
-                new Director.Assign(
-                    "skipping", v2, new Director.Constraints(false, false), replies.ref()));
-      }
-      expectAcks(replies, vehicles);
+      List<String> vins = IntStream.range(0, vehicles).mapToObj(VirtualTimeTest::vin).toList();
+      VirtualTimeTest.assignAll(fleet, vins, "skipping", v2);
       clock.advance(Duration.ofHours(26));
-
-      TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
-      for (int i = 0; i < vehicles; i++) {
-        VehicleSharding.vehicle(fleet.testKit().system(), vin(i))
-            .tell(new Vehicle.GetStatus(statuses.ref()));
-      }
-      Map<String, VirtualTimeTest.Update> updates = new TreeMap<>();
-      for (Vehicle.Status s : statuses.receiveSeveralMessages(vehicles, Duration.ofMinutes(2))) {
-        assertEquals(1, s.history().size(), s.toString());
-        Vehicle.UpdateRecord r = s.history().get(0);
-        updates.put(
-            s.vin(),
-            new VirtualTimeTest.Update(
-                r.startedAt(), r.finishedAt(), r.outcome(), r.downloadedBytes()));
-      }
+      Map<String, VirtualTimeTest.Update> updates = VirtualTimeTest.updates(fleet, vins);
       CheckHorizon horizon = CheckHorizon.get(fleet.testKit().system());
       return new Run(updates, horizon.pollsMade(), horizon.pollsForeseen());
     } finally {

@@ -107,16 +107,7 @@ class VirtualTimeTest {
             .tell(new Vehicle.Provision(spec(vin(i), p[i % p.length], v1), replies.ref()));
       }
       expectAcks(replies, vehicles);
-      for (int i : indices) {
-        fleet
-            .cloud()
-            .refs()
-            .director(vin(i))
-            .tell(
-                new Director.Assign(
-                    "virtual", v2, new Director.Constraints(false, false), replies.ref()));
-      }
-      expectAcks(replies, vehicles);
+      assignAll(fleet, indices.stream().map(VirtualTimeTest::vin).toList(), "virtual", v2);
       // Every bus entity started before time moves: the node does not count a message on its way
       // to a sharded entity that is not started yet (the shard's allocation), and the clock must
       // not pass a timer in that moment.
@@ -136,22 +127,42 @@ class VirtualTimeTest {
               ? liveVehicles(fleet)
               : -1;
 
-      TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
-      for (int i : indices) {
-        VehicleSharding.vehicle(fleet.testKit().system(), vin(i))
-            .tell(new Vehicle.GetStatus(statuses.ref()));
-      }
-      Map<String, Update> result = new TreeMap<>();
-      for (Vehicle.Status s : statuses.receiveSeveralMessages(vehicles, Duration.ofMinutes(2))) {
-        assertEquals(1, s.history().size(), s.toString());
-        Vehicle.UpdateRecord r = s.history().get(0);
-        result.put(
-            s.vin(), new Update(r.startedAt(), r.finishedAt(), r.outcome(), r.downloadedBytes()));
-      }
-      return result;
+      return updates(fleet, indices.stream().map(VirtualTimeTest::vin).toList());
     } finally {
       fleet.testKit().shutdownTestKit();
     }
+  }
+
+  /** Assigns {@code image} to each of {@code vins} as campaign {@code campaign}, acknowledged. */
+  static void assignAll(TestFleet fleet, List<String> vins, String campaign, FirmwareImage image) {
+    TestProbe<StatusReply<Done>> replies = fleet.testKit().createTestProbe();
+    for (String vin : vins) {
+      fleet
+          .cloud()
+          .refs()
+          .director(vin)
+          .tell(
+              new Director.Assign(
+                  campaign, image, new Director.Constraints(false, false), replies.ref()));
+    }
+    expectAcks(replies, vins.size());
+  }
+
+  /** The one update each of {@code vins} made, as its vehicle recorded it. */
+  static Map<String, Update> updates(TestFleet fleet, List<String> vins) {
+    TestProbe<Vehicle.Status> statuses = fleet.testKit().createTestProbe();
+    for (String vin : vins) {
+      VehicleSharding.vehicle(fleet.testKit().system(), vin)
+          .tell(new Vehicle.GetStatus(statuses.ref()));
+    }
+    Map<String, Update> result = new TreeMap<>();
+    for (Vehicle.Status s : statuses.receiveSeveralMessages(vins.size(), Duration.ofMinutes(2))) {
+      assertEquals(1, s.history().size(), s.toString());
+      Vehicle.UpdateRecord r = s.history().get(0);
+      result.put(
+          s.vin(), new Update(r.startedAt(), r.finishedAt(), r.outcome(), r.downloadedBytes()));
+    }
+    return result;
   }
 
   /** Vehicle entities in memory on the node before the read-back of the last run, or -1. */

@@ -61,6 +61,21 @@ final class BenchFleetCommand implements Callable<Integer> {
       description = "Wall-clock limit for the campaign (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  /** What the files under {@code dir} take on disk, 0 if it is gone. */
+  static long bytesUnder(java.nio.file.Path dir) {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (var files = java.nio.file.Files.walk(dir)) {
+      return files
+          .filter(java.nio.file.Files::isRegularFile)
+          .mapToLong(f -> f.toFile().length())
+          .sum();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     RunOptions.check(spec, vehicles, time.pace, timeout, time.horizon);
@@ -144,6 +159,12 @@ final class BenchFleetCommand implements Callable<Integer> {
             "  polls              %,d made, %,d foreseen to find nothing new and not made",
             r.campaign().pollsMade(),
             r.campaign().pollsForeseen()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  database           %,.0f MB on disk in %s (journal, snapshots, read model)",
+            bytesUnder(dataDir) / 1e6,
+            dataDir));
     CampaignRun.Percentiles times = r.campaign().updateTime();
     out.println(
         String.format(

@@ -124,6 +124,20 @@ class FleetNodeIT {
   }
 
   @Test
+  void bulkProvisioningRefusesVehiclesThatExistAlready() {
+    List<Vehicle.Spec> existing = new FleetGenerator(42).fleet(3, FleetGeneratorTest.baseImages());
+    java.util.concurrent.CompletionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.CompletionException.class,
+            () ->
+                io.fleetsim.vehicle.BulkProvisioning.provision(node.system(), existing, n -> {})
+                    .toCompletableFuture()
+                    .join());
+    assertTrue(
+        e.getCause().getMessage().contains("are these vehicles new?"), e.getCause().getMessage());
+  }
+
+  @Test
   void theFleetReadModelCatchesUpWithTheManifests() {
     ActorTestKit kit = ActorTestKit.create(node.system());
     kit.createTestProbe()

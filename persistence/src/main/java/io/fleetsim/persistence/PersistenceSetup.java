@@ -65,7 +65,7 @@ public final class PersistenceSetup {
   public static Config h2File(Path dir) {
     Objects.requireNonNull(dir, "dir");
     String path = dir.toAbsolutePath().normalize().resolve("fleetsim").toString();
-    return h2Url("jdbc:h2:file:" + path + ";DB_CLOSE_ON_EXIT=FALSE");
+    return h2Url("jdbc:h2:file:" + path + ";DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=262144");
   }
 
   private static Config h2Url(String url) {

@@ -13,14 +13,15 @@ public final class SigningKey {
   public static final int SEED_LENGTH = 32;
 
   private final Ed25519PrivateKeyParameters params;
-  private final PublicKey publicKey;
+
+  /** Derived on first use: a scalar multiplication, not needed to keep or hand on a seed. */
+  private volatile PublicKey publicKey;
 
   private SigningKey(byte[] seed) {
     if (seed == null || seed.length != SEED_LENGTH) {
       throw new IllegalArgumentException("an Ed25519 seed has " + SEED_LENGTH + " bytes");
     }
     this.params = new Ed25519PrivateKeyParameters(seed, 0);
-    this.publicKey = new PublicKey(params.generatePublicKey().getEncoded());
   }
 
   public static SigningKey generate(Random rng) {
@@ -59,11 +60,16 @@ public final class SigningKey {
   }
 
   public PublicKey publicKey() {
-    return publicKey;
+    PublicKey k = publicKey;
+    if (k == null) {
+      k = new PublicKey(params.generatePublicKey().getEncoded());
+      publicKey = k;
+    }
+    return k;
   }
 
   public String keyId() {
-    return publicKey.keyId();
+    return publicKey().keyId();
   }
 
   public byte[] sign(byte[] message) {
@@ -76,6 +82,6 @@ public final class SigningKey {
 
   @Override
   public String toString() {
-    return "SigningKey[" + publicKey.hex() + "]";
+    return "SigningKey[" + publicKey().hex() + "]";
   }
 }
