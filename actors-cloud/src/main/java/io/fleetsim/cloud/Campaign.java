@@ -39,7 +39,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * vehicles get an assignment from their Director; the Directors report every outcome back here
  * until it is acknowledged, and the campaign advances, pauses or aborts by its {@link WaveGate}.
  * Every targeted vehicle ends with exactly one counted {@link UpdateOutcome}: its Director closes
- * the assignment from the vehicle's report or, past the policy's time limit, as TIMED_OUT.
+ * the assignment from the vehicle's report or, past the policy's time limit, as TIMED_OUT. The
+ * vehicles themselves are kept in target groups ({@link CampaignTargets}); the campaign keeps the
+ * counts they report, so its state does not grow with the fleet.
  *
  * <p>A rollback is a campaign of its own ({@link CampaignRollback}): the previous image is
  * published again under a higher release counter and assigned to exactly the vehicles this campaign
@@ -300,6 +302,13 @@ public final class Campaign
         n += waves.get(i).size();
       }
       return n;
+    }
+
+    List<Integer> groupsOf(int wave) {
+      int first = firstGroup(wave);
+      return java.util.stream.IntStream.range(first, first + waves.get(wave).size())
+          .boxed()
+          .toList();
     }
 
     /** The numbers of the groups of waves 0 to {@code lastWave}. */
@@ -586,12 +595,7 @@ public final class Campaign
 
   private void launchWave(State s) {
     startSoak(s);
-    int first = s.firstGroup(s.currentWave());
-    List<Integer> groups = new ArrayList<>();
-    for (int g = first; g < first + s.waves().get(s.currentWave()).size(); g++) {
-      groups.add(g);
-    }
-    asks.launch(groups, null);
+    asks.launch(s.groupsOf(s.currentWave()), null);
   }
 
   /** The current wave's soak runs from now for the policy's soak time (simulated). */
