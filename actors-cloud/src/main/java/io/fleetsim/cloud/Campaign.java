@@ -413,18 +413,9 @@ public final class Campaign
     this.reports = ctx.messageAdapter(CampaignTargets.Report.class, GroupReported::new);
   }
 
-  /**
-   * {@code fleetsim.cloud.campaign-flush-after}: simulated time from the first unwritten fact to
-   * the write that counts it; at least the clock's resolution, since a batch takes only facts of
-   * instants before its own.
-   */
+  /** {@code fleetsim.cloud.campaign-flush-after} ({@link SettleTimer#flushAfter}). */
   static Duration flushAfter(com.typesafe.config.Config config) {
-    Duration d = config.getDuration("fleetsim.cloud.campaign-flush-after");
-    if (d.compareTo(Duration.ofMillis(1)) < 0) {
-      throw new IllegalArgumentException(
-          "fleetsim.cloud.campaign-flush-after must be at least 1ms of simulated time, was " + d);
-    }
-    return d;
+    return SettleTimer.flushAfter(config);
   }
 
   @Override
