@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +25,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -41,7 +39,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * vehicles get an assignment from their Director; the Directors report every outcome back here
  * until it is acknowledged, and the campaign advances, pauses or aborts by its {@link WaveGate}.
  * Every targeted vehicle ends with exactly one counted {@link UpdateOutcome}: its Director closes
- * the assignment from the vehicle's report or, past the policy's time limit, as TIMED_OUT.
+ * the assignment from the vehicle's report or, past the policy's time limit, as TIMED_OUT. The
+ * vehicles themselves are kept in target groups ({@link CampaignTargets}); the campaign keeps the
+ * counts they report, so its state does not grow with the fleet.
  *
  * <p>A rollback is a campaign of its own ({@link CampaignRollback}): the previous image is
  * published again under a higher release counter and assigned to exactly the vehicles this campaign
@@ -135,7 +135,36 @@ public final class Campaign
       List<FleetVehicle> targets, String error, ActorRef<StatusReply<CampaignProgress>> replyTo)
       implements Command {}
 
-  record AssignmentReplied(String vin, String assignmentId, String error) implements Command {}
+  /** A Director's answer to an assignment, passed on by the target group that asked. */
+  public record AssignmentReplied(String vin, String assignmentId, String error)
+      implements Command {}
+
+  /** Every target group is initialised: per wave, the size of each of its groups. */
+  record GroupsCreated(
+      List<List<Integer>> waves, String error, ActorRef<StatusReply<CampaignProgress>> replyTo)
+      implements Command {}
+
+  /** A target group's counts, unasked (after the campaign's recovery): a fact like the others. */
+  record GroupReported(CampaignTargets.Report report) implements Command {}
+
+  /**
+   * The groups applied one batch's facts and reported their counts; {@code outcomes} are the ones
+   * to acknowledge once the counts are written (those of a group that did not answer come again).
+   */
+  record BatchApplied(
+      List<CampaignTargets.Report> reports, List<RecordOutcome> outcomes, int soakEnded)
+      implements Command {}
+
+  record RetriesReplied(
+      List<CampaignTargets.Retried> retried, String error, ActorRef<StatusReply<Integer>> replyTo)
+      implements Command {}
+
+  record ProgressGathered(Map<String, String> reasons, ActorRef<CampaignProgress> replyTo)
+      implements Command {}
+
+  record RollbackPlanned(
+      Map<String, List<String>> plan, String error, ActorRef<StatusReply<List<String>>> replyTo)
+      implements Command {}
 
   /**
    * The campaign's one simulated timer: time to write the per-vehicle facts that arrived before
@@ -154,27 +183,21 @@ public final class Campaign
   public record Created(String campaignId, Spec spec, FirmwareImage image, Instant at)
       implements Event {}
 
-  /** Waves are fixed once at start, so recovery and every node agree on who is in which wave. */
-  public record Started(List<List<String>> waves, Map<String, String> previousVersions, Instant at)
-      implements Event {}
+  /**
+   * Waves are fixed once at start, so recovery and every node agree on who is in which wave: per
+   * wave, the size of each of its target groups ({@link CampaignTargets}, numbered across waves),
+   * which hold the vehicles themselves.
+   */
+  public record Started(List<List<Integer>> waves, Instant at) implements Event {
+    public List<Integer> waveSizes() {
+      return waves.stream().map(w -> w.stream().mapToInt(Integer::intValue).sum()).toList();
+    }
+  }
 
   public record WaveStarted(int wave, Instant at) implements Event {}
 
-  public record AssignmentAccepted(String vin, String assignmentId) implements Event {}
-
-  public record AssignmentRefused(String vin, String assignmentId, String reason)
-      implements Event {}
-
-  public record VehicleInProgress(String vin, String assignmentId) implements Event {}
-
-  public record OutcomeRecorded(
-      String vin,
-      String assignmentId,
-      UpdateOutcome outcome,
-      String reason,
-      String installedVersion,
-      Instant at)
-      implements Event {}
+  /** The latest counts of the groups named, each newer than the one the campaign had. */
+  public record GroupsCounted(List<CampaignTargets.Report> reports) implements Event {}
 
   public record SoakCompleted(int wave) implements Event {}
 
@@ -185,9 +208,6 @@ public final class Campaign
   public record Aborted(String reason, Instant at) implements Event {}
 
   public record Completed(Instant at) implements Event {}
-
-  /** Each of these vehicles gets a new attempt (a new assignment id). */
-  public record FailedRetried(List<String> vins) implements Event {}
 
   public record RolledBackBy(List<String> campaignIds, Instant at) implements Event {}
 
@@ -203,44 +223,22 @@ public final class Campaign
     ROLLED_BACK
   }
 
-  /** Where one vehicle's current attempt stands; {@code outcome} is set once it ended. */
-  public enum Stage {
-    PENDING,
-    ASSIGNED,
-    IN_PROGRESS,
-    ENDED
-  }
-
-  /** One targeted vehicle: its attempt number (the assignment id is derived from it). */
-  public record Target(int attempt, Stage stage, UpdateOutcome outcome, String reason)
-      implements CborSerializable {
-    static final Target FIRST = new Target(1, Stage.PENDING, null, null);
-
-    Target at(Stage s) {
-      return new Target(attempt, s, outcome, reason);
-    }
-
-    Target ended(UpdateOutcome o, String why) {
-      return new Target(attempt, Stage.ENDED, o, why);
-    }
-
-    Target retried() {
-      return new Target(attempt + 1, Stage.PENDING, null, null);
-    }
-
-    boolean settled() {
-      return stage == Stage.ENDED;
-    }
-  }
-
+  /**
+   * A campaign keeps counts, never a vehicle: per wave the sizes of its target groups, and each
+   * group's latest report. The vehicles, their previous versions and their attempts live in the
+   * groups ({@link CampaignTargets}), so this state and its snapshots stay small however large the
+   * fleet.
+   *
+   * @param waves per wave, the size of each of its groups (groups are numbered across waves)
+   * @param groups each group's latest report, by group number
+   */
   public record State(
       String campaignId,
       Status status,
       Spec spec,
       FirmwareImage image,
-      List<List<String>> waves,
-      Map<String, String> previousVersions,
-      Map<String, Target> targets,
+      List<List<Integer>> waves,
+      List<CampaignTargets.Report> groups,
       int currentWave,
       boolean soakDone,
       String reason,
@@ -249,128 +247,110 @@ public final class Campaign
 
     static State empty(String campaignId) {
       return new State(
-          campaignId,
-          Status.NEW,
-          null,
-          null,
-          List.of(),
-          Map.of(),
-          Map.of(),
-          -1,
-          false,
-          null,
-          List.of());
+          campaignId, Status.NEW, null, null, List.of(), List.of(), -1, false, null, List.of());
     }
 
     State with(Status s, String why) {
       return new State(
-          campaignId,
-          s,
-          spec,
-          image,
-          waves,
-          previousVersions,
-          targets,
-          currentWave,
-          soakDone,
-          why,
-          rolledBackBy);
+          campaignId, s, spec, image, waves, groups, currentWave, soakDone, why, rolledBackBy);
     }
 
     State withWave(int wave, boolean soaked) {
       return new State(
-          campaignId,
-          status,
-          spec,
-          image,
-          waves,
-          previousVersions,
-          targets,
-          wave,
-          soaked,
-          reason,
-          rolledBackBy);
+          campaignId, status, spec, image, waves, groups, wave, soaked, reason, rolledBackBy);
     }
 
-    State withTargets(Map<String, Target> t) {
+    /** The reports among {@code reports} newer than the ones this state has, one per group. */
+    List<CampaignTargets.Report> newer(List<CampaignTargets.Report> reports) {
+      Map<Integer, CampaignTargets.Report> latest = new TreeMap<>();
+      for (CampaignTargets.Report r : reports) {
+        if (r.group() < 0 || r.group() >= groups.size()) {
+          continue;
+        }
+        CampaignTargets.Report known = latest.getOrDefault(r.group(), groups.get(r.group()));
+        if (r.version() > known.version()) {
+          latest.put(r.group(), r);
+        }
+      }
+      return List.copyOf(latest.values());
+    }
+
+    State counted(List<CampaignTargets.Report> reports) {
+      List<CampaignTargets.Report> g = new ArrayList<>(groups);
+      newer(reports).forEach(r -> g.set(r.group(), r));
       return new State(
           campaignId,
           status,
           spec,
           image,
           waves,
-          previousVersions,
-          t,
+          List.copyOf(g),
           currentWave,
           soakDone,
           reason,
           rolledBackBy);
     }
 
-    /**
-     * One vehicle's target changed. The map is the entity's own and updated in place, so an event
-     * about one vehicle does not copy every target; what decides ahead of a write works on a {@link
-     * #detached()} copy, and so does a snapshot.
-     */
-    State withTarget(String vin, Target t) {
-      if (targets instanceof HashMap<String, Target> own) {
-        own.put(vin, t);
-        return this;
+    int waveCount() {
+      return waves.size();
+    }
+
+    /** The number of the first group of wave {@code index}. */
+    int firstGroup(int index) {
+      int n = 0;
+      for (int i = 0; i < index; i++) {
+        n += waves.get(i).size();
       }
-      Map<String, Target> m = new HashMap<>(targets);
-      m.put(vin, t);
-      return withTargets(m);
+      return n;
     }
 
-    /** This state with a map of its own, for applying events ahead of a write, or to snapshot. */
-    State detached() {
-      return withTargets(new HashMap<>(targets));
+    List<Integer> groupsOf(int wave) {
+      int first = firstGroup(wave);
+      return java.util.stream.IntStream.range(first, first + waves.get(wave).size())
+          .boxed()
+          .toList();
     }
 
-    Target target(String vin) {
-      return targets.get(vin);
-    }
-
-    String assignmentId(String vin) {
-      return campaignId + "/" + targets.getOrDefault(vin, Target.FIRST).attempt();
-    }
-
-    /** The current attempt of a targeted vehicle, if {@code assignmentId} is it. */
-    boolean isCurrent(String vin, String assignmentId) {
-      return targets.containsKey(vin) && assignmentId(vin).equals(assignmentId);
+    /** The numbers of the groups of waves 0 to {@code lastWave}. */
+    List<Integer> groupsUpTo(int lastWave) {
+      List<Integer> out = new ArrayList<>();
+      int end = lastWave < 0 ? 0 : firstGroup(lastWave) + waves.get(lastWave).size();
+      for (int g = 0; g < end; g++) {
+        out.add(g);
+      }
+      return out;
     }
 
     boolean allSettled() {
-      return targets.values().stream().allMatch(Target::settled);
+      return groups.stream().allMatch(r -> r.tally().settled() == r.tally().size());
     }
 
     CampaignProgress.Wave wave(int index) {
       Map<UpdateOutcome, Integer> ended = new EnumMap<>(UpdateOutcome.class);
+      int size = 0;
       int pending = 0;
       int inProgress = 0;
-      for (String vin : waves.get(index)) {
-        Target t = targets.getOrDefault(vin, Target.FIRST);
-        switch (t.stage()) {
-          case PENDING -> pending++;
-          case ASSIGNED, IN_PROGRESS -> inProgress++;
-          case ENDED -> ended.merge(t.outcome(), 1, Integer::sum);
-        }
+      int first = firstGroup(index);
+      for (int g = first; g < first + waves.get(index).size(); g++) {
+        CampaignTargets.Tally t = groups.get(g).tally();
+        size += t.size();
+        pending += t.pending();
+        inProgress += t.inProgress();
+        t.ended().forEach((o, n) -> ended.merge(o, n, Integer::sum));
       }
-      return new CampaignProgress.Wave(index, waves.get(index).size(), pending, inProgress, ended);
+      return new CampaignProgress.Wave(index, size, pending, inProgress, ended);
     }
 
+    /** Progress without the reasons of single vehicles, which the groups hold. */
     CampaignProgress progress() {
+      return progress(Map.of());
+    }
+
+    CampaignProgress progress(Map<String, String> reasons) {
       List<CampaignProgress.Wave> ws = new ArrayList<>();
       for (int i = 0; i < waves.size(); i++) {
         ws.add(wave(i));
       }
-      Map<String, String> reasons = new TreeMap<>();
-      targets.forEach(
-          (vin, t) -> {
-            if (t.settled() && !t.outcome().succeeded() && t.reason() != null) {
-              reasons.put(vin, t.outcome() + ": " + t.reason());
-            }
-          });
       return new CampaignProgress(
           campaignId,
           status,
@@ -398,6 +378,18 @@ public final class Campaign
   private final long seed;
   private final SettleTimer settleTimer;
   private final CampaignAsks asks;
+  private final int groupSize;
+
+  /** Where the groups' unasked reports come in, as {@link GroupReported} facts. */
+  private final ActorRef<CampaignTargets.Report> reports;
+
+  /**
+   * A batch is with its groups: the next settle waits for their answer (not state: a crash loses
+   * only facts that come again).
+   */
+  private boolean batchInFlight;
+
+  private boolean settleAgain;
 
   private Campaign(
       String campaignId, CloudRefs refs, ActorContext<Command> ctx, SimTimers<Command> timers) {
@@ -417,20 +409,13 @@ public final class Campaign
             new Asks(ctx.getSystem(), ASK_TIMEOUT, ctx.getExecutionContext()),
             refs,
             campaignId);
+    this.groupSize = CampaignSpecs.groupSize(ctx.getSystem().settings().config());
+    this.reports = ctx.messageAdapter(CampaignTargets.Report.class, GroupReported::new);
   }
 
-  /**
-   * {@code fleetsim.cloud.campaign-flush-after}: simulated time from the first unwritten fact to
-   * the write that counts it; at least the clock's resolution, since a batch takes only facts of
-   * instants before its own.
-   */
+  /** {@code fleetsim.cloud.campaign-flush-after} ({@link SettleTimer#flushAfter}). */
   static Duration flushAfter(com.typesafe.config.Config config) {
-    Duration d = config.getDuration("fleetsim.cloud.campaign-flush-after");
-    if (d.compareTo(Duration.ofMillis(1)) < 0) {
-      throw new IllegalArgumentException(
-          "fleetsim.cloud.campaign-flush-after must be at least 1ms of simulated time, was " + d);
-    }
-    return d;
+    return SettleTimer.flushAfter(config);
   }
 
   @Override
@@ -443,27 +428,10 @@ public final class Campaign
     return Set.of(TAG);
   }
 
-  /** The snapshot store serializes on its own thread: it gets a copy the events do not change. */
-  @Override
-  public SnapshotAdapter<State> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state.detached();
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return (State) from;
-      }
-    };
-  }
-
   @Override
   public RetentionCriteria retentionCriteria() {
-    // A campaign's state holds every targeted vehicle, so its snapshots are large; it takes
-    // them half as often as the entities that follow fleetsim.snapshot-every.
-    return RetentionCriteria.snapshotEvery(2 * PersistenceSetup.snapshotEvery(ctx.getSystem()), 2);
+    // The state holds counts, not vehicles: snapshots are small, as often as any entity's.
+    return PersistenceSetup.retention(ctx.getSystem());
   }
 
   @Override
@@ -474,9 +442,11 @@ public final class Campaign
   }
 
   /**
-   * Assignments are side effects of persisted events, so after a crash the ones never answered are
-   * sent again (the Director acknowledges an assignment id it already has), and a pending soak
-   * timer is restarted. Outcomes lost with the crash come again from their Directors.
+   * Assignments are side effects of persisted events, so after a crash each group of the waves
+   * started so far is launched again: it sends again the assignments never answered (the Director
+   * acknowledges an assignment id it already has) and reports its counts, which may be ahead of the
+   * ones written here. A pending soak timer is restarted. Outcomes lost with the crash come again
+   * from their Directors.
    */
   private void onRecovered(State s) {
     if (s.status() == Status.RUNNING && !s.soakDone()) {
@@ -484,9 +454,7 @@ public final class Campaign
     }
     if (s.status() == Status.RUNNING || s.status() == Status.PAUSED) {
       // Only the waves started so far: later waves wait for their gate.
-      for (int w = 0; w <= s.currentWave(); w++) {
-        s.waves().get(w).forEach(vin -> asks.assignIfPending(s, vin));
-      }
+      asks.launch(s.groupsUpTo(s.currentWave()), reports);
     }
   }
 
@@ -499,6 +467,7 @@ public final class Campaign
     b.forState(s -> s.status() == Status.DRAFT)
         .onCommand(Start.class, this::onStart)
         .onCommand(TargetsSelected.class, this::onTargetsSelected)
+        .onCommand(GroupsCreated.class, this::onGroupsCreated)
         .onCommand(Abort.class, this::onAbort);
     b.forState(s -> s.status() == Status.RUNNING)
         .onCommand(Pause.class, (s, c) -> pause(s, "paused: " + c.reason(), c.replyTo()))
@@ -516,13 +485,20 @@ public final class Campaign
         .onCommand(Rollback.class, this::onRollback)
         .onCommand(RollbackLaunched.class, this::onRollbackLaunched);
     b.forAnyState()
-        .onCommand(GetProgress.class, (s, c) -> Effect().reply(c.replyTo(), s.progress()))
+        .onCommand(GetProgress.class, this::onGetProgress)
+        .onCommand(
+            ProgressGathered.class, (s, c) -> Effect().reply(c.replyTo(), s.progress(c.reasons())))
         .onCommand(AssignmentReplied.class, this::buffer)
         .onCommand(RecordInProgress.class, this::buffer)
         .onCommand(RecordOutcome.class, this::buffer)
+        .onCommand(GroupReported.class, this::buffer)
         .onCommand(Settle.class, (s, c) -> settle(s))
+        .onCommand(BatchApplied.class, this::onBatchApplied)
+        .onCommand(RetriesReplied.class, this::onRetriesReplied)
+        .onCommand(RollbackPlanned.class, this::onRollbackPlanned)
         .onCommand(Halt.class, (s, c) -> Effect().none())
         .onCommand(TargetsSelected.class, (s, c) -> Effect().none())
+        .onCommand(GroupsCreated.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "start")))
         .onCommand(Create.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
         .onCommand(FirmwareChecked.class, (s, c) -> Effect().reply(c.replyTo(), exists()))
         .onCommand(Start.class, (s, c) -> Effect().reply(c.replyTo(), notIn(s, "start")))
@@ -590,9 +566,19 @@ public final class Campaign
       return Effect().reply(c.replyTo(), StatusReply.error(e.getMessage()));
     }
     Map<String, String> previous = CampaignSpecs.previousVersions(ordered, state.spec().filter());
+    // The groups first, idempotently: a crash before Started leaves groups never launched, which
+    // the next Start initialises again; nothing is assigned before Started is written.
+    asks.createGroups(state, CampaignSpecs.groups(waves, previous, groupSize), c.replyTo());
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onGroupsCreated(State state, GroupsCreated c) {
+    if (c.error() != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(c.error()));
+    }
     Instant now = clock.now();
     return Effect()
-        .persist(List.of(new Started(waves, previous, now), new WaveStarted(0, now)))
+        .persist(List.of(new Started(c.waves(), now), new WaveStarted(0, now)))
         .thenRun(s -> refs.registry().tell(new CampaignRegistry.Running(campaignId)))
         .thenRun(this::launchWave)
         .thenReply(c.replyTo(), x -> StatusReply.success(x.progress()));
@@ -600,7 +586,7 @@ public final class Campaign
 
   private void launchWave(State s) {
     startSoak(s);
-    s.waves().get(s.currentWave()).forEach(vin -> asks.assignIfPending(s, vin));
+    asks.launch(s.groupsOf(s.currentWave()), null);
   }
 
   /** The current wave's soak runs from now for the policy's soak time (simulated). */
@@ -617,35 +603,70 @@ public final class Campaign
   }
 
   /**
-   * At the settle instant: writes the gathered facts that arrived before it and still apply, in
-   * canonical order, plus the soak's end if it is due, as one batch with the gate decision they
-   * lead to; then acknowledges every outcome in the batch, applied or not (a repeated one was
-   * applied before). Facts that arrive at this very instant wait for the next settle, so what a
-   * decision sees is every fact of the instants before it, whatever order they came in.
+   * At the settle instant: takes the gathered facts that arrived before it, in canonical order, and
+   * hands each to the target group its assignment id names, which applies the ones that still apply
+   * and reports its counts; the counts, plus the soak's end if it is due, are then written as one
+   * batch with the gate decision they lead to ({@link #onBatchApplied}), and every outcome in the
+   * batch is acknowledged, applied or not (a repeated one was applied before). Facts that arrive at
+   * this very instant wait for the next settle, so what a decision sees is every fact of the
+   * instants before it, whatever order they came in. The groups answer at the same simulated
+   * instant (their asks are work the clock counts).
    */
   private Effect<Event, State> settle(State s) {
+    if (batchInFlight) {
+      settleAgain = true;
+      return Effect().none();
+    }
     SettleTimer.Due due = settleTimer.takeDue();
-    List<Command> facts = due.facts();
+    Map<Integer, List<Command>> byGroup = new TreeMap<>();
+    List<CampaignTargets.Report> direct = new ArrayList<>();
+    List<RecordOutcome> unrouted = new ArrayList<>();
+    for (Command fact : due.facts()) {
+      if (fact instanceof GroupReported g) {
+        direct.add(g.report());
+        continue;
+      }
+      int group = CampaignTargets.groupOf(campaignId, CampaignSpecs.assignmentOf(fact));
+      if (group >= 0 && group < s.groups().size()) {
+        byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(fact);
+      } else if (fact instanceof RecordOutcome o) {
+        unrouted.add(o);
+      }
+    }
+    int soakEnded = due.soakEnded().orElse(-1);
+    if (byGroup.isEmpty()) {
+      return written(s, direct, unrouted, soakEnded);
+    }
+    batchInFlight = true;
+    asks.applyBatch(byGroup, direct, unrouted, soakEnded);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onBatchApplied(State s, BatchApplied c) {
+    batchInFlight = false;
+    if (settleAgain) {
+      settleAgain = false;
+      ctx.getSelf().tell(new Settle());
+    }
+    return written(s, c.reports(), c.outcomes(), c.soakEnded());
+  }
+
+  /** Writes the newer of {@code reports} and the soak's end, with the decision they lead to. */
+  private Effect<Event, State> written(
+      State s, List<CampaignTargets.Report> reports, List<RecordOutcome> outcomes, int soakEnded) {
     List<Event> events = new ArrayList<>();
-    State after = s.detached();
-    for (Command fact : facts) {
-      Event e = CampaignSpecs.factEvent(after, fact);
-      if (e != null) {
-        events.add(e);
-        after = events().apply(after, e);
-      }
+    List<CampaignTargets.Report> newer = s.newer(reports);
+    State after = s;
+    if (!newer.isEmpty()) {
+      events.add(new GroupsCounted(newer));
+      after = after.counted(newer);
     }
-    if (due.soakEnded().isPresent()) {
-      int wave = due.soakEnded().getAsInt();
-      if (after.status() == Status.RUNNING && wave == after.currentWave() && !after.soakDone()) {
-        events.add(new SoakCompleted(wave));
-      }
+    if (soakEnded >= 0
+        && after.status() == Status.RUNNING
+        && soakEnded == after.currentWave()
+        && !after.soakDone()) {
+      events.add(new SoakCompleted(soakEnded));
     }
-    List<RecordOutcome> outcomes =
-        facts.stream()
-            .filter(RecordOutcome.class::isInstance)
-            .map(RecordOutcome.class::cast)
-            .toList();
     if (events.isEmpty()) {
       acknowledge(outcomes);
       return Effect().none();
@@ -662,7 +683,7 @@ public final class Campaign
    * crash can never leave a wave that passed its gate without the next wave started.
    */
   private EffectBuilder<Event, State> persistGated(State s, List<Event> facts) {
-    State after = s.detached();
+    State after = s;
     for (Event e : facts) {
       after = events().apply(after, e);
     }
@@ -723,25 +744,38 @@ public final class Campaign
   }
 
   private Effect<Event, State> onRetryFailed(State s, RetryFailed c) {
-    List<String> vins = new ArrayList<>();
-    for (int i = 0; i <= s.currentWave(); i++) {
-      for (String vin : s.waves().get(i)) {
-        Target t = s.target(vin);
-        if (t != null && t.settled() && !t.outcome().succeeded()) {
-          vins.add(vin);
-        }
-      }
+    asks.retryFailed(s.groupsUpTo(s.currentWave()), c.replyTo());
+    return Effect().none();
+  }
+
+  /** The groups gave their failed vehicles new attempts (and assigned them): their new counts. */
+  private Effect<Event, State> onRetriesReplied(State s, RetriesReplied c) {
+    if (c.error() != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error("retry-failed: " + c.error()));
     }
-    if (vins.isEmpty()) {
+    int vehicles = c.retried().stream().mapToInt(CampaignTargets.Retried::vehicles).sum();
+    List<CampaignTargets.Report> newer =
+        s.newer(c.retried().stream().map(CampaignTargets.Retried::report).toList());
+    if (vehicles == 0) {
       return Effect()
           .reply(
               c.replyTo(),
               StatusReply.error("retry-failed: no vehicle without success in the waves so far"));
     }
+    if (newer.isEmpty()) {
+      return Effect().reply(c.replyTo(), StatusReply.success(vehicles));
+    }
     return Effect()
-        .persist(new FailedRetried(vins))
-        .thenRun(x -> vins.forEach(vin -> asks.assignIfPending(x, vin)))
-        .thenReply(c.replyTo(), x -> StatusReply.success(vins.size()));
+        .persist(new GroupsCounted(newer))
+        .thenReply(c.replyTo(), x -> StatusReply.success(vehicles));
+  }
+
+  private Effect<Event, State> onGetProgress(State s, GetProgress c) {
+    if (s.groups().isEmpty()) {
+      return Effect().reply(c.replyTo(), s.progress());
+    }
+    asks.gatherReasons(s.groups().size(), c.replyTo());
+    return Effect().none();
   }
 
   private Effect<Event, State> onRollback(State s, Rollback c) {
@@ -751,13 +785,20 @@ public final class Campaign
               c.replyTo(),
               StatusReply.error("rollback: already rolled back by " + s.rolledBackBy()));
     }
-    CampaignRollback.Plan plan = CampaignRollback.plan(s);
-    if (plan.groups().isEmpty()) {
+    asks.planRollback(s.groups().size(), c.replyTo());
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onRollbackPlanned(State s, RollbackPlanned c) {
+    if (c.error() != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(c.error()));
+    }
+    if (c.plan().isEmpty()) {
       return Effect()
           .reply(
               c.replyTo(), StatusReply.error("rollback: no vehicle was updated by this campaign"));
     }
-    asks.launchRollback(s, plan, c.replyTo());
+    asks.launchRollback(s, new CampaignRollback.Plan(c.plan()), c.replyTo());
     return Effect().none();
   }
 
@@ -800,8 +841,7 @@ public final class Campaign
                     e.spec(),
                     e.image(),
                     List.of(),
-                    Map.of(),
-                    Map.of(),
+                    List.of(),
                     -1,
                     false,
                     null,
@@ -809,16 +849,21 @@ public final class Campaign
         .onEvent(
             Started.class,
             (s, e) -> {
-              Map<String, Target> targets = new HashMap<>();
-              e.waves().forEach(w -> w.forEach(vin -> targets.put(vin, Target.FIRST)));
+              List<CampaignTargets.Report> groups = new ArrayList<>();
+              for (List<Integer> wave : e.waves()) {
+                for (int size : wave) {
+                  groups.add(
+                      new CampaignTargets.Report(
+                          groups.size(), 0, CampaignTargets.Tally.pending(size)));
+                }
+              }
               return new State(
                   campaignId,
                   Status.RUNNING,
                   s.spec(),
                   s.image(),
                   e.waves(),
-                  e.previousVersions(),
-                  targets,
+                  List.copyOf(groups),
                   -1,
                   false,
                   null,
@@ -826,30 +871,11 @@ public final class Campaign
             })
         .onEvent(WaveStarted.class, (s, e) -> s.withWave(e.wave(), false))
         .onEvent(SoakCompleted.class, (s, e) -> s.withWave(s.currentWave(), true))
-        .onEvent(
-            AssignmentAccepted.class,
-            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).at(Stage.ASSIGNED)))
-        .onEvent(
-            AssignmentRefused.class,
-            (s, e) ->
-                s.withTarget(e.vin(), s.target(e.vin()).ended(UpdateOutcome.REFUSED, e.reason())))
-        .onEvent(
-            VehicleInProgress.class,
-            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).at(Stage.IN_PROGRESS)))
-        .onEvent(
-            OutcomeRecorded.class,
-            (s, e) -> s.withTarget(e.vin(), s.target(e.vin()).ended(e.outcome(), e.reason())))
+        .onEvent(GroupsCounted.class, (s, e) -> s.counted(e.reports()))
         .onEvent(Paused.class, (s, e) -> s.with(Status.PAUSED, e.reason()))
         .onEvent(Resumed.class, (s, e) -> s.with(Status.RUNNING, null))
         .onEvent(Aborted.class, (s, e) -> s.with(Status.ABORTED, e.reason()))
         .onEvent(Completed.class, (s, e) -> s.with(Status.COMPLETED, null))
-        .onEvent(
-            FailedRetried.class,
-            (s, e) -> {
-              Map<String, Target> t = new HashMap<>(s.targets());
-              e.vins().forEach(vin -> t.computeIfPresent(vin, (k, v) -> v.retried()));
-              return s.withTargets(t);
-            })
         .onEvent(
             RolledBackBy.class,
             (s, e) ->
@@ -859,8 +885,7 @@ public final class Campaign
                     s.spec(),
                     s.image(),
                     s.waves(),
-                    s.previousVersions(),
-                    s.targets(),
+                    s.groups(),
                     s.currentWave(),
                     s.soakDone(),
                     "rolled back by " + String.join(", ", e.campaignIds()),

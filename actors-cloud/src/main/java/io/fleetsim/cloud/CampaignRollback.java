@@ -1,7 +1,6 @@
 package io.fleetsim.cloud;
 
 import io.fleetsim.cluster.Asks;
-import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +22,15 @@ final class CampaignRollback {
   /** The vehicles a campaign updated, by the version each ran before. */
   record Plan(Map<String, List<String>> groups) {}
 
-  static Plan plan(Campaign.State s) {
+  /** The groups' lists of updated vehicles as one plan: by previous version, in VIN order. */
+  static Map<String, List<String>> merge(List<Map<String, List<String>>> perGroup) {
     Map<String, List<String>> byVersion = new TreeMap<>();
-    new TreeMap<>(s.targets())
-        .forEach(
-            (vin, t) -> {
-              String previous = s.previousVersions().get(vin);
-              if (t.settled() && t.outcome() == UpdateOutcome.SUCCEEDED && previous != null) {
-                byVersion.computeIfAbsent(previous, v -> new ArrayList<>()).add(vin);
-              }
-            });
-    return new Plan(byVersion);
+    perGroup.forEach(
+        m ->
+            m.forEach(
+                (v, vins) -> byVersion.computeIfAbsent(v, k -> new ArrayList<>()).addAll(vins)));
+    byVersion.values().forEach(vins -> vins.sort(null));
+    return byVersion;
   }
 
   /** The id of the rollback campaign for the k-th previous version (from 1). */

@@ -11,11 +11,22 @@ import java.util.Random;
 
 /**
  * The pure rules of a campaign: what makes a spec acceptable (each problem naming its field), how
- * targets are ordered into waves, and which event a per-vehicle fact leads to.
+ * targets are ordered into waves and cut into target groups, and which event a per-vehicle fact
+ * leads to in its group.
  */
 final class CampaignSpecs {
 
   private CampaignSpecs() {}
+
+  /** {@code fleetsim.cloud.campaign-group-size}: the most vehicles one target group holds. */
+  static int groupSize(com.typesafe.config.Config config) {
+    int n = config.getInt("fleetsim.cloud.campaign-group-size");
+    if (n < 1) {
+      throw new IllegalArgumentException(
+          "fleetsim.cloud.campaign-group-size must be at least 1, was " + n);
+    }
+    return n;
+  }
 
   static List<String> problems(Campaign.Spec spec) {
     List<String> problems = new ArrayList<>();
@@ -105,7 +116,10 @@ final class CampaignSpecs {
     if (fact instanceof Campaign.RecordInProgress) {
       return 1;
     }
-    return fact instanceof Campaign.RecordOutcome ? 2 : 3;
+    if (fact instanceof Campaign.RecordOutcome) {
+      return 2;
+    }
+    return fact instanceof Campaign.GroupReported ? 3 : 4;
   }
 
   /** Everything a fact says, as one comparable string (the reply address excluded). */
@@ -115,6 +129,9 @@ final class CampaignSpecs {
     }
     if (fact instanceof Campaign.RecordInProgress c) {
       return String.join("\0", c.vin(), c.assignmentId());
+    }
+    if (fact instanceof Campaign.GroupReported c) {
+      return String.format("%010d\0%019d", c.report().group(), c.report().version());
     }
     if (fact instanceof Campaign.RecordOutcome c) {
       Director.Outcome o = c.outcome();
@@ -130,21 +147,24 @@ final class CampaignSpecs {
     return fact.toString();
   }
 
-  /** The event a fact leads to, or null when it no longer applies (late, repeated, unknown). */
-  static Campaign.Event factEvent(Campaign.State s, Campaign.Command fact) {
+  /**
+   * The event a fact leads to in the group that holds its vehicle, or null when it no longer
+   * applies (late, repeated, another attempt's, unknown).
+   */
+  static CampaignTargets.Event factEvent(CampaignTargets.State s, Campaign.Command fact) {
     if (fact instanceof Campaign.AssignmentReplied c) {
       if (!s.isCurrent(c.vin(), c.assignmentId())
-          || s.target(c.vin()).stage() != Campaign.Stage.PENDING) {
+          || s.target(c.vin()).stage() != CampaignTargets.Stage.PENDING) {
         return null;
       }
       return c.error() == null
-          ? new Campaign.AssignmentAccepted(c.vin(), c.assignmentId())
-          : new Campaign.AssignmentRefused(c.vin(), c.assignmentId(), c.error());
+          ? new CampaignTargets.AssignmentAccepted(c.vin(), c.assignmentId())
+          : new CampaignTargets.AssignmentRefused(c.vin(), c.assignmentId(), c.error());
     }
     if (fact instanceof Campaign.RecordInProgress c) {
       return s.isCurrent(c.vin(), c.assignmentId())
-              && s.target(c.vin()).stage() == Campaign.Stage.ASSIGNED
-          ? new Campaign.VehicleInProgress(c.vin(), c.assignmentId())
+              && s.target(c.vin()).stage() == CampaignTargets.Stage.ASSIGNED
+          ? new CampaignTargets.VehicleInProgress(c.vin(), c.assignmentId())
           : null;
     }
     if (fact instanceof Campaign.RecordOutcome c) {
@@ -152,9 +172,44 @@ final class CampaignSpecs {
       if (!s.isCurrent(o.vin(), o.assignmentId()) || s.target(o.vin()).settled()) {
         return null;
       }
-      return new Campaign.OutcomeRecorded(
+      return new CampaignTargets.OutcomeRecorded(
           o.vin(), o.assignmentId(), o.outcome(), o.reason(), o.installedVersion(), o.at());
     }
     return null;
+  }
+
+  /** The assignment id a per-vehicle fact names, or null for a fact that names none. */
+  static String assignmentOf(Campaign.Command fact) {
+    if (fact instanceof Campaign.AssignmentReplied c) {
+      return c.assignmentId();
+    }
+    if (fact instanceof Campaign.RecordInProgress c) {
+      return c.assignmentId();
+    }
+    if (fact instanceof Campaign.RecordOutcome c) {
+      return c.outcome().assignmentId();
+    }
+    return null;
+  }
+
+  /**
+   * Cuts each wave into groups of at most {@code groupSize} vehicles, numbered across waves: per
+   * wave, the members of each of its groups.
+   */
+  static List<List<List<CampaignTargets.Member>>> groups(
+      List<List<String>> waves, Map<String, String> previous, int groupSize) {
+    List<List<List<CampaignTargets.Member>>> out = new ArrayList<>();
+    for (List<String> wave : waves) {
+      List<List<CampaignTargets.Member>> groups = new ArrayList<>();
+      for (int from = 0; from < wave.size(); from += groupSize) {
+        List<CampaignTargets.Member> members = new ArrayList<>();
+        for (String vin : wave.subList(from, Math.min(wave.size(), from + groupSize))) {
+          members.add(new CampaignTargets.Member(vin, previous.get(vin)));
+        }
+        groups.add(members);
+      }
+      out.add(groups);
+    }
+    return out;
   }
 }

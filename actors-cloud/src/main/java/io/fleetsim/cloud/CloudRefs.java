@@ -12,6 +12,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 public record CloudRefs(
     Function<String, RecipientRef<Director.Command>> director,
     Function<String, RecipientRef<Campaign.Command>> campaign,
+    Function<String, RecipientRef<CampaignTargets.Command>> targets,
     RecipientRef<ImageRepository.Command> imageRepository,
     RecipientRef<CampaignRegistry.Command> registry,
     FleetQueries fleet) {
@@ -24,12 +25,18 @@ public record CloudRefs(
     return campaign.apply(campaignId);
   }
 
+  /** A campaign's target group, by its entity id ({@link CampaignTargets#groupId}). */
+  public RecipientRef<CampaignTargets.Command> targets(String groupId) {
+    return targets.apply(groupId);
+  }
+
   public static CloudRefs sharded(
       ActorSystem<?> system, String imageRepositoryId, FleetQueries fleet) {
     ClusterSharding sharding = ClusterSharding.get(system);
     return new CloudRefs(
         vin -> sharding.entityRefFor(Director.TYPE_KEY, vin),
         id -> sharding.entityRefFor(Campaign.TYPE_KEY, id),
+        id -> sharding.entityRefFor(CampaignTargets.TYPE_KEY, id),
         sharding.entityRefFor(ImageRepository.TYPE_KEY, imageRepositoryId),
         sharding.entityRefFor(CampaignRegistry.TYPE_KEY, CampaignRegistry.ENTITY_ID),
         fleet);

@@ -10,8 +10,8 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * The cloud's one entry point for a node: initialises sharding for ImageRepository, Director,
- * Campaign and the CampaignRegistry, and starts the fleet read model. What callers need later
- * (entity refs, fleet queries) is in the returned {@link Cloud}.
+ * Campaign, its target groups (CampaignTargets) and the CampaignRegistry, and starts the fleet read
+ * model. What callers need later (entity refs, fleet queries) is in the returned {@link Cloud}.
  */
 public final class CloudSharding {
 
@@ -63,6 +63,8 @@ public final class CloudSharding {
         Director.TYPE_KEY,
         home -> Director.create(home.entityId(), keys, notifier, campaigns, home));
     EntitySharding.init(system, Campaign.TYPE_KEY, ctx -> Campaign.create(ctx.getEntityId(), refs));
+    EntitySharding.init(
+        system, CampaignTargets.TYPE_KEY, ctx -> CampaignTargets.create(ctx.getEntityId(), refs));
     UniqueKillSwitch readModel =
         FleetProjection.run(
             system, readJournalPluginId, store, globalOffsets, Duration.ofMillis(100));

@@ -135,7 +135,8 @@ public final class Director
       implements Command {}
 
   /**
-   * @param assignmentId unique per vehicle; the campaign's id and attempt, e.g. {@code c1/1}
+   * @param assignmentId unique per vehicle and opaque here; a campaign's names its target group and
+   *     the attempt, e.g. {@code c1#0/1} ({@link CampaignTargets#assignmentId})
    * @param timeLimit simulated time the vehicle has to report a terminal outcome; when it passes,
    *     the assignment ends TIMED_OUT; null for no limit
    */
@@ -148,7 +149,11 @@ public final class Director
       ActorRef<StatusReply<Done>> replyTo)
       implements Command {
 
-    /** A first attempt without a time limit: assignment id {@code campaignId/1}. */
+    /**
+     * A first attempt without a time limit, for assigning without a Campaign (tests, tools):
+     * assignment id {@code campaignId/1}, which names no target group, so a Campaign of that id
+     * acknowledges its outcome and counts nothing.
+     */
     public Assign(
         String campaignId,
         FirmwareImage image,

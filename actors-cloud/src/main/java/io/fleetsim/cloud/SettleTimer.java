@@ -41,6 +41,20 @@ final class SettleTimer {
     this.flushAfter = flushAfter;
   }
 
+  /**
+   * {@code fleetsim.cloud.campaign-flush-after}: simulated time from the first unwritten fact to
+   * the write that counts it; at least the clock's resolution, since a batch takes only facts of
+   * instants before its own.
+   */
+  static Duration flushAfter(com.typesafe.config.Config config) {
+    Duration d = config.getDuration("fleetsim.cloud.campaign-flush-after");
+    if (d.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(
+          "fleetsim.cloud.campaign-flush-after must be at least 1ms of simulated time, was " + d);
+    }
+    return d;
+  }
+
   /** Wave {@code wave}'s soak runs from now for {@code soak} (simulated). */
   void startSoak(int wave, Duration soak) {
     soakWave = wave;

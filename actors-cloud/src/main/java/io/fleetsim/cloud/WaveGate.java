@@ -96,7 +96,7 @@ final class WaveGate {
   static Campaign.Event event(Campaign.State s, java.time.Instant now) {
     RolloutPolicy p = s.spec().policy();
     CampaignProgress.Wave w = s.wave(s.currentWave());
-    boolean last = s.currentWave() + 1 >= s.waves().size();
+    boolean last = s.currentWave() + 1 >= s.waveCount();
     Decision d = decide(p, w, last, s.soakDone(), s.allSettled());
     String why = reason(d, p, s.currentWave(), w);
     return switch (d) {

@@ -53,7 +53,9 @@ class CampaignFleetTest {
     testKit =
         ActorTestKit.create(
             "CampaignFleetTest",
-            ConfigFactory.parseString("fleetsim.time.mode = manual")
+            ConfigFactory.parseString(
+                    // 200 vehicles in groups of 16: a wave spans several target groups
+                    "fleetsim.time.mode = manual\nfleetsim.cloud.campaign-group-size = 16")
                 .withFallback(PersistenceTestKitPlugin.getInstance().config())
                 .withFallback(PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(SingleNode.config("CampaignFleetTest")));

@@ -17,6 +17,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +44,7 @@ class CampaignTest {
   TestProbe<Director.Command> directors;
   TestProbe<CampaignRegistry.Command> registry;
   EventSourcedBehaviorTestKit<Campaign.Command, Campaign.Event, Campaign.State> kit;
+  TestGroups groups;
 
   @BeforeAll
   static void setUpFleet() {
@@ -78,14 +80,15 @@ class CampaignTest {
   void setUp() {
     directors = testKit.createTestProbe();
     registry = testKit.createTestProbe();
-    CloudRefs refs =
-        new CloudRefs(
+    PersistenceTestKit.create(testKit.system()).clearAll();
+    groups =
+        new TestGroups(
+            testKit,
             vin -> directors.ref(),
-            id -> testKit.<Campaign.Command>createTestProbe().ref(),
             images,
             registry.ref(),
             FleetQueries.create(testKit.system(), store));
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create("c1", refs));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create("c1", groups.refs));
   }
 
   static Campaign.Spec spec(TargetFilter filter, String version, WavePlan waves, RolloutPolicy p) {
@@ -203,26 +206,29 @@ class CampaignTest {
     var start = kit.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertTrue(start.reply().isSuccess());
     Campaign.Started started = (Campaign.Started) start.events().get(0);
-    assertEquals(List.of(1, 9), started.waves().stream().map(List::size).toList());
+    assertEquals(List.of(1, 9), started.waveSizes());
+    assertEquals(List.of(List.of(1), List.of(9)), started.waves());
     Director.Assign assign = (Director.Assign) directors.receiveMessage();
     assertEquals("c1", assign.campaignId());
     assertEquals("2.0", assign.image().version());
     assertEquals(new CampaignRegistry.Running("c1"), registry.receiveMessage());
     // The same seed and campaign id give the same order on every node and every run.
+    List<CampaignTargets.Member> first = groups.state("c1", 1).init().members();
+    PersistenceTestKit.create(testKit.system()).clearAll();
+    TestGroups otherNode =
+        new TestGroups(
+            testKit,
+            vin -> testKit.<Director.Command>createTestProbe().ref(),
+            images,
+            testKit.<CampaignRegistry.Command>createTestProbe().ref(),
+            FleetQueries.create(testKit.system(), store));
     var again =
         EventSourcedBehaviorTestKit.<Campaign.Command, Campaign.Event, Campaign.State>create(
-            testKit.system(),
-            Campaign.create(
-                "c1",
-                new CloudRefs(
-                    vin -> testKit.<Director.Command>createTestProbe().ref(),
-                    id -> testKit.<Campaign.Command>createTestProbe().ref(),
-                    images,
-                    testKit.<CampaignRegistry.Command>createTestProbe().ref(),
-                    FleetQueries.create(testKit.system(), store))));
+            testKit.system(), Campaign.create("c1", otherNode.refs));
     again.<StatusReply<Done>>runCommand(replyTo -> new Campaign.Create(valid(), replyTo));
     var start2 = again.<StatusReply<CampaignProgress>>runCommand(Campaign.Start::new);
     assertEquals(started.waves(), ((Campaign.Started) start2.events().get(0)).waves());
+    assertEquals(first, otherNode.state("c1", 1).init().members());
   }
 
   @Test
@@ -235,21 +241,24 @@ class CampaignTest {
     assertTrue(started.reply().isSuccess(), () -> started.reply().toString());
     // The canary (10 % of 10 vehicles) is one vehicle; its Director accepts the assignment.
     Director.Assign assign = directors.expectMessageClass(Director.Assign.class);
-    assertEquals("c1/1", assign.assignmentId());
+    assertEquals("c1#0/1", assign.assignmentId());
     assign.replyTo().tell(StatusReply.ack());
-    String vin = kit.getState().waves().get(0).get(0);
+    groups.forwardReplies(kit, 1);
+    String vin = groups.state("c1", 0).init().members().get(0).vin();
     clock.advance(FLUSH);
-    assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
+    assertEquals(CampaignTargets.Stage.ASSIGNED, groups.state("c1", 0).target(vin).stage());
+    assertEquals(1, kit.getState().wave(0).inProgress());
 
     TestProbe<Director.Command> director = testKit.createTestProbe();
     Director.Outcome ok =
-        new Director.Outcome("c1/1", "c1", vin, UpdateOutcome.SUCCEEDED, "", "2.0", Instant.EPOCH);
+        new Director.Outcome(
+            "c1#0/1", "c1", vin, UpdateOutcome.SUCCEEDED, "", "2.0", Instant.EPOCH);
     // Gathered, not written yet: a crash now loses it, and it is not acknowledged.
     var buffered = kit.runCommand(new Campaign.RecordOutcome(ok, director.ref()));
     assertTrue(buffered.hasNoEvents());
     kit.restart();
     director.expectNoMessage(Duration.ofMillis(100));
-    assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(vin).stage());
+    assertEquals(CampaignTargets.Stage.ASSIGNED, groups.state("c1", 0).target(vin).stage());
 
     // The Director sends it again (it was never acknowledged), twice even: counted once.
     long recordedBefore = recorded();
@@ -258,27 +267,32 @@ class CampaignTest {
     director.expectNoMessage(Duration.ofMillis(50));
     clock.advance(FLUSH);
     assertEquals(1, recorded() - recordedBefore);
-    assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
-    assertEquals(new Director.OutcomeAck("c1/1"), director.receiveMessage());
-    assertEquals(UpdateOutcome.SUCCEEDED, kit.getState().target(vin).outcome());
+    assertEquals(new Director.OutcomeAck("c1#0/1"), director.receiveMessage());
+    assertEquals(new Director.OutcomeAck("c1#0/1"), director.receiveMessage());
+    assertEquals(UpdateOutcome.SUCCEEDED, groups.state("c1", 0).target(vin).outcome());
+    assertEquals(1, kit.getState().wave(0).succeeded());
     // An outcome for another attempt or an unknown vehicle changes nothing, and is acknowledged.
     kit.runCommand(
         new Campaign.RecordOutcome(
-            new Director.Outcome("c1/7", "c1", vin, UpdateOutcome.FAILED, "", "1.0", Instant.EPOCH),
+            new Director.Outcome(
+                "c1#0/7", "c1", vin, UpdateOutcome.FAILED, "", "1.0", Instant.EPOCH),
             director.ref()));
     int written = kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).size();
+    int inGroup = kit.persistenceTestKit().persistedInStorage(GROUP_0).size();
     clock.advance(FLUSH);
-    assertEquals(new Director.OutcomeAck("c1/7"), director.receiveMessage());
+    assertEquals(new Director.OutcomeAck("c1#0/7"), director.receiveMessage());
     assertEquals(written, kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).size());
+    assertEquals(inGroup, kit.persistenceTestKit().persistedInStorage(GROUP_0).size());
     assertEquals(1, kit.getState().progress().count(UpdateOutcome.SUCCEEDED));
   }
 
   static final String PERSISTENCE_ID = Campaign.TYPE_KEY.name() + "|c1";
+  static final String GROUP_0 = CampaignTargets.TYPE_KEY.name() + "|c1#0";
 
-  /** OutcomeRecorded events in the campaign's journal. */
+  /** OutcomeRecorded events in the journal of the campaign's first group. */
   long recorded() {
-    return kit.persistenceTestKit().persistedInStorage(PERSISTENCE_ID).stream()
-        .filter(Campaign.OutcomeRecorded.class::isInstance)
+    return kit.persistenceTestKit().persistedInStorage(GROUP_0).stream()
+        .filter(CampaignTargets.OutcomeRecorded.class::isInstance)
         .count();
   }
 

@@ -77,15 +77,15 @@ class CampaignTimelineTest {
     TestProbe<Director.Command> directors = testKit.createTestProbe();
     TestProbe<Director.Command> ackTo = testKit.createTestProbe();
     TestProbe<CampaignRegistry.Command> registry = testKit.createTestProbe();
-    CloudRefs refs =
-        new CloudRefs(
+    TestGroups groups =
+        new TestGroups(
+            testKit,
             vin -> directors.ref(),
-            id -> testKit.<Campaign.Command>createTestProbe().ref(),
             images,
             registry.ref(),
             FleetQueries.create(testKit.system(), store));
     EventSourcedBehaviorTestKit<Campaign.Command, Campaign.Event, Campaign.State> kit =
-        EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create(ID, refs));
+        EventSourcedBehaviorTestKit.create(testKit.system(), Campaign.create(ID, groups.refs));
     Campaign.Spec spec =
         new Campaign.Spec(
             "timeline",
@@ -103,16 +103,18 @@ class CampaignTimelineTest {
     assertEquals(t0, waveStarted(kit, 0).at());
     Director.Assign canary = directors.expectMessageClass(Director.Assign.class);
     canary.replyTo().tell(StatusReply.ack());
-    String canaryVin = kit.getState().waves().get(0).get(0);
+    groups.forwardReplies(kit, 1);
+    String canaryVin = groups.state(ID, 0).init().members().get(0).vin();
 
     // The vehicle reports success 10 minutes in: counted exactly one flush delay later.
     clock.advance(Duration.ofMinutes(10));
     kit.runCommand(outcome(canaryVin, canary.assignmentId(), ackTo));
     clock.advance(FLUSH.minusMillis(1));
-    assertEquals(Campaign.Stage.ASSIGNED, kit.getState().target(canaryVin).stage());
+    assertEquals(CampaignTargets.Stage.ASSIGNED, groups.state(ID, 0).target(canaryVin).stage());
     ackTo.expectNoMessage(Duration.ofMillis(20));
     clock.advance(Duration.ofMillis(1));
-    assertEquals(UpdateOutcome.SUCCEEDED, kit.getState().target(canaryVin).outcome());
+    assertEquals(UpdateOutcome.SUCCEEDED, groups.state(ID, 0).target(canaryVin).outcome());
+    assertEquals(1, kit.getState().wave(0).succeeded());
     assertEquals(new Director.OutcomeAck(canary.assignmentId()), ackTo.receiveMessage());
 
     // The gate holds until the soak is over, and opens at that very instant.
@@ -127,6 +129,7 @@ class CampaignTimelineTest {
     for (int i = 0; i < 9; i++) {
       directors.expectMessageClass(Director.Assign.class).replyTo().tell(StatusReply.ack());
     }
+    groups.forwardReplies(kit, 9);
 
     // Wave 2 reports only 5 minutes after its soak ended: the campaign completes one flush delay
     // after those outcomes arrived.
@@ -134,10 +137,10 @@ class CampaignTimelineTest {
     assertEquals(Campaign.Status.RUNNING, kit.getState().status());
     Instant reported = clock.now();
     assertEquals(t1.plus(SOAK).plus(Duration.ofMinutes(5)), reported);
-    Campaign.State running = kit.getState();
-    for (String vin : running.waves().get(1)) {
-      assertEquals(Campaign.Stage.ASSIGNED, running.target(vin).stage());
-      kit.runCommand(outcome(vin, running.assignmentId(vin), ackTo));
+    CampaignTargets.State running = groups.state(ID, 1);
+    for (CampaignTargets.Member m : running.init().members()) {
+      assertEquals(CampaignTargets.Stage.ASSIGNED, running.target(m.vin()).stage());
+      kit.runCommand(outcome(m.vin(), running.assignmentId(m.vin()), ackTo));
     }
     clock.advance(FLUSH.minusMillis(1));
     assertEquals(Campaign.Status.RUNNING, kit.getState().status());
