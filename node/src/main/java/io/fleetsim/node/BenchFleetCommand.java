@@ -4,6 +4,7 @@ import io.fleetsim.uptane.bench.CryptoBench;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -76,9 +77,49 @@ final class BenchFleetCommand implements Callable<Integer> {
     }
   }
 
+  @Option(
+      names = "--waves",
+      split = ",",
+      paramLabel = "PERCENT",
+      description =
+          "The campaign's waves as cumulative percentages of the fleet, the last 100 (default:"
+              + " 1,10,50,100).")
+  List<Double> waves;
+
+  @Option(
+      names = "--until-wave",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Stop the campaign (an operator's abort) once its first N waves are counted, to measure"
+              + " the start of a rollout over a fleet too large to update whole; 0 (the default)"
+              + " runs it to the end.")
+  int untilWave;
+
+  /** The standard plan, with the waves and the stop the options ask for; null after an error. */
+  CampaignRun.Plan plan() {
+    CampaignRun.Plan plan = CampaignRun.Plan.standard(vehicles, timeout).withHorizon(time.horizon);
+    io.fleetsim.cloud.WavePlan w =
+        waves == null
+            ? plan.waves()
+            : io.fleetsim.cloud.WavePlan.percentages(
+                waves.stream().mapToDouble(Double::doubleValue).toArray());
+    List<String> problems = new java.util.ArrayList<>(w.problems());
+    int count = w.cumulativePercent().size();
+    if (untilWave < 0 || untilWave > count) {
+      problems.add("--until-wave: must be between 0 and the number of waves (" + count + ")");
+    }
+    if (!problems.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "fleetsim bench fleet: " + String.join("; ", problems));
+    }
+    return plan.withWaves(w, untilWave);
+  }
+
   @Override
   public Integer call() throws Exception {
     RunOptions.check(spec, vehicles, time.pace, timeout, time.horizon);
+    CampaignRun.Plan plan = plan();
     PrintWriter out = spec.commandLine().getOut();
     RunOptions.wipe(spec, dataDir);
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());
@@ -97,12 +138,7 @@ final class BenchFleetCommand implements Callable<Integer> {
               + JOURNAL_WRITES
               + " events, after a warm-up round)");
       journal = JournalFloor.measure(node.system(), JOURNAL_WRITERS, JOURNAL_WRITES);
-      r =
-          new CampaignRun(
-                  node,
-                  CampaignRun.Plan.standard(vehicles, timeout).withHorizon(time.horizon),
-                  progress)
-              .run();
+      r = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim bench fleet: " + e.getMessage());
       return 1;

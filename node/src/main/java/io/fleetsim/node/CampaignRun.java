@@ -32,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -73,6 +74,9 @@ public final class CampaignRun {
    *     own, as an operator would)
    * @param bulk whether the fleet is provisioned in bulk, straight into the journal ({@link
    *     BulkProvisioning}), or vehicle by vehicle through the entities; the fleet is the same
+   * @param untilWave 0 to run the campaign to its end; n to stop it (an operator's abort) once its
+   *     first n waves are counted, to measure the start of a rollout over a fleet too large to
+   *     update whole
    */
   public record Plan(
       int vehicles,
@@ -85,9 +89,13 @@ public final class CampaignRun {
       Duration horizon,
       int parallelism,
       boolean rollback,
-      boolean bulk) {
+      boolean bulk,
+      int untilWave) {
 
     public Plan {
+      if (untilWave < 0) {
+        throw new IllegalArgumentException("untilWave must be at least 0, was " + untilWave);
+      }
       if (vehicles < 1) {
         throw new IllegalArgumentException("vehicles must be at least 1, was " + vehicles);
       }
@@ -122,7 +130,8 @@ public final class CampaignRun {
           Duration.ofDays(30),
           256,
           false,
-          true);
+          true,
+          0);
     }
 
     public Plan withRollback(boolean on) {
@@ -137,7 +146,8 @@ public final class CampaignRun {
           horizon,
           parallelism,
           on,
-          bulk);
+          bulk,
+          untilWave);
     }
 
     public Plan withHorizon(Duration h) {
@@ -152,7 +162,8 @@ public final class CampaignRun {
           h,
           parallelism,
           rollback,
-          bulk);
+          bulk,
+          untilWave);
     }
 
     public Plan withBulkProvisioning(boolean on) {
@@ -167,7 +178,25 @@ public final class CampaignRun {
           horizon,
           parallelism,
           rollback,
-          on);
+          on,
+          untilWave);
+    }
+
+    /** These waves instead of the standard ones, and the campaign stopped after {@code until}. */
+    public Plan withWaves(WavePlan w, int until) {
+      return new Plan(
+          vehicles,
+          ecuType,
+          version,
+          imageBytes,
+          w,
+          policy,
+          timeout,
+          horizon,
+          parallelism,
+          rollback,
+          bulk,
+          until);
     }
   }
 
@@ -307,7 +336,8 @@ public final class CampaignRun {
       long verifications,
       long recalled,
       long pollsMade,
-      long pollsForeseen) {
+      long pollsForeseen,
+      int stoppedAfterWave) {
 
     public CampaignFacts {
       outcomes = Map.copyOf(outcomes);
@@ -621,6 +651,7 @@ public final class CampaignRun {
     Tick t = null;
     CampaignProgress p = null;
     String problem = null;
+    int stoppedAfter = 0;
     while (problem == null) {
       Instant next = clock.now().plus(OBSERVE_EVERY);
       if (!awaitInstant(next.isAfter(horizon) ? horizon : next, wallDeadline)) {
@@ -639,6 +670,22 @@ public final class CampaignRun {
               Duration.between(simStart, clock.now()));
       listener.progress(t);
       if (finished(t)) {
+        break;
+      }
+      if (p.undoes() == null && firstWavesCounted(p, plan.untilWave())) {
+        stoppedAfter = plan.untilWave();
+        String why = "the run ends after wave " + stoppedAfter + " (--until-wave)";
+        await(
+            AskPattern.<Campaign.Command, Done>askWithStatus(
+                campaign, r -> new Campaign.Abort(why, r), ASK_TIMEOUT, system.scheduler()),
+            "stop campaign " + campaignId);
+        p =
+            await(
+                AskPattern.<Campaign.Command, CampaignProgress>ask(
+                    campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
+                "read the progress of campaign " + campaignId);
+        t = Tick.of(p, t.wall(), t.simulated());
+        listener.progress(t);
         break;
       }
       if (!clock.now().isBefore(horizon)) {
@@ -669,7 +716,7 @@ public final class CampaignRun {
       throw new RunFailed(
           "campaign " + campaignId + " never answered a progress query: " + problem, null);
     }
-    if (problem == null && t.status() != Campaign.Status.COMPLETED) {
+    if (problem == null && t.status() != Campaign.Status.COMPLETED && stoppedAfter == 0) {
       problem =
           "campaign "
               + campaignId
@@ -718,7 +765,16 @@ public final class CampaignRun {
         verifications,
         recalled,
         pollsMade,
-        pollsForeseen);
+        pollsForeseen,
+        stoppedAfter);
+  }
+
+  /** Whether the first {@code n} waves (n > 0) have every vehicle counted. */
+  static boolean firstWavesCounted(CampaignProgress p, int n) {
+    if (n <= 0 || p.waves().size() < n) {
+      return false;
+    }
+    return p.waves().subList(0, n).stream().allMatch(w -> w.settled() == w.size());
   }
 
   /**

@@ -91,6 +91,7 @@ public final class Report {
     polls.put("made", c.pollsMade());
     polls.put("foreseen", c.pollsForeseen());
     m.put("polls", polls);
+    m.put("stoppedAfterWave", c.stoppedAfterWave());
     return m;
   }
 
@@ -173,6 +174,14 @@ public final class Report {
       b.append(String.format(Locale.ROOT, "  not counted %,d", c.unsettled()));
     }
     b.append(System.lineSeparator());
+    if (c.stoppedAfterWave() > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  stopped       after wave %d, as the run asked (--until-wave); the later waves"
+                  + " were never assigned%n",
+              c.stoppedAfterWave()));
+    }
     b.append(
         String.format(
             Locale.ROOT,

@@ -94,6 +94,16 @@ class FleetsimCliTest {
   }
 
   @Test
+  void badWavesOrAStopPastTheLastWaveAreRefusedNamingTheOption() {
+    Run r = run("bench", "fleet", "--vehicles", "10", "--waves", "1,10");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("waves"), r.err());
+    r = run("bench", "fleet", "--vehicles", "10", "--waves", "1,10,100", "--until-wave", "4");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--until-wave"), r.err());
+  }
+
+  @Test
   void theFleetOptionsBecomeNodeSettingsAndABadForeseenPollsValueIsRefused() {
     FleetOptions t = new FleetOptions();
     t.passivation = FleetOptions.Passivation.auto;

@@ -56,7 +56,8 @@ class ReportTest {
         1300,
         700,
         90,
-        2400);
+        2400,
+        0);
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
@@ -79,6 +80,28 @@ class ReportTest {
   void aHeapFigureTooSmallToMeasureIsSaidSoRatherThanPrintedAsZero() {
     assertEquals("1,794 bytes", Report.heap(1794));
     assertEquals("too little to measure", Report.heap(0));
+  }
+
+  @Test
+  void aRunStopsAfterAWaveOnlyOnceEveryVehicleOfTheFirstWavesIsCounted() {
+    CampaignProgress p =
+        new CampaignProgress(
+            "c",
+            Campaign.Status.RUNNING,
+            null,
+            1,
+            null,
+            List.of(
+                new CampaignProgress.Wave(0, 10, 0, 0, Map.of(UpdateOutcome.SUCCEEDED, 10)),
+                new CampaignProgress.Wave(1, 20, 2, 3, Map.of(UpdateOutcome.SUCCEEDED, 15)),
+                new CampaignProgress.Wave(2, 70, 70, 0, Map.of())),
+            Map.of(),
+            null,
+            List.of());
+    assertTrue(CampaignRun.firstWavesCounted(p, 1));
+    assertFalse(CampaignRun.firstWavesCounted(p, 2));
+    assertFalse(CampaignRun.firstWavesCounted(p, 0), "0 means run to the end");
+    assertFalse(CampaignRun.firstWavesCounted(p, 4), "no such wave");
   }
 
   @Test
