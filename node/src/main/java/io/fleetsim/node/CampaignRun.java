@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -481,8 +482,11 @@ public final class CampaignRun {
    * keeps time where it is.
    */
   private void settleInstant() {
+    // The limit first: once the hold is closed the clock could otherwise step to a timer due a
+    // millisecond later (a large fleet has a first poll that close) before the limit is set.
+    CompletableFuture<Instant> settled = clock.runUntil(clock.now());
     setup.close();
-    await(clock.runUntil(clock.now()), "the instant to settle");
+    await(settled, "the instant to settle");
     setup = clock.hold();
     clock.unlimited();
   }
