@@ -538,9 +538,10 @@ public final class CampaignRun {
     }
 
     listener.phase("waiting for the fleet read model");
-    TargetFilter filter = TargetFilter.ecuType(plan.ecuType().name());
+    // Every vehicle of the new fleet, counted without a condition: a count by ECU type reads every
+    // matching row (seconds at a million) while the projection waits for the store.
     awaitPoll(
-        () -> node.cloud().fleet().count(filter),
+        () -> node.cloud().fleet().count(TargetFilter.any()),
         n -> n >= plan.vehicles(),
         n -> listener.counted("listed", (int) (long) n, plan.vehicles()),
         Duration.ofMinutes(30),
@@ -569,7 +570,7 @@ public final class CampaignRun {
     Campaign.Spec spec =
         new Campaign.Spec(
             plan.ecuType() + " " + plan.version() + " to the whole fleet",
-            filter,
+            TargetFilter.ecuType(plan.ecuType().name()),
             update.version(),
             plan.waves(),
             plan.policy());
@@ -735,20 +736,23 @@ public final class CampaignRun {
     }
     listener.phase("reading back " + fleet.size() + " vehicles");
     Map<String, Duration> times = new TreeMap<>();
-    int atVersion = 0;
-    for (Vehicle.Status s : statuses(fleet)) {
-      for (Vehicle.UpdateRecord r : s.history()) {
-        if (campaignId.equals(r.campaignId())
-            && r.startedAt() != null
-            && r.finishedAt() != null
-            && r.outcome() == UpdateOutcome.SUCCEEDED) {
-          times.put(s.vin(), Duration.between(r.startedAt(), r.finishedAt()));
-        }
-      }
-      if (atVersion(s, model.ecuId(), p.image())) {
-        atVersion++;
-      }
-    }
+    int[] atVersion = {0};
+    FirmwareImage image = p.image();
+    forEachStatus(
+        fleet,
+        s -> {
+          for (Vehicle.UpdateRecord r : s.history()) {
+            if (campaignId.equals(r.campaignId())
+                && r.startedAt() != null
+                && r.finishedAt() != null
+                && r.outcome() == UpdateOutcome.SUCCEEDED) {
+              times.put(s.vin(), Duration.between(r.startedAt(), r.finishedAt()));
+            }
+          }
+          if (atVersion(s, model.ecuId(), image)) {
+            atVersion[0]++;
+          }
+        });
     return new CampaignFacts(
         campaignId,
         p.undoes(),
@@ -759,7 +763,7 @@ public final class CampaignRun {
         t.waves(),
         t.targeted(),
         t.outcomes(),
-        atVersion,
+        atVersion[0],
         wall,
         simulated,
         advances,
@@ -840,19 +844,33 @@ public final class CampaignRun {
     return image.version().equals(v) || image.targetName().equals(v);
   }
 
-  private List<Vehicle.Status> statuses(List<Vehicle.Spec> fleet) {
-    CompletionStage<List<Vehicle.Status>> all =
-        Source.from(fleet)
-            .mapAsync(
-                plan.parallelism(),
-                v ->
-                    AskPattern.<Vehicle.Command, Vehicle.Status>ask(
-                        node.vehicle(v.vin()),
-                        Vehicle.GetStatus::new,
-                        ASK_TIMEOUT,
-                        system.scheduler()))
-            .runWith(Sink.seq(), system);
-    return await(all, "read back vehicle status");
+  /** Vehicles read back between two settled instants. */
+  static final int READ_BACK_BATCH = 10_000;
+
+  /**
+   * Hands each vehicle's status to {@code each}, in order, in batches: each batch ends by letting
+   * the instant settle (the clock stands at a limit), so the vehicles it woke passivate again and a
+   * large fleet is never in memory all at once.
+   */
+  private void forEachStatus(List<Vehicle.Spec> fleet, Consumer<Vehicle.Status> each) {
+    for (int from = 0; from < fleet.size(); from += READ_BACK_BATCH) {
+      List<Vehicle.Spec> batch =
+          fleet.subList(from, Math.min(fleet.size(), from + READ_BACK_BATCH));
+      await(
+          Source.from(batch)
+              .mapAsync(
+                  plan.parallelism(),
+                  v ->
+                      AskPattern.<Vehicle.Command, Vehicle.Status>ask(
+                          node.vehicle(v.vin()),
+                          Vehicle.GetStatus::new,
+                          ASK_TIMEOUT,
+                          system.scheduler()))
+              .runForeach(each::accept, system),
+          "read back vehicle status");
+      await(clock.runUntil(clock.now()), "the instant to settle");
+      listener.counted("read back", from + batch.size(), fleet.size());
+    }
   }
 
   /**

@@ -78,6 +78,25 @@ class SimClockTest {
     clock.unlimited();
   }
 
+  /**
+   * How a driver ends its setup instant without letting time move (CampaignRun): the limit is set
+   * while it still holds the clock, so a timer due a millisecond later cannot slip in between.
+   */
+  @Test
+  void aLimitSetUnderAHoldSettlesTheInstantBeforeATimerDueAMillisecondLater() throws Exception {
+    TestProbe<String> probe = testKit.createTestProbe();
+    SimClock.Hold hold = clock.hold();
+    Instant at = clock.now();
+    clock.schedule(Duration.ofMillis(1), () -> probe.ref().tell("the next instant"));
+    java.util.concurrent.CompletableFuture<Instant> settled = clock.runUntil(at);
+    hold.close();
+    assertEquals(at, settled.get(30, TimeUnit.SECONDS));
+    assertEquals(at, clock.now());
+    probe.expectNoMessage(Duration.ofMillis(100));
+    clock.unlimited();
+    assertEquals("the next instant", probe.receiveMessage());
+  }
+
   @Test
   void aHoldStopsTimeUntilItIsClosed() {
     TestProbe<Long> probe = testKit.createTestProbe();
