@@ -97,8 +97,8 @@ final class BenchFleetCommand implements Callable<Integer> {
   int untilWave;
 
   /** The standard plan, with the waves and the stop the options ask for; null after an error. */
-  CampaignRun.Plan plan() {
-    CampaignRun.Plan plan = CampaignRun.Plan.standard(vehicles, timeout).withHorizon(time.horizon);
+  CampaignPlan plan() {
+    CampaignPlan plan = CampaignPlan.standard(vehicles, timeout).withHorizon(time.horizon);
     io.fleetsim.cloud.WavePlan w =
         waves == null
             ? plan.waves()
@@ -119,7 +119,7 @@ final class BenchFleetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunOptions.check(spec, vehicles, time.pace, timeout, time.horizon);
-    CampaignRun.Plan plan = plan();
+    CampaignPlan plan = plan();
     PrintWriter out = spec.commandLine().getOut();
     RunOptions.wipe(spec, dataDir);
     ProgressLine progress = new ProgressLine(out, ProgressLine.stdoutIsTerminal());

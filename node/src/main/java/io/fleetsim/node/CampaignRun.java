@@ -4,9 +4,7 @@ import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cloud.FirmwareImage;
-import io.fleetsim.cloud.RolloutPolicy;
 import io.fleetsim.cloud.TargetFilter;
-import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.persistence.EventHistory;
@@ -22,7 +20,6 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -58,148 +55,6 @@ public final class CampaignRun {
   static final Duration OBSERVE_EVERY = Duration.ofMinutes(1);
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
-
-  /**
-   * What to run.
-   *
-   * @param vehicles fleet size
-   * @param ecuType the ECU type the new image is for
-   * @param version the new image's version
-   * @param imageBytes size of the new (generated) image
-   * @param waves how the targets are split
-   * @param policy wave gates
-   * @param timeout wall-clock limit for each campaign from start to the last vehicle counted
-   * @param horizon simulated-time limit for each campaign
-   * @param parallelism vehicles provisioned (and queried) at once
-   * @param rollback whether to roll the campaign back once it completed (a rollback campaign of its
-   *     own, as an operator would)
-   * @param bulk whether the fleet is provisioned in bulk, straight into the journal ({@link
-   *     BulkProvisioning}), or vehicle by vehicle through the entities; the fleet is the same
-   * @param untilWave 0 to run the campaign to its end; n to stop it (an operator's abort) once its
-   *     first n waves are counted, to measure the start of a rollout over a fleet too large to
-   *     update whole
-   */
-  public record Plan(
-      int vehicles,
-      EcuType ecuType,
-      String version,
-      long imageBytes,
-      WavePlan waves,
-      RolloutPolicy policy,
-      Duration timeout,
-      Duration horizon,
-      int parallelism,
-      boolean rollback,
-      boolean bulk,
-      int untilWave) {
-
-    public Plan {
-      if (untilWave < 0) {
-        throw new IllegalArgumentException("untilWave must be at least 0, was " + untilWave);
-      }
-      if (vehicles < 1) {
-        throw new IllegalArgumentException("vehicles must be at least 1, was " + vehicles);
-      }
-      Objects.requireNonNull(ecuType, "ecuType");
-      Objects.requireNonNull(version, "version");
-      Objects.requireNonNull(waves, "waves");
-      Objects.requireNonNull(policy, "policy");
-      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-      }
-      if (horizon == null || horizon.isNegative() || horizon.isZero()) {
-        throw new IllegalArgumentException("horizon must be positive, was " + horizon);
-      }
-      if (parallelism < 1) {
-        throw new IllegalArgumentException("parallelism must be at least 1, was " + parallelism);
-      }
-    }
-
-    /**
-     * ADAS 1.1.0 (320 KiB) to everyone: 1 % canary, then 10 %, 50 % and 100 %; a wave advances at
-     * 95 % success after a 15-minute soak and the campaign pauses as soon as 5 % failed.
-     */
-    public static Plan standard(int vehicles, Duration timeout) {
-      return new Plan(
-          vehicles,
-          EcuType.ADAS,
-          "1.1.0",
-          320 * 1024,
-          WavePlan.percentages(1, 10, 50, 100),
-          RolloutPolicy.of(95, 5, Duration.ofMinutes(15)),
-          timeout,
-          Duration.ofDays(30),
-          256,
-          false,
-          true,
-          0);
-    }
-
-    public Plan withRollback(boolean on) {
-      return new Plan(
-          vehicles,
-          ecuType,
-          version,
-          imageBytes,
-          waves,
-          policy,
-          timeout,
-          horizon,
-          parallelism,
-          on,
-          bulk,
-          untilWave);
-    }
-
-    public Plan withHorizon(Duration h) {
-      return new Plan(
-          vehicles,
-          ecuType,
-          version,
-          imageBytes,
-          waves,
-          policy,
-          timeout,
-          h,
-          parallelism,
-          rollback,
-          bulk,
-          untilWave);
-    }
-
-    public Plan withBulkProvisioning(boolean on) {
-      return new Plan(
-          vehicles,
-          ecuType,
-          version,
-          imageBytes,
-          waves,
-          policy,
-          timeout,
-          horizon,
-          parallelism,
-          rollback,
-          on,
-          untilWave);
-    }
-
-    /** These waves instead of the standard ones, and the campaign stopped after {@code until}. */
-    public Plan withWaves(WavePlan w, int until) {
-      return new Plan(
-          vehicles,
-          ecuType,
-          version,
-          imageBytes,
-          w,
-          policy,
-          timeout,
-          horizon,
-          parallelism,
-          rollback,
-          bulk,
-          until);
-    }
-  }
 
   /** What a run shows while it goes; every method is called from the CLI thread or a stream. */
   public interface Listener {
@@ -443,12 +298,12 @@ public final class CampaignRun {
   }
 
   private final FleetNode node;
-  private final Plan plan;
+  private final CampaignPlan plan;
   private final Listener listener;
   private final ActorSystem<?> system;
   private final SimClock clock;
 
-  public CampaignRun(FleetNode node, Plan plan, Listener listener) {
+  public CampaignRun(FleetNode node, CampaignPlan plan, Listener listener) {
     this.node = node;
     this.plan = plan;
     this.listener = listener;

@@ -85,10 +85,8 @@ final class DemoCommand implements Callable<Integer> {
     try (FleetNode node =
         FleetNode.start(
             time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles))) {
-      CampaignRun.Plan plan =
-          CampaignRun.Plan.standard(vehicles, timeout)
-              .withHorizon(time.horizon)
-              .withRollback(rollback);
+      CampaignPlan plan =
+          CampaignPlan.standard(vehicles, timeout).withHorizon(time.horizon).withRollback(rollback);
       result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());

@@ -40,7 +40,7 @@ class FleetNodeIT {
     result =
         new CampaignRun(
                 node,
-                CampaignRun.Plan.standard(VEHICLES, Duration.ofMinutes(3)).withRollback(true),
+                CampaignPlan.standard(VEHICLES, Duration.ofMinutes(3)).withRollback(true),
                 CampaignRun.Listener.NONE)
             .run();
   }

@@ -28,7 +28,7 @@ class SimulatedTimeIT {
       CampaignRun.Result r =
           new CampaignRun(
                   node,
-                  CampaignRun.Plan.standard(VEHICLES, Duration.ofMinutes(5)),
+                  CampaignPlan.standard(VEHICLES, Duration.ofMinutes(5)),
                   CampaignRun.Listener.NONE)
               .run();
       assertTrue(r.succeeded(), r.problem());
