@@ -98,7 +98,10 @@ final class BenchFleetCommand implements Callable<Integer> {
 
   /** The standard plan, with the waves and the stop the options ask for; null after an error. */
   CampaignPlan plan() {
-    CampaignPlan plan = CampaignPlan.standard(vehicles, timeout).withHorizon(time.horizon);
+    CampaignPlan plan =
+        CampaignPlan.standard(vehicles, timeout)
+            .withHorizon(time.horizon)
+            .withBulkProvisioning(time.bulk(vehicles));
     io.fleetsim.cloud.WavePlan w =
         waves == null
             ? plan.waves()

@@ -86,7 +86,10 @@ final class DemoCommand implements Callable<Integer> {
         FleetNode.start(
             time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles))) {
       CampaignPlan plan =
-          CampaignPlan.standard(vehicles, timeout).withHorizon(time.horizon).withRollback(rollback);
+          CampaignPlan.standard(vehicles, timeout)
+              .withHorizon(time.horizon)
+              .withRollback(rollback)
+              .withBulkProvisioning(time.bulk(vehicles));
       result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());

@@ -63,6 +63,34 @@ final class FleetOptions {
         .withForeseenPollsSkipped(foreseenPolls == ForeseenPolls.skip);
   }
 
+  /** How the fleet is provisioned; the fleet, and so every simulated figure, is the same. */
+  enum Provisioning {
+    auto,
+    bulk,
+    entities
+  }
+
+  @Option(
+      names = "--provisioning",
+      defaultValue = "auto",
+      description =
+          "How the fleet is provisioned: bulk (its events written straight into the journal, the"
+              + " entities started when first needed), entities (vehicle by vehicle, each entity"
+              + " in memory from the start), or auto (bulk above "
+              + PASSIVATE_ABOVE
+              + " vehicles; the default). The fleet and the results are the same; entities make"
+              + " a small fleet's campaign faster, bulk a large fleet's provisioning.")
+  Provisioning provisioning;
+
+  /** What {@code --provisioning} means for a fleet of {@code vehicles}. */
+  boolean bulk(int vehicles) {
+    return switch (provisioning) {
+      case bulk -> true;
+      case entities -> false;
+      case auto -> vehicles > PASSIVATE_ABOVE;
+    };
+  }
+
   /** What {@code --passivation} means for a fleet of {@code vehicles}. */
   boolean passivate(int vehicles) {
     return switch (passivation) {

@@ -88,6 +88,13 @@ class FleetsimCliTest {
     assertEquals(true, t.passivate(10));
     t.passivation = FleetOptions.Passivation.off;
     assertEquals(false, t.passivate(1_000_000));
+    t.provisioning = FleetOptions.Provisioning.auto;
+    assertEquals(false, t.bulk(10_000));
+    assertEquals(true, t.bulk(10_001));
+    t.provisioning = FleetOptions.Provisioning.bulk;
+    assertEquals(true, t.bulk(10));
+    t.provisioning = FleetOptions.Provisioning.entities;
+    assertEquals(false, t.bulk(1_000_000));
     Run r = run("demo", "--passivation", "sometimes");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("--passivation"), r.err());
@@ -131,7 +138,8 @@ class FleetsimCliTest {
             "--report-dir",
             "--timeout",
             "--passivation",
-            "--foreseen-polls")) {
+            "--foreseen-polls",
+            "--provisioning")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
     // the help says what became of the old option
