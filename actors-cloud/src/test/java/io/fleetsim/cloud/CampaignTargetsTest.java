@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
-import io.fleetsim.uptane.repository.Expiries;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -50,27 +47,8 @@ class CampaignTargetsTest {
 
   @BeforeAll
   static void setUpFleet() {
-    images =
-        testKit.spawn(
-            ImageRepository.create(
-                "images", new ImageRepository.Settings(1 << 20, List.of(), Expiries.defaults())));
-    TestProbe<StatusReply<FirmwareImage>> probe = testKit.createTestProbe();
-    images.tell(
-        new ImageRepository.Publish("engine", List.of("hw-a"), "2.0", 1, null, 100, probe.ref()));
-    assertTrue(probe.receiveMessage().isSuccess());
-    for (int i = 0; i < FLEET; i++) {
-      FleetProjection.apply(
-          store,
-          new Director.Registered(
-              "VIN" + i,
-              "Munich",
-              "blue",
-              Set.of(),
-              "P" + i,
-              "00",
-              List.of(new Director.EcuInfo("E" + i, "e", "engine", "hw-a", "00", "1.0", 1)),
-              Instant.EPOCH));
-    }
+    images = TestGroups.imagesWithEngine20(testKit);
+    TestGroups.register(store, FLEET);
   }
 
   @AfterAll

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
-import io.fleetsim.uptane.repository.Expiries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,14 +47,7 @@ class CampaignTest {
 
   @BeforeAll
   static void setUpFleet() {
-    images =
-        testKit.spawn(
-            ImageRepository.create(
-                "images", new ImageRepository.Settings(1 << 20, List.of(), Expiries.defaults())));
-    TestProbe<StatusReply<FirmwareImage>> probe = testKit.createTestProbe();
-    images.tell(
-        new ImageRepository.Publish("engine", List.of("hw-a"), "2.0", 1, null, 100, probe.ref()));
-    assertTrue(probe.receiveMessage().isSuccess());
+    images = TestGroups.imagesWithEngine20(testKit);
     for (int i = 0; i < 10; i++) {
       FleetProjection.apply(
           store,

@@ -7,11 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cluster.SingleNode;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
-import io.fleetsim.uptane.repository.Expiries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -44,27 +42,8 @@ class CampaignTimelineTest {
 
   @BeforeAll
   static void setUpFleet() {
-    images =
-        testKit.spawn(
-            ImageRepository.create(
-                "images", new ImageRepository.Settings(1 << 20, List.of(), Expiries.defaults())));
-    TestProbe<StatusReply<FirmwareImage>> probe = testKit.createTestProbe();
-    images.tell(
-        new ImageRepository.Publish("engine", List.of("hw-a"), "2.0", 1, null, 100, probe.ref()));
-    assertTrue(probe.receiveMessage().isSuccess());
-    for (int i = 0; i < 10; i++) {
-      FleetProjection.apply(
-          store,
-          new Director.Registered(
-              "VIN" + i,
-              "Munich",
-              "blue",
-              Set.of(),
-              "P" + i,
-              "00",
-              List.of(new Director.EcuInfo("E" + i, "e", "engine", "hw-a", "00", "1.0", 1)),
-              Instant.EPOCH));
-    }
+    images = TestGroups.imagesWithEngine20(testKit);
+    TestGroups.register(store, 10);
   }
 
   @AfterAll

@@ -1,12 +1,17 @@
 package io.fleetsim.cloud;
 
+import io.fleetsim.uptane.repository.Expiries;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
 /**
@@ -34,6 +39,38 @@ final class TestGroups {
 
   private RecipientRef<CampaignTargets.Command> group(String id) {
     return groups.computeIfAbsent(id, k -> testKit.spawn(CampaignTargets.create(k, refs)));
+  }
+
+  /** An image repository with engine 2.0 (hardware hw-a) published. */
+  static ActorRef<ImageRepository.Command> imagesWithEngine20(ActorTestKit testKit) {
+    ActorRef<ImageRepository.Command> images =
+        testKit.spawn(
+            ImageRepository.create(
+                "images", new ImageRepository.Settings(1 << 20, List.of(), Expiries.defaults())));
+    TestProbe<StatusReply<FirmwareImage>> probe = testKit.createTestProbe();
+    images.tell(
+        new ImageRepository.Publish("engine", List.of("hw-a"), "2.0", 1, null, 100, probe.ref()));
+    if (!probe.receiveMessage().isSuccess()) {
+      throw new AssertionError("engine 2.0 was not published");
+    }
+    return images;
+  }
+
+  /** Vehicles VIN0 to VIN{n-1} in Munich, each with one engine ECU at 1.0. */
+  static void register(FleetStore store, int n) {
+    for (int i = 0; i < n; i++) {
+      FleetProjection.apply(
+          store,
+          new Director.Registered(
+              "VIN" + i,
+              "Munich",
+              "blue",
+              Set.of(),
+              "P" + i,
+              "00",
+              List.of(new Director.EcuInfo("E" + i, "e", "engine", "hw-a", "00", "1.0", 1)),
+              Instant.EPOCH));
+    }
   }
 
   /** Stops the group's actor: the next message starts it again from its journal. */
