@@ -31,6 +31,10 @@ public final class SingleNode {
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             pekko.cluster.run-coordinated-shutdown-when-down = on
+            # A test that shuts its node down waits for coordinated shutdown (leave, hand shards
+            # off, stop the journal), which can outlast the testkit's default 10 s on a loaded
+            # machine. Harmless outside tests: only ActorTestKit reads it.
+            pekko.actor.testkit.typed.system-shutdown-default = 60s
             """)
         .withValue("fleetsim.node.name", ConfigValueFactory.fromAnyRef(systemName))
         .withFallback(ConfigFactory.load());

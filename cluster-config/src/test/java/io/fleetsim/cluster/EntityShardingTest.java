@@ -57,6 +57,17 @@ class EntityShardingTest {
   }
 
   @Test
+  void aTestGivesItsNodeAMinuteToShutDown() {
+    // Coordinated shutdown of a cluster node outlasted the testkit default of 10 s on a loaded CI
+    // machine and failed a test class that had passed.
+    assertEquals(
+        60,
+        org.apache.pekko.actor.testkit.typed.TestKitSettings.create(testKit.system())
+            .DefaultActorSystemShutdownTimeout()
+            .toSeconds());
+  }
+
+  @Test
   void routesToEntitiesByIdAndKeepsThemApart() {
     ActorRef<ShardingEnvelope<Greet>> region =
         EntitySharding.init(testKit.system(), KEY, ctx -> greeter(ctx.getEntityId(), 0));
