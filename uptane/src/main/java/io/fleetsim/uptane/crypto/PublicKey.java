@@ -1,7 +1,9 @@
 package io.fleetsim.uptane.crypto;
 
 import io.fleetsim.uptane.json.Json;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
 
@@ -81,7 +83,7 @@ public record PublicKey(byte[] raw) implements VerifyingKey {
     boolean valid;
     try {
       Ed25519Signer verifier = new Ed25519Signer();
-      verifier.init(false, new Ed25519PublicKeyParameters(raw, 0));
+      verifier.init(false, Points.of(raw));
       verifier.update(message, 0, message.length);
       valid = verifier.verifySignature(signature);
     } catch (RuntimeException e) {
@@ -91,6 +93,33 @@ public record PublicKey(byte[] raw) implements VerifyingKey {
       VerifiedSignatures.remember(entry);
     }
     return valid;
+  }
+
+  /**
+   * Decoded curve points of the keys verified last. Decoding a key (a square root in the field) is
+   * a sizeable part of a verification, and the same keys (repository roles, vehicles, ECUs) verify
+   * again and again; bounded, cleared when full. The raw bytes are a record component and never
+   * change, so they can key the map.
+   */
+  private static final class Points {
+    private static final int CAPACITY = 65_536;
+    private static final ConcurrentHashMap<ByteBuffer, Ed25519PublicKeyParameters> DECODED =
+        new ConcurrentHashMap<>();
+
+    /** Throws, as Bouncy Castle does, for bytes that are not a point on the curve. */
+    static Ed25519PublicKeyParameters of(byte[] raw) {
+      ByteBuffer key = ByteBuffer.wrap(raw);
+      Ed25519PublicKeyParameters known = DECODED.get(key);
+      if (known != null) {
+        return known;
+      }
+      Ed25519PublicKeyParameters decoded = new Ed25519PublicKeyParameters(raw, 0);
+      if (DECODED.size() >= CAPACITY) {
+        DECODED.clear();
+      }
+      DECODED.put(key, decoded);
+      return decoded;
+    }
   }
 
   @Override

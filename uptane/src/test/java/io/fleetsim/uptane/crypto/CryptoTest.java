@@ -92,6 +92,10 @@ class CryptoTest {
     byte[] offCurve = new byte[32];
     java.util.Arrays.fill(offCurve, (byte) 0xff);
     assertFalse(new PublicKey(offCurve).verify(msg, sig));
+    // nor the second time, when keys that are points have been decoded and kept
+    assertFalse(new PublicKey(offCurve).verify(msg, sig));
+    assertEquals(k.publicKey().keyId(), k.keyId());
+    assertEquals(k.keyId(), k.keyId());
   }
 
   @Test
