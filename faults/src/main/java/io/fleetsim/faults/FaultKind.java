@@ -1,0 +1,97 @@
+package io.fleetsim.faults;
+
+import io.fleetsim.uptane.Attack;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every fault and attack fleetsim injects, where it acts, and the check expected to catch it. The
+ * expected check is an {@link Attack} name for what Uptane's verification refuses, {@link #TIMEOUT}
+ * for what only a time limit ends (a request that never comes back, a download too slow to finish),
+ * and empty for faults that are not attacks and that a vehicle is meant to ride out (added latency,
+ * a partition that ends).
+ */
+public enum FaultKind {
+  // ---- network, on the vehicle's link
+  /** Added latency per exchange: {@code ms}, plus a seeded {@code jitterMs} (0 to jitterMs). */
+  LATENCY(Point.LINK, null),
+  /** A share {@code rate} (0 to 1) of exchanges lost: the request or its answer never arrives. */
+  LOSS(Point.LINK, null),
+  /** No exchange gets through while the rule is active: a region cut off. */
+  PARTITION(Point.LINK, null),
+  /** The link carries at most {@code kbps} kilobits per second. */
+  BANDWIDTH(Point.LINK, null),
+  /** A share {@code rate} of exchanges arrives with one byte changed. */
+  CORRUPT(Point.LINK, null),
+
+  // ---- deny installation
+  /** The attacker drops the vehicle's requests: nothing comes back. */
+  DROP_REQUEST(Point.LINK, "TIMEOUT"),
+  /** Images trickle at {@code kbps} (default 1): the download cannot finish in its time. */
+  SLOW_RETRIEVAL(Point.LINK, "TIMEOUT"),
+  /** The attacker keeps serving the first timestamp it saw: signed, valid, and old. */
+  FREEZE(Point.LINK, Attack.FREEZE.name()),
+
+  // ---- interfere with ECUs
+  /** An older, once valid, Director targets file replayed: the vehicle trusts a newer one. */
+  ROLLBACK(Point.LINK, Attack.ROLLBACK.name()),
+  /** An image with more bytes than its metadata states. */
+  ENDLESS_DATA(Point.LINK, Attack.ENDLESS_DATA.name()),
+  /** An image-repository targets file from an earlier snapshot served with the current one. */
+  MIX_AND_MATCH(Point.LINK, Attack.MIX_AND_MATCH.name()),
+
+  // ---- control an ECU
+  /** Image bytes changed on the way: the hash check refuses them. */
+  ARBITRARY_SOFTWARE(Point.LINK, Attack.ARBITRARY_SOFTWARE.name()),
+  /** Director targets whose signature was changed. */
+  BAD_SIGNATURE(Point.LINK, Attack.BAD_SIGNATURE.name()),
+  /** Director targets re-signed by a key the vehicle's root does not trust. */
+  UNTRUSTED_KEY(Point.LINK, Attack.UNKNOWN_KEY.name()),
+
+  // ---- ECU and bus
+  /** The new image does not boot: {@code rate} (0 to 1) of the selected ECUs' boots crash. */
+  BOOT_CRASH(Point.ECU, null);
+
+  /** What ends an attack that only a time limit can end. */
+  public static final String TIMEOUT = "TIMEOUT";
+
+  private final Point point;
+  private final String expected;
+
+  FaultKind(Point point, String expected) {
+    this.point = point;
+    this.expected = expected;
+  }
+
+  public Point point() {
+    return point;
+  }
+
+  /** The check expected to catch it; empty for a fault a vehicle is meant to ride out. */
+  public Optional<String> expectedCheck() {
+    return Optional.ofNullable(expected);
+  }
+
+  /** An attack: something a check must catch, counted as detected or undetected. */
+  public boolean isAttack() {
+    return expected != null;
+  }
+
+  /** The kind a user writes: case and dashes do not matter ({@code bad-signature}). */
+  public static FaultKind parse(String name) {
+    String n = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    try {
+      return valueOf(n);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown fault kind '"
+              + name
+              + "'; known: "
+              + String.join(
+                  ", ",
+                  java.util.Arrays.stream(values())
+                      .map(k -> k.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                      .toList()));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.fleetsim.faults;
+
+import io.fleetsim.cluster.CborSerializable;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * When a rule acts, in simulated time: from {@code startMillis} (inclusive) to {@code endMillis}
+ * (exclusive), epoch milliseconds of the node's virtual clock; {@link Long#MAX_VALUE} as the end
+ * means until the rule is removed.
+ */
+public record Window(long startMillis, long endMillis) implements CborSerializable {
+  public static final long OPEN = Long.MAX_VALUE;
+
+  public Window {
+    if (endMillis <= startMillis) {
+      throw new IllegalArgumentException(
+          "a fault window ends after it starts: start " + startMillis + ", end " + endMillis);
+    }
+  }
+
+  /** From {@code start} until the rule is removed. */
+  public static Window from(Instant start) {
+    return new Window(start.toEpochMilli(), OPEN);
+  }
+
+  /** From {@code start} for {@code duration}. */
+  public static Window of(Instant start, Duration duration) {
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("a fault window lasts longer than zero, got " + duration);
+    }
+    return new Window(start.toEpochMilli(), start.toEpochMilli() + duration.toMillis());
+  }
+
+  public boolean contains(long nowMillis) {
+    return nowMillis >= startMillis && nowMillis < endMillis;
+  }
+}
