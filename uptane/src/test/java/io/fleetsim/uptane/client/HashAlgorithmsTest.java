@@ -29,7 +29,7 @@ class HashAlgorithmsTest {
   private final Repository repo =
       Repository.create("images", new Random(9), T0, Expiries.defaults());
   private final byte[] image = "an image hashed with sha512".getBytes(StandardCharsets.UTF_8);
-  private final byte[] other = "another image of other bytes".getBytes(StandardCharsets.UTF_8);
+  private final byte[] other = "an image hashed with sha256".getBytes(StandardCharsets.UTF_8);
 
   private static Json.Obj fileInfo(byte[] b, Map<String, String> hashes) {
     Map<String, Json> h = new java.util.LinkedHashMap<>();

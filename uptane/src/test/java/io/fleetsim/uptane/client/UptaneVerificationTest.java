@@ -185,7 +185,10 @@ class UptaneVerificationTest {
     flipped[0] ^= 1;
     assertRefused(Attack.ARBITRARY_SOFTWARE, () -> ImageVerifier.verify(f.brake, flipped));
     byte[] longer = java.util.Arrays.copyOf(f.brakeImage, f.brakeImage.length + 1);
-    assertRefused(Attack.ARBITRARY_SOFTWARE, () -> ImageVerifier.verify(f.brake, longer));
+    // more bytes than the target states: endless data, as when they arrive block by block
+    assertRefused(Attack.ENDLESS_DATA, () -> ImageVerifier.verify(f.brake, longer));
+    byte[] shorter = java.util.Arrays.copyOf(f.brakeImage, f.brakeImage.length - 1);
+    assertRefused(Attack.ARBITRARY_SOFTWARE, () -> ImageVerifier.verify(f.brake, shorter));
     assertRefused(Attack.ARBITRARY_SOFTWARE, () -> ImageVerifier.verify(f.brake, null));
 
     ImageVerifier.Streaming s = ImageVerifier.streaming(f.brake);

@@ -1,0 +1,103 @@
+package io.fleetsim.faults;
+
+import io.fleetsim.cluster.Seeds;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Network faults on a vehicle's link, applied to one exchange after the link's own model has timed
+ * it: a partition or a loss makes it fail, latency and a bandwidth cap make it longer. Draws (loss,
+ * jitter) come from (scenario seed, rule, VIN, the exchange's start and its rank among exchanges
+ * starting at that instant), so the same seed gives the same figures whatever else happens.
+ *
+ * <ul>
+ *   <li>{@link FaultKind#PARTITION}: nothing gets through.
+ *   <li>{@link FaultKind#LOSS}: lost with probability {@code rate}.
+ *   <li>{@link FaultKind#LATENCY}: {@code ms} more, plus a uniform draw of 0 to {@code jitterMs}.
+ *   <li>{@link FaultKind#BANDWIDTH}: the bytes also take their time at {@code kbps}.
+ *   <li>{@link FaultKind#SLOW_RETRIEVAL}: an image download's bytes take their time at {@code kbps}
+ *       (default 1).
+ * </ul>
+ */
+public final class LinkFaults {
+
+  private LinkFaults() {}
+
+  /** The exchange as the faults leave it, and the rules that changed it. */
+  public record Shaped(Duration duration, boolean delivered, List<FaultRule> applied) {}
+
+  /**
+   * Applies {@code acting} to an exchange of {@code bytes} by {@code vin} starting at {@code
+   * startMillis} (the {@code rank}-th to start then), which the link alone would carry in {@code
+   * duration} ({@code delivered} false when it lost it).
+   */
+  public static Shaped shape(
+      List<FaultRule> acting,
+      long scenarioSeed,
+      String vin,
+      long startMillis,
+      int rank,
+      long bytes,
+      boolean imageDownload,
+      Duration duration,
+      boolean delivered) {
+    if (acting.isEmpty() || !delivered) {
+      return new Shaped(duration, delivered, List.of());
+    }
+    Duration d = duration;
+    List<FaultRule> applied = new ArrayList<>(1);
+    for (FaultRule rule : acting) {
+      switch (rule.kind()) {
+        case PARTITION -> {
+          applied.add(rule);
+          return new Shaped(d, false, applied);
+        }
+        case LOSS -> {
+          if (draw(scenarioSeed, rule, vin, startMillis, rank) < rule.param("rate", 0)) {
+            applied.add(rule);
+            return new Shaped(d, false, applied);
+          }
+        }
+        case LATENCY -> {
+          double jitter = rule.param("jitterMs", 0);
+          long extra =
+              (long) rule.param("ms", 0)
+                  + (long) (jitter * draw(scenarioSeed, rule, vin, startMillis, rank));
+          if (extra > 0) {
+            d = d.plusMillis(extra);
+            applied.add(rule);
+          }
+        }
+        case BANDWIDTH -> {
+          d = d.plus(atRate(bytes, rule.param("kbps", 0)));
+          applied.add(rule);
+        }
+        case SLOW_RETRIEVAL -> {
+          if (imageDownload) {
+            d = d.plus(atRate(bytes, rule.param("kbps", 1)));
+            applied.add(rule);
+          }
+        }
+        default -> {}
+      }
+    }
+    return new Shaped(d, true, applied);
+  }
+
+  /** How long {@code bytes} take at {@code kbps} kilobits per second (no cap below 0.001). */
+  static Duration atRate(long bytes, double kbps) {
+    if (kbps <= 0) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos((long) (bytes * 8.0 / (Math.max(kbps, 0.001) * 1000) * 1e9));
+  }
+
+  private static double draw(long seed, FaultRule rule, String vin, long startMillis, int rank) {
+    long h =
+        Seeds.splitMix64(
+            Seeds.entitySeed(seed, "link-fault:" + rule.id() + ":" + vin)
+                ^ Seeds.splitMix64(startMillis * 31 + rank));
+    return (h >>> 11) * 0x1.0p-53;
+  }
+}

@@ -1,0 +1,217 @@
+package io.fleetsim.faults;
+
+import io.fleetsim.cluster.Seeds;
+import io.fleetsim.uptane.VerificationException;
+import io.fleetsim.uptane.crypto.Hex;
+import io.fleetsim.uptane.crypto.SigningKey;
+import io.fleetsim.uptane.metadata.RoleMetadata;
+import io.fleetsim.uptane.metadata.Signature;
+import io.fleetsim.uptane.metadata.Signed;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The attacker on a vehicle's link to the cloud: what it does to the real bytes a vehicle fetches.
+ * It changes the Uptane files and images the repositories served, replays ones it recorded, or
+ * drops the request; it never touches the vehicle's checks, which must catch what it did.
+ *
+ * <p>Recordings (the first timestamp or snapshot an attacker saw for a vehicle) are kept per node,
+ * per rule and vehicle, as a real attacker on that vehicle's path would keep them. They are not
+ * persisted: an attacker on a node that restarts starts recording again.
+ *
+ * <ul>
+ *   <li>{@link FaultKind#DROP_REQUEST}: every request fails ({@link Dropped}).
+ *   <li>{@link FaultKind#BAD_SIGNATURE}: the Director timestamp's signature changed.
+ *   <li>{@link FaultKind#UNTRUSTED_KEY}: the Director timestamp re-signed by the attacker's own
+ *       key.
+ *   <li>{@link FaultKind#FREEZE}: the first Director timestamp seen is served from then on.
+ *   <li>{@link FaultKind#ROLLBACK}: once a newer Director timestamp went through, the first one
+ *       seen is served again.
+ *   <li>{@link FaultKind#MIX_AND_MATCH}: the first Director snapshot seen is served with later
+ *       timestamps that name a newer one.
+ *   <li>{@link FaultKind#ARBITRARY_SOFTWARE}: a byte of the image changed; {@link
+ *       FaultKind#ENDLESS_DATA}: bytes added after the image. Both keep the vehicle from fetching a
+ *       delta (its description does not come through), so the image itself crosses the link.
+ * </ul>
+ */
+public final class LinkTampering {
+
+  /** The repository a file comes from. */
+  public enum Repo {
+    DIRECTOR,
+    IMAGES
+  }
+
+  /** The request never reaches the repository, or its answer never comes back. */
+  public static final class Dropped extends RuntimeException {
+    public Dropped(String ruleId) {
+      super("request dropped on the link (fault rule " + ruleId + ")", null, false, false);
+    }
+  }
+
+  /** The bytes the vehicle receives, and the rules that changed them (empty when none did). */
+  public record Outcome(byte[] bytes, List<FaultRule> applied) {}
+
+  private static final int MAX_METADATA = 1 << 20;
+
+  private final long scenarioSeed;
+  private final Map<String, byte[]> recorded = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> passedNewer = new ConcurrentHashMap<>();
+
+  public LinkTampering(long scenarioSeed) {
+    this.scenarioSeed = scenarioSeed;
+  }
+
+  /**
+   * A metadata file {@code served} by {@code repo} to {@code vin}, as it arrives through the rules
+   * acting on the link. Throws {@link Dropped} when a rule drops the request.
+   */
+  public Outcome metadata(
+      List<FaultRule> acting, String vin, Repo repo, String fileName, byte[] served) {
+    byte[] bytes = served;
+    List<FaultRule> applied = new ArrayList<>(1);
+    for (FaultRule rule : acting) {
+      byte[] before = bytes;
+      bytes = apply(rule, vin, repo, fileName, bytes);
+      if (bytes != before) {
+        applied.add(rule);
+      }
+    }
+    return new Outcome(bytes, applied);
+  }
+
+  private byte[] apply(FaultRule rule, String vin, Repo repo, String fileName, byte[] bytes) {
+    if (rule.kind() == FaultKind.DROP_REQUEST) {
+      throw new Dropped(rule.id());
+    }
+    if (repo != Repo.DIRECTOR) {
+      return bytes;
+    }
+    boolean timestamp = fileName.equals("timestamp.json");
+    return switch (rule.kind()) {
+      case BAD_SIGNATURE -> timestamp ? badSignature(bytes) : bytes;
+      case UNTRUSTED_KEY -> timestamp ? signedBy(bytes, attackerKey(rule)) : bytes;
+      case FREEZE -> timestamp ? replay(rule, vin, fileName, bytes, false) : bytes;
+      case ROLLBACK -> timestamp ? replay(rule, vin, fileName, bytes, true) : bytes;
+      case MIX_AND_MATCH ->
+          fileName.equals("snapshot.json") ? replay(rule, vin, fileName, bytes, false) : bytes;
+      default -> bytes;
+    };
+  }
+
+  /** Whether the rules keep the vehicle from learning of a delta, so that it fetches the image. */
+  public static boolean blocksDeltas(List<FaultRule> acting) {
+    for (FaultRule r : acting) {
+      if (r.kind() == FaultKind.ARBITRARY_SOFTWARE || r.kind() == FaultKind.ENDLESS_DATA) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A request for an image's description or bytes; throws {@link Dropped} when one is dropped. */
+  public static void request(List<FaultRule> acting) {
+    for (FaultRule r : acting) {
+      if (r.kind() == FaultKind.DROP_REQUEST) {
+        throw new Dropped(r.id());
+      }
+    }
+  }
+
+  /** Image bytes as they arrive through the rules acting on the link. */
+  public Outcome image(List<FaultRule> acting, byte[] served) {
+    request(acting);
+    byte[] bytes = served;
+    List<FaultRule> applied = new ArrayList<>(1);
+    for (FaultRule rule : acting) {
+      if (rule.kind() == FaultKind.ARBITRARY_SOFTWARE && bytes.length > 0) {
+        bytes = bytes.clone();
+        bytes[bytes.length / 2] ^= 0x5a;
+        applied.add(rule);
+      } else if (rule.kind() == FaultKind.ENDLESS_DATA) {
+        int extra = (int) Math.max(1, Math.min(1 << 24, rule.param("bytes", 4096)));
+        bytes = Arrays.copyOf(bytes, bytes.length + extra);
+        applied.add(rule);
+      }
+    }
+    return new Outcome(bytes, applied);
+  }
+
+  /**
+   * The file recorded first for this rule and vehicle, instead of {@code bytes} when the repository
+   * now serves a newer version; with {@code afterNewer}, only once one newer version went through
+   * (so that the vehicle trusts something newer than what is replayed).
+   */
+  private byte[] replay(FaultRule rule, String vin, String fileName, byte[] bytes, boolean after) {
+    String key = rule.id() + '|' + vin + '|' + fileName;
+    byte[] first = recorded.putIfAbsent(key, bytes);
+    if (first == null) {
+      return bytes;
+    }
+    int old = version(first);
+    int now = version(bytes);
+    if (now <= old) {
+      return bytes;
+    }
+    if (after && passedNewer.putIfAbsent(key, Boolean.TRUE) == null) {
+      return bytes;
+    }
+    return first;
+  }
+
+  /** The attacker's own key for a rule: the same on every node and run with the seed. */
+  private SigningKey attackerKey(FaultRule rule) {
+    Random rng = Seeds.random(scenarioSeed, "attacker:" + rule.id());
+    return SigningKey.generate(rng);
+  }
+
+  /** The envelope with a hex digit of each signature changed. */
+  static byte[] badSignature(byte[] envelope) {
+    Signed<? extends RoleMetadata> s = parse(envelope);
+    if (s == null) {
+      return flipOne(envelope);
+    }
+    List<Signature> bad = new ArrayList<>();
+    for (Signature sig : s.signatures()) {
+      char[] hex = sig.sig().toCharArray();
+      hex[0] = hex[0] == '0' ? '1' : '0';
+      bad.add(new Signature(sig.keyId(), new String(hex)));
+    }
+    return s.withSignatures(bad).toBytes();
+  }
+
+  /** The envelope signed by {@code key} alone. */
+  static byte[] signedBy(byte[] envelope, SigningKey key) {
+    Signed<? extends RoleMetadata> s = parse(envelope);
+    if (s == null) {
+      return flipOne(envelope);
+    }
+    Signature sig = new Signature(key.keyId(), Hex.encode(key.sign(s.canonicalSigned())));
+    return s.withSignatures(List.of(sig)).toBytes();
+  }
+
+  private static int version(byte[] envelope) {
+    Signed<? extends RoleMetadata> s = parse(envelope);
+    return s == null ? -1 : s.version();
+  }
+
+  private static Signed<? extends RoleMetadata> parse(byte[] envelope) {
+    try {
+      return Signed.parseAny(envelope, MAX_METADATA);
+    } catch (VerificationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static byte[] flipOne(byte[] bytes) {
+    byte[] b = bytes.clone();
+    if (b.length > 0) {
+      b[b.length / 2] ^= 0x01;
+    }
+    return b;
+  }
+}
