@@ -123,7 +123,8 @@ public final class Faults implements Extension {
       return List.of();
     }
     List<FaultRule> acting = null;
-    for (FaultRule rule : candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      FaultRule rule = candidates.get(i);
       if (rule.touches(s, nowMillis, scenarioSeed)) {
         if (acting == null) {
           acting = new ArrayList<>(candidates.size());
@@ -140,11 +141,16 @@ public final class Faults implements Extension {
    * no fault could have changed that outcome in the meantime; an empty interval overlaps nothing.
    */
   public boolean anyTouches(Subject s, long fromMillis, long untilMillis) {
-    for (FaultRule rule : snapshot.rules()) {
+    List<FaultRule> rules = snapshot.rules();
+    if (rules.isEmpty() || untilMillis <= fromMillis) {
+      return false;
+    }
+    // Indexed, not iterated: no iterator to allocate on a call every poll makes.
+    for (int i = 0; i < rules.size(); i++) {
+      FaultRule rule = rules.get(i);
       Window w = rule.window();
       if (w.startMillis() < untilMillis
           && fromMillis < w.endMillis()
-          && fromMillis < untilMillis
           && rule.selector().matches(s, scenarioSeed, rule.id())) {
         return true;
       }

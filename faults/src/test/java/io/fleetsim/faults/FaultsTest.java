@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.SingleNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +130,37 @@ class FaultsTest {
   }
 
   @Test
+  void everyOneOfManyConcurrentChangesIsAppliedWhenItCompletes() throws Exception {
+    // Changes made at once are answered as their writes and the replica's reads interleave; each
+    // must still find its own rule applied when it completes, whatever the order of the others.
+    List<FaultRule> added = new ArrayList<>();
+    List<CompletableFuture<Boolean>> seen = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      FaultRule r = rule(String.format("r%02d", i), FaultKind.LOSS, Selector.all(), ALWAYS);
+      added.add(r);
+      seen.add(faults.add(r).thenApply(done -> faults.rules().contains(r)).toCompletableFuture());
+    }
+    for (int i = 0; i < seen.size(); i++) {
+      assertTrue(
+          seen.get(i).get(60, TimeUnit.SECONDS), added.get(i).id() + " applied on completion");
+    }
+    assertEquals(added, faults.rules());
+
+    List<CompletableFuture<Boolean>> gone = new ArrayList<>();
+    for (FaultRule r : added) {
+      gone.add(
+          faults
+              .remove(r.id())
+              .thenApply(done -> !faults.rules().contains(r))
+              .toCompletableFuture());
+    }
+    for (CompletableFuture<Boolean> g : gone) {
+      assertTrue(g.get(60, TimeUnit.SECONDS), "removed on completion");
+    }
+    assertEquals(List.of(), faults.rules());
+  }
+
+  @Test
   void rulesAndActingComeInIdOrder() throws Exception {
     FaultRule c = rule("c", FaultKind.LOSS, Selector.all(), ALWAYS);
     FaultRule a = rule("a", FaultKind.CORRUPT, Selector.all(), ALWAYS);
@@ -187,7 +221,7 @@ class FaultsTest {
     FaultRule half = rule("half", FaultKind.LOSS, Selector.all().share(50), ALWAYS);
     done(faults.add(half));
 
-    long seed = testKit.system().settings().config().getLong("fleetsim.seed");
+    long seed = Seeds.scenarioSeed(testKit.system());
     for (int i = 0; i < 50; i++) {
       Subject s = Subject.vehicle("VIN" + i, null, null);
       assertEquals(
