@@ -63,6 +63,7 @@ public enum FaultKind {
     this.expected = expected;
   }
 
+  /** Where the kind acts: the interception point that asks for it, and no other. */
   public Point point() {
     return point;
   }

@@ -20,13 +20,15 @@ public record FaultRule(
     if (kind == null || selector == null || window == null) {
       throw new IllegalArgumentException("a fault rule needs a kind, a selector and a window");
     }
-    params = params == null ? Map.of() : Map.copyOf(params);
+    params = params == null ? Map.of() : params;
+    // Checked before the copy: Map.copyOf refuses a missing value with a bare NullPointerException.
     for (Map.Entry<String, Double> p : params.entrySet()) {
-      if (p.getValue() == null || p.getValue().isNaN() || p.getValue() < 0) {
+      if (p.getKey() == null || p.getValue() == null || p.getValue().isNaN() || p.getValue() < 0) {
         throw new IllegalArgumentException(
             "fault rule " + id + ": parameter " + p.getKey() + " must be a number >= 0");
       }
     }
+    params = Map.copyOf(params);
     Double rate = params.get("rate");
     if (rate != null && rate > 1) {
       throw new IllegalArgumentException(

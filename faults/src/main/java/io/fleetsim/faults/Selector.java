@@ -30,30 +30,37 @@ public record Selector(
     }
   }
 
+  /** The whole fleet: a rule meant for every vehicle names nothing. */
   public static Selector all() {
     return new Selector(Set.of(), Set.of(), Set.of(), null, 100);
   }
 
+  /** The vehicles named, and their ECUs: a fault aimed at a few vehicles a test follows. */
   public static Selector vins(Set<String> vins) {
     return all().withVins(vins);
   }
 
+  /** One region's vehicles: a region cut off, or served by a tampered mirror. */
   public static Selector region(String region) {
     return new Selector(Set.of(region), Set.of(), Set.of(), null, 100);
   }
 
+  /** This selector narrowed to the vehicles {@code v}; records have no setters. */
   public Selector withVins(Set<String> v) {
     return new Selector(regions, v, ecuTypes, campaignId, percent);
   }
 
+  /** This selector narrowed to ECUs of the types {@code t}, for faults of a bus or an ECU. */
   public Selector withEcuTypes(Set<String> t) {
     return new Selector(regions, vins, t, campaignId, percent);
   }
 
+  /** This selector narrowed to updates of one campaign, so that other campaigns run clean. */
   public Selector inCampaign(String campaign) {
     return new Selector(regions, vins, ecuTypes, campaign, percent);
   }
 
+  /** This selector narrowed to a seeded {@code p} percent of what it selects. */
   public Selector share(double p) {
     return new Selector(regions, vins, ecuTypes, campaignId, p);
   }

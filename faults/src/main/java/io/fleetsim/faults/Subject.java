@@ -11,10 +11,12 @@ public record Subject(String vin, String region, String ecuType, String campaign
     }
   }
 
+  /** The vehicle itself, as its link to the cloud sees it. */
   public static Subject vehicle(String vin, String region, String campaignId) {
     return new Subject(vin, region, null, campaignId);
   }
 
+  /** One of the vehicle's ECUs, for faults a selector aims at ECU types. */
   public Subject ecu(String type) {
     return new Subject(vin, region, type, campaignId);
   }

@@ -32,6 +32,7 @@ public record Window(long startMillis, long endMillis) implements CborSerializab
     return new Window(start.toEpochMilli(), start.toEpochMilli() + duration.toMillis());
   }
 
+  /** Whether the rule acts at {@code nowMillis}: an end is exclusive, so windows can abut. */
   public boolean contains(long nowMillis) {
     return nowMillis >= startMillis && nowMillis < endMillis;
   }

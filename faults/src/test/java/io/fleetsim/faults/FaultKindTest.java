@@ -1,0 +1,56 @@
+package io.fleetsim.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fleetsim.uptane.Attack;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class FaultKindTest {
+
+  @Test
+  void parsesWhatAUserWrites() {
+    assertEquals(FaultKind.BAD_SIGNATURE, FaultKind.parse("bad-signature"));
+    assertEquals(FaultKind.ROLLBACK, FaultKind.parse(" Rollback "));
+    assertEquals(FaultKind.SLOW_RETRIEVAL, FaultKind.parse("SLOW_RETRIEVAL"));
+  }
+
+  @Test
+  void anUnknownKindNamesItselfAndEveryKnownKind() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> FaultKind.parse("meteor-strike"));
+    assertTrue(e.getMessage().contains("'meteor-strike'"), e.getMessage());
+    for (FaultKind k : FaultKind.values()) {
+      String written = k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      assertTrue(e.getMessage().contains(written), written + " in: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void attacksNameTheCheckExpectedToCatchThem() {
+    assertEquals(Optional.of(Attack.BAD_SIGNATURE.name()), FaultKind.BAD_SIGNATURE.expectedCheck());
+    assertEquals(Optional.of(Attack.UNKNOWN_KEY.name()), FaultKind.UNTRUSTED_KEY.expectedCheck());
+    assertEquals(Optional.of(FaultKind.TIMEOUT), FaultKind.DROP_REQUEST.expectedCheck());
+    assertTrue(FaultKind.FREEZE.isAttack());
+  }
+
+  @Test
+  void faultsAVehicleRidesOutAreNotAttacks() {
+    for (FaultKind k :
+        new FaultKind[] {
+          FaultKind.LATENCY, FaultKind.LOSS, FaultKind.PARTITION, FaultKind.BANDWIDTH
+        }) {
+      assertFalse(k.isAttack(), k.name());
+      assertEquals(Optional.empty(), k.expectedCheck());
+    }
+  }
+
+  @Test
+  void eachKindActsAtAPoint() {
+    assertEquals(Point.LINK, FaultKind.LATENCY.point());
+    assertEquals(Point.ECU, FaultKind.BOOT_CRASH.point());
+  }
+}
