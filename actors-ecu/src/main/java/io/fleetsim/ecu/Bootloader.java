@@ -2,6 +2,7 @@ package io.fleetsim.ecu;
 
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.Faults;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,6 +20,7 @@ final class Bootloader {
   private static final String FLASH_TIMER = "flash";
   private static final String WATCHDOG_TIMER = "watchdog";
 
+  private final String vin;
   private final String ecuId;
   private final ActorContext<Ecu.Command> context;
   private final SimTimers<Ecu.Command> timers;
@@ -27,12 +29,14 @@ final class Bootloader {
   private final BootModel bootModel;
 
   Bootloader(
+      String vin,
       String ecuId,
       ActorContext<Ecu.Command> context,
       SimTimers<Ecu.Command> timers,
       EcuSettings settings,
       SimClock clock,
       BootModel bootModel) {
+    this.vin = vin;
     this.ecuId = ecuId;
     this.context = context;
     this.timers = timers;
@@ -54,8 +58,17 @@ final class Bootloader {
   /**
    * Starts boot {@code attempt} of {@code bank}, watched by the child's death watch and a timer.
    */
-  void boot(Bank bank, int attempt) {
-    BootModel.Outcome outcome = bootModel.boot(ecuId, bank.sha256(), attempt);
+  void boot(Bank bank, int attempt, EcuType type) {
+    BootModel.Outcome outcome =
+        FaultedBoots.boot(
+            Faults.get(context.getSystem()),
+            vin,
+            ecuId,
+            type,
+            bank.sha256(),
+            attempt,
+            clock.now().toEpochMilli(),
+            bootModel);
     ActorRef<Object> child =
         context.spawn(
             BootProcess.create(outcome, settings.bootTime(), attempt, context.getSelf()),

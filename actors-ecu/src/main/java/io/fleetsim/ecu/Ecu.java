@@ -458,7 +458,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 settings.bootFailureRate(),
                 Seeds.entitySeed(Seeds.scenarioSeed(context.getSystem()), entityId),
                 clock::nowMillis);
-    this.bootloader = new Bootloader(ecuId, context, timers, settings, clock, boots);
+    this.bootloader = new Bootloader(vin, ecuId, context, timers, settings, clock, boots);
     this.busFor = busFor;
     this.checks =
         new ComputeGate(
@@ -765,7 +765,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   private void boot(State state) {
-    bootloader.boot(state.banks().bank(state.banks().inactive()), state.bootAttempt());
+    bootloader.boot(
+        state.banks().bank(state.banks().inactive()), state.bootAttempt(), state.profile().type());
   }
 
   private ReplyEffect<Event, State> bootConfirmed(State state, BootConfirmed cmd) {

@@ -264,6 +264,7 @@ public final class BulkProvisioning {
         Vehicle.Poll.class,
         new Vehicle.Poll(),
         settings.untilNextPoll(pollSeed, clock.nowMillis()),
-        ForeseenPoll.of(vin, CheckHorizon.get(system), clock, settings, pollSeed, null, null));
+        ForeseenPoll.of(
+            vin, CheckHorizon.get(system), clock, settings, pollSeed, null, null, null, null));
   }
 }

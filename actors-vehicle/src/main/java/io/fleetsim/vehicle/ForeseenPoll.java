@@ -3,6 +3,8 @@ package io.fleetsim.vehicle;
 import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.Faults;
+import io.fleetsim.faults.Subject;
 import java.time.Instant;
 
 /**
@@ -32,6 +34,8 @@ final class ForeseenPoll implements SimTimers.Foresight {
   private final long imageHead;
   private final long trustedUntilMillis;
   private final long directorTimestampBytes;
+  private final Faults faults;
+  private final Subject subject;
 
   private ForeseenPoll(
       String vin,
@@ -40,7 +44,9 @@ final class ForeseenPoll implements SimTimers.Foresight {
       VehicleSettings settings,
       long pollSeed,
       NetworkLink link,
-      VehicleState.Trust trust) {
+      VehicleState.Trust trust,
+      Faults faults,
+      Subject subject) {
     this.vin = vin;
     this.horizon = horizon;
     this.epoch = clock.epoch();
@@ -54,6 +60,8 @@ final class ForeseenPoll implements SimTimers.Foresight {
         imagesMatter ? CheckHorizon.head(trust.images().root(), trust.images().timestamp()) : 0;
     this.trustedUntilMillis = trust.until().toEpochMilli() - epoch.toEpochMilli();
     this.directorTimestampBytes = trust.director().timestamp().length;
+    this.faults = faults;
+    this.subject = subject;
   }
 
   /**
@@ -68,14 +76,16 @@ final class ForeseenPoll implements SimTimers.Foresight {
       VehicleSettings settings,
       long pollSeed,
       NetworkLink link,
-      VehicleState.Trust trust) {
+      VehicleState.Trust trust,
+      Faults faults,
+      Subject subject) {
     if (!settings.skipForeseenPolls() || !complete(trust)) {
       return now -> {
         horizon.pollMade();
         return null;
       };
     }
-    return new ForeseenPoll(vin, horizon, clock, settings, pollSeed, link, trust);
+    return new ForeseenPoll(vin, horizon, clock, settings, pollSeed, link, trust, faults, subject);
   }
 
   /** The foresight of each next poll of a vehicle, from its state then ({@link #of}). */
@@ -85,7 +95,8 @@ final class ForeseenPoll implements SimTimers.Foresight {
       SimClock clock,
       VehicleSettings settings,
       long pollSeed,
-      java.util.function.Function<Vehicle.State, NetworkLink> link) {
+      java.util.function.Function<Vehicle.State, NetworkLink> link,
+      Faults faults) {
     return s ->
         of(
             vin,
@@ -94,7 +105,9 @@ final class ForeseenPoll implements SimTimers.Foresight {
             settings,
             pollSeed,
             link.apply(s),
-            s.update() == null ? s.trust() : null);
+            s.update() == null ? s.trust() : null,
+            faults,
+            Subject.vehicle(vin, s.spec().region(), null));
   }
 
   /** Whether {@code trust} holds what a check that finds nothing new compares. */
@@ -118,13 +131,19 @@ final class ForeseenPoll implements SimTimers.Foresight {
       horizon.pollMade();
       return null;
     }
-    horizon.pollForeseen();
     // The check fetches both timestamps: the Director's is the one trusted, the image
     // repository's the one it serves now.
     long bytes = directorTimestampBytes + horizon.imageTimestampBytes();
     NetworkLink.Exchange e = link.exchange(bytes, epoch.plusMillis(nowMillis));
     // A lost check fails at once (OverTheLink); a delivered one ends when its answer arrives.
     long ends = e.delivered() ? nowMillis + SimClock.delayMillis(e.duration()) : nowMillis;
+    long from = epoch.toEpochMilli() + nowMillis;
+    if (faults.anyTouches(subject, from, from + (ends - nowMillis) + 1)) {
+      // A fault or attack on the vehicle while it would check: what the check meets is not known.
+      horizon.pollMade();
+      return null;
+    }
+    horizon.pollForeseen();
     return new SimTimers.Foreseen(ends + settings.untilNextPoll(pollSeed, ends).toMillis(), ends);
   }
 }

@@ -76,6 +76,15 @@ final class ImageDownload {
     this.rebuilt = rebuilt;
   }
 
+  Source source() {
+    return source;
+  }
+
+  /** The same download, from {@code other} ({@link FaultedLink}). */
+  ImageDownload withSource(Source other) {
+    return new ImageDownload(other, blobs, rebuilt);
+  }
+
   CompletionStage<Result> fetch(
       List<VehicleState.PlannedInstall> installs, Map<String, VehicleState.Installed> running) {
     Map<String, CompletionStage<Fetched>> fetches = new LinkedHashMap<>();

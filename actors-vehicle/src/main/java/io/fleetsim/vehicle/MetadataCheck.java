@@ -3,6 +3,7 @@ package io.fleetsim.vehicle;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.Asks;
+import io.fleetsim.faults.LinkTampering;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +49,11 @@ final class MetadataCheck {
     }
   }
 
+  /** What the link does to a file on its way to the vehicle ({@link FaultedLink}). */
+  interface Tamper {
+    byte[] apply(LinkTampering.Repo repo, String fileName, byte[] bytes);
+  }
+
   private final Repository director;
   private final Repository images;
 
@@ -69,6 +75,15 @@ final class MetadataCheck {
             asks.askWithStatus(
                 images,
                 (ActorRef<StatusReply<byte[]>> r) -> new ImageRepository.GetMetadata(name, r)));
+  }
+
+  /** The same check, its files passing through {@code tamper} as they arrive. */
+  MetadataCheck through(Tamper tamper) {
+    return new MetadataCheck(
+        name ->
+            director.fetch(name).thenApply(b -> tamper.apply(LinkTampering.Repo.DIRECTOR, name, b)),
+        name ->
+            images.fetch(name).thenApply(b -> tamper.apply(LinkTampering.Repo.IMAGES, name, b)));
   }
 
   CompletionStage<UptaneCheck.Result> run(VehicleState.Trust trust, Ecus ecus, Instant now) {

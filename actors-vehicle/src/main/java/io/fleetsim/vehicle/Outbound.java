@@ -33,6 +33,7 @@ final class Outbound {
   private final ImageDownload imageDownload;
   private final ActorRef<CanBus.TransferResult> transferAdapter;
   private final ActorRef<CanBus.TransferProgress> progressAdapter;
+  private final FaultedLink faulted;
   private OverTheLink link;
 
   Outbound(
@@ -60,6 +61,7 @@ final class Outbound {
         ctx.messageAdapter(CanBus.TransferResult.class, Vehicle.Transferred::new);
     this.progressAdapter =
         ctx.messageAdapter(CanBus.TransferProgress.class, Vehicle.TransferProgressed::new);
+    this.faulted = new FaultedLink(ctx.getSystem(), vin, clock);
   }
 
   /** Provisions the ECUs and fetches the roots; {@link Vehicle.Provisioned} tells how it went. */
@@ -70,22 +72,28 @@ final class Outbound {
             new Vehicle.Provisioned(roots, err == null ? null : Asks.rootCause(err), replyTo));
   }
 
-  /** Checks both repositories for updates to what {@code s} has installed. */
+  /**
+   * Checks both repositories for updates to what {@code s} has installed, through the faults acting
+   * on its link now.
+   */
   void check(Vehicle.State s) {
     link(s)
         .send(
-            metadataCheck.run(
-                s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
+            faulted
+                .check(metadataCheck, faulted.acting(s))
+                .run(s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
             UptaneCheck.Result::networkBytes,
             Vehicle.CheckArrived::new,
             Vehicle.CheckFailed::new);
   }
 
-  /** Fetches the images of the update {@code s} is downloading. */
+  /** Fetches the images of the update {@code s} is downloading, through the faults on its link. */
   void download(Vehicle.State s) {
     link(s)
         .send(
-            imageDownload.fetch(s.update().plan().installs(), s.installed()),
+            faulted
+                .download(imageDownload, faulted.acting(s))
+                .fetch(s.update().plan().installs(), s.installed()),
             ImageDownload.Result::networkBytes,
             Vehicle.DownloadArrived::new,
             Vehicle.DownloadFailed::new);
@@ -124,7 +132,7 @@ final class Outbound {
 
   /** On the actor: the link carries the finished work's bytes ({@link OverTheLink#carry}). */
   void carry(Vehicle.State s, Vehicle.Carried c) {
-    link(s).carry(c);
+    link(s).carry(c, faulted, faulted.acting(s));
   }
 
   /**

@@ -3,6 +3,10 @@ package io.fleetsim.vehicle;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.FaultRule;
+import io.fleetsim.faults.LinkFaults;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -63,11 +67,41 @@ final class OverTheLink {
 
   /** On the actor: the link carries the bytes now, and the result arrives when they have. */
   void carry(Vehicle.Carried c) {
+    carry(c, null, List.of());
+  }
+
+  /**
+   * On the actor: the link carries the bytes now, with the network faults {@code acting} on it, and
+   * the result arrives when they have.
+   */
+  void carry(Vehicle.Carried c, FaultedLink faults, List<FaultRule> acting) {
     NetworkLink.Exchange e = link.exchange(c.bytes(), clock.now());
-    if (e.delivered()) {
-      timers.startSingleTimer(c.arrival(), e.duration());
+    Duration duration = e.duration();
+    boolean delivered = e.delivered();
+    if (!acting.isEmpty()) {
+      long at = clock.nowMillis();
+      rank = at == lastStart ? rank + 1 : 0;
+      lastStart = at;
+      LinkFaults.Shaped shaped =
+          faults.shape(
+              acting,
+              rank,
+              c.bytes(),
+              c.arrival() instanceof Vehicle.DownloadArrived,
+              duration,
+              delivered);
+      duration = shaped.duration();
+      delivered = shaped.delivered();
+    }
+    if (delivered) {
+      timers.startSingleTimer(c.arrival(), duration);
     } else {
       ctx.getSelf().tell(c.loss());
     }
   }
+
+  /** The exchanges that started at one instant, in order: their fault draws differ. */
+  private long lastStart = Long.MIN_VALUE;
+
+  private int rank;
 }

@@ -78,6 +78,33 @@ final class UptaneCheck {
   }
 
   /**
+   * The result without the targets naming the very image their ECU runs: there is nothing to
+   * install for them. The Director drops a finished install from its targets; a replay of older
+   * targets (a frozen timestamp) still lists it, and installing it again would rewrite a bank for
+   * nothing.
+   */
+  static Result withoutRunning(
+      Result r, Vehicle.Spec spec, Map<String, VehicleState.Installed> installed) {
+    if (r.targets().isEmpty()) {
+      return r;
+    }
+    Map<String, String> running = new java.util.HashMap<>();
+    for (Vehicle.EcuSpec e : spec.ecus()) {
+      VehicleState.Installed i = installed.get(e.ecuId());
+      running.put(e.serial(), i == null ? e.installed().sha256() : i.sha256());
+    }
+    List<Target> toInstall = new ArrayList<>();
+    for (Target t : r.targets()) {
+      if (!t.verified().target().sha256().equals(running.get(t.verified().ecuSerial()))) {
+        toInstall.add(t);
+      }
+    }
+    return toInstall.size() == r.targets().size()
+        ? r
+        : new Result(r.trust(), toInstall, r.directorTargets(), r.networkBytes(), r.refusal());
+  }
+
+  /**
    * What the update for a check's verified targets is to do; {@code ecuIds} maps ECU serials to
    * this vehicle's ECU ids. Consent or parking is required when any assignment requires it.
    */

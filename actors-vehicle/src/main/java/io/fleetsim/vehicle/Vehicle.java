@@ -446,6 +446,8 @@ public final class Vehicle
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
 
+  private final FaultReports faults;
+
   private Vehicle(String vin, Deps deps, ActorContext<Command> ctx, SimTimers<Command> timers) {
     super(
         PersistenceId.of(TYPE_KEY.name(), vin),
@@ -456,6 +458,7 @@ public final class Vehicle
     this.clock = SimClock.get(ctx.getSystem());
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
+    this.faults = new FaultReports(ctx.getSystem(), vin);
     long pollSeed = Polling.seed(Seeds.scenarioSeed(ctx.getSystem()), vin);
     CheckHorizon horizon = CheckHorizon.get(ctx.getSystem());
     this.polling =
@@ -465,7 +468,8 @@ public final class Vehicle
             clock,
             settings,
             pollSeed,
-            ForeseenPoll.forVehicle(vin, horizon, clock, settings, pollSeed, outbound::linkModel));
+            ForeseenPoll.forVehicle(
+                vin, horizon, clock, settings, pollSeed, outbound::linkModel, faults.registry()));
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
   }
@@ -639,12 +643,13 @@ public final class Vehicle
   private Effect<Event, State> onCheckFailed(State s, CheckFailed c) {
     polling.checkEnded();
     ctx.getLog().debug("vehicle {}: check failed: {}", vin, c.reason());
+    faults.requestFailed();
     return idle(s);
   }
 
   private Effect<Event, State> onCheckArrived(State s, CheckArrived c) {
     polling.checkEnded();
-    UptaneCheck.Result r = c.result();
+    UptaneCheck.Result r = UptaneCheck.withoutRunning(c.result(), s.spec(), s.installed());
     List<Event> events = new ArrayList<>();
     if (!UptaneCheck.sameTrust(s.trust(), r.trust())) {
       // Also after a refusal: what verified before it stays trusted, across restarts too.
@@ -669,6 +674,7 @@ public final class Vehicle
     return switch (refusals.refused(r.key(), s.history().refusalKey())) {
       case REPORTED_ALREADY -> {
         ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
+        faults.refused(r.attack());
         yield idle(s, trustUpdates);
       }
       case CHECK_AGAIN -> {
@@ -692,6 +698,7 @@ public final class Vehicle
 
   /** A download that failed on the way is tried again ({@link DownloadRetries}), then FAILED. */
   private Effect<Event, State> onDownloadFailed(State s, DownloadFailed c) {
+    faults.requestFailed();
     if (downloadRetries.tryAgain(s.update().updateId())) {
       updateTimers.retryDownload(s.update().updateId());
       return Effect().none();
@@ -831,6 +838,8 @@ public final class Vehicle
     }
     return Effect()
         .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
+        .thenRun(
+            ns -> faults.finished(ns.history().finished().get(ns.history().finished().size() - 1)))
         .thenRun(updateTimers::arm)
         .thenRun(polling::idle);
   }

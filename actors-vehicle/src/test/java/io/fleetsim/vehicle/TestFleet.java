@@ -2,20 +2,34 @@ package io.fleetsim.vehicle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fleetsim.cloud.Campaign;
+import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cloud.Director;
+import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cloud.InMemoryFleetStore;
+import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.VehicleNotifier;
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.ecu.Bank;
 import io.fleetsim.ecu.CanBus;
 import io.fleetsim.ecu.Ecu;
+import io.fleetsim.ecu.EcuType;
+import io.fleetsim.ecu.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,6 +40,7 @@ import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 
@@ -119,21 +134,107 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
   }
 
   /** Publishes a generated image of {@code size} bytes and returns it. */
-  io.fleetsim.cloud.FirmwareImage publish(
-      io.fleetsim.ecu.EcuType type, String hw, String version, long counter, int size) {
-    org.apache.pekko.pattern.StatusReply<io.fleetsim.cloud.FirmwareImage> r =
+  FirmwareImage publish(EcuType type, String hw, String version, long counter, int size) {
+    StatusReply<FirmwareImage> r =
         ask(
             cloud.refs().imageRepository(),
             replyTo ->
-                new io.fleetsim.cloud.ImageRepository.Publish(
-                    type.name(), java.util.List.of(hw), version, counter, null, size, replyTo));
-    org.junit.jupiter.api.Assertions.assertTrue(r.isSuccess(), () -> r.getError().getMessage());
+                new ImageRepository.Publish(
+                    type.name(), List.of(hw), version, counter, null, size, replyTo));
+    assertTrue(r.isSuccess(), () -> r.getError().getMessage());
     return r.getValue();
   }
 
   /** The bank a factory-fresh ECU boots from: {@code image}, marked valid. */
-  static io.fleetsim.ecu.Bank bank(io.fleetsim.cloud.FirmwareImage image) {
-    return new io.fleetsim.ecu.Bank(
+  static Bank bank(FirmwareImage image) {
+    return new Bank(
         image.targetName(), image.sha256(), image.length(), image.releaseCounter(), true);
+  }
+
+  /**
+   * Provisions vehicles with an engine and an ADAS ECU running {@code engine} and {@code adas},
+   * each in its region ({@code regions}: VIN to region), all at once, and waits until the read
+   * model lists them.
+   */
+  void provisionTwoEcuVehicles(
+      Map<String, String> regions, FirmwareImage engine, FirmwareImage adas) {
+    List<TestProbe<StatusReply<Done>>> replies = new ArrayList<>();
+    regions.forEach(
+        (vin, region) -> {
+          Vehicle.Spec spec =
+              new Vehicle.Spec(
+                  vin,
+                  region,
+                  "blue",
+                  Set.of(),
+                  "5g",
+                  List.of(
+                      new Vehicle.EcuSpec(
+                          "engine",
+                          EcuType.ENGINE,
+                          "hw-eng",
+                          vin + "-eng",
+                          Transport.CAN_FD,
+                          1_000_000,
+                          bank(engine)),
+                      new Vehicle.EcuSpec(
+                          "adas",
+                          EcuType.ADAS,
+                          "hw-adas",
+                          vin + "-adas",
+                          Transport.DOIP,
+                          2_000_000,
+                          bank(adas))));
+          TestProbe<StatusReply<Done>> reply = testKit.createTestProbe();
+          VehicleSharding.vehicle(testKit.system(), vin)
+              .tell(new Vehicle.Provision(spec, reply.ref()));
+          replies.add(reply);
+        });
+    for (TestProbe<StatusReply<Done>> r : replies) {
+      StatusReply<Done> done = r.receiveMessage(Duration.ofSeconds(60));
+      assertTrue(done.isSuccess(), () -> done.getError().getMessage());
+    }
+    TestProbe<Object> probe = testKit.createTestProbe();
+    probe.awaitAssert(
+        Duration.ofSeconds(30),
+        () -> {
+          assertEquals(
+              (long) regions.size(),
+              (long)
+                  cloud.fleet().count(TargetFilter.ecuType("ADAS")).toCompletableFuture().join());
+          return null;
+        });
+  }
+
+  /** Waits until simulated time has passed {@code at} (every vehicle has polled once by then). */
+  void awaitSimulated(Duration at) {
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(30),
+            () -> {
+              assertTrue(SimClock.get(testKit.system()).nowMillis() > at.toMillis());
+              return null;
+            });
+  }
+
+  /** Creates and starts campaign {@code id} and waits until it is no longer running. */
+  CampaignProgress runCampaign(String id, Campaign.Spec spec, Duration wallLimit) {
+    RecipientRef<Campaign.Command> campaign = cloud.refs().campaign(id);
+    StatusReply<Done> created = ask(campaign, r -> new Campaign.Create(spec, r));
+    assertTrue(created.isSuccess(), created::toString);
+    StatusReply<CampaignProgress> started = ask(campaign, Campaign.Start::new);
+    assertTrue(started.isSuccess(), started::toString);
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            wallLimit,
+            Duration.ofMillis(500),
+            () -> {
+              CampaignProgress p = ask(campaign, Campaign.GetProgress::new);
+              assertNotEquals(Campaign.Status.RUNNING, p.status(), p.toString());
+              return null;
+            });
+    return ask(campaign, Campaign.GetProgress::new);
   }
 }

@@ -66,17 +66,51 @@ public final class Faults implements Extension {
   private final ActorSystem<?> system;
   private final long scenarioSeed;
   private final FaultLedger ledger = new FaultLedger();
+  private final LinkTampering linkTampering;
+
+  /** Null in an actor system without a cluster (a unit test's): rules are then this node's only. */
   private final ActorRef<FaultRegistry.Command> registry;
+
   private volatile Snapshot snapshot = Snapshot.EMPTY;
 
   private Faults(ActorSystem<?> system) {
     this.system = system;
     this.scenarioSeed = Seeds.scenarioSeed(system);
+    this.linkTampering = new LinkTampering(scenarioSeed);
+    boolean cluster =
+        "cluster".equals(system.settings().config().getString("pekko.actor.provider"));
     this.registry =
-        system.systemActorOf(
-            FaultRegistry.create(rules -> snapshot = Snapshot.of(rules)),
-            "fleetsim-faults",
-            Props.empty());
+        cluster
+            ? system.systemActorOf(
+                FaultRegistry.create(rules -> snapshot = Snapshot.of(rules)),
+                "fleetsim-faults",
+                Props.empty())
+            : null;
+  }
+
+  /** Without a cluster: the change applied to this node's rules at once. */
+  private synchronized CompletionStage<Done> locally(String id, FaultRule rule) {
+    java.util.TreeMap<String, FaultRule> rules = new java.util.TreeMap<>();
+    snapshot.rules().forEach(r -> rules.put(r.id(), r));
+    if (rule == null && rules.remove(id) == null) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new IllegalArgumentException("no fault rule " + id));
+    }
+    if (rule != null) {
+      rules.put(id, rule);
+    }
+    snapshot = Snapshot.of(List.copyOf(rules.values()));
+    return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  /** The scenario seed every rule's draws start from. */
+  public long scenarioSeed() {
+    return scenarioSeed;
+  }
+
+  /** The node's attacker on vehicles' links, with what it recorded. */
+  public LinkTampering linkTampering() {
+    return linkTampering;
   }
 
   /**
@@ -86,6 +120,9 @@ public final class Faults implements Extension {
    */
   public CompletionStage<Done> add(FaultRule rule) {
     Objects.requireNonNull(rule, "rule");
+    if (registry == null) {
+      return locally(rule.id(), rule);
+    }
     return AskPattern.askWithStatus(
         registry, replyTo -> new FaultRegistry.Put(rule, replyTo), ASK_TIMEOUT, system.scheduler());
   }
@@ -97,6 +134,9 @@ public final class Faults implements Extension {
    */
   public CompletionStage<Done> remove(String id) {
     Objects.requireNonNull(id, "id");
+    if (registry == null) {
+      return locally(id, null);
+    }
     return AskPattern.askWithStatus(
         registry,
         replyTo -> new FaultRegistry.Remove(id, replyTo),
@@ -136,9 +176,10 @@ public final class Faults implements Extension {
   }
 
   /**
-   * Whether any rule (at any point) selecting {@code s} has a window overlapping [{@code
-   * fromMillis}, {@code untilMillis}). A vehicle may skip a poll whose outcome it knows only when
-   * no fault could have changed that outcome in the meantime; an empty interval overlaps nothing.
+   * Whether any rule on what a check meets (the link, a repository) selecting {@code s} has a
+   * window overlapping [{@code fromMillis}, {@code untilMillis}). A vehicle may skip a poll whose
+   * outcome it knows only when no fault could have changed that outcome in the meantime; an empty
+   * interval overlaps nothing.
    */
   public boolean anyTouches(Subject s, long fromMillis, long untilMillis) {
     List<FaultRule> rules = snapshot.rules();
@@ -149,7 +190,9 @@ public final class Faults implements Extension {
     for (int i = 0; i < rules.size(); i++) {
       FaultRule rule = rules.get(i);
       Window w = rule.window();
-      if (w.startMillis() < untilMillis
+      Point p = rule.kind().point();
+      if ((p == Point.LINK || p == Point.REPOSITORY)
+          && w.startMillis() < untilMillis
           && fromMillis < w.endMillis()
           && rule.selector().matches(s, scenarioSeed, rule.id())) {
         return true;

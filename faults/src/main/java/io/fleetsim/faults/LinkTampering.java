@@ -48,8 +48,16 @@ public final class LinkTampering {
 
   /** The request never reaches the repository, or its answer never comes back. */
   public static final class Dropped extends RuntimeException {
-    public Dropped(String ruleId) {
-      super("request dropped on the link (fault rule " + ruleId + ")", null, false, false);
+    private final transient FaultRule rule;
+
+    public Dropped(FaultRule rule) {
+      super("request dropped on the link (fault rule " + rule.id() + ")", null, false, false);
+      this.rule = rule;
+    }
+
+    /** The rule that dropped it. */
+    public FaultRule rule() {
+      return rule;
     }
   }
 
@@ -86,7 +94,7 @@ public final class LinkTampering {
 
   private byte[] apply(FaultRule rule, String vin, Repo repo, String fileName, byte[] bytes) {
     if (rule.kind() == FaultKind.DROP_REQUEST) {
-      throw new Dropped(rule.id());
+      throw new Dropped(rule);
     }
     if (repo != Repo.DIRECTOR) {
       return bytes;
@@ -117,7 +125,7 @@ public final class LinkTampering {
   public static void request(List<FaultRule> acting) {
     for (FaultRule r : acting) {
       if (r.kind() == FaultKind.DROP_REQUEST) {
-        throw new Dropped(r.id());
+        throw new Dropped(r);
       }
     }
   }

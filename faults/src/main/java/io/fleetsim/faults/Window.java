@@ -6,8 +6,9 @@ import java.time.Instant;
 
 /**
  * When a rule acts, in simulated time: from {@code startMillis} (inclusive) to {@code endMillis}
- * (exclusive), epoch milliseconds of the node's virtual clock; {@link Long#MAX_VALUE} as the end
- * means until the rule is removed.
+ * (exclusive): simulated instants as epoch milliseconds ({@code SimClock.now().toEpochMilli()}, not
+ * the clock's milliseconds since its own epoch); {@link Long#MAX_VALUE} as the end means until the
+ * rule is removed.
  */
 public record Window(long startMillis, long endMillis) implements CborSerializable {
   public static final long OPEN = Long.MAX_VALUE;

@@ -68,6 +68,9 @@ class FaultLedgerTest {
     assertEquals(0, a.undetected());
     assertEquals(Map.of(), a.detectedBy());
     assertEquals(Map.of("BAD_SIGNATURE", 1L), ledger.falseAlarms());
+    // A request without an answer and no attack open is the network failing, not an alarm.
+    ledger.detected("VIN1", FaultKind.TIMEOUT);
+    assertEquals(Map.of("BAD_SIGNATURE", 1L), ledger.falseAlarms());
   }
 
   @Test

@@ -233,8 +233,11 @@ class FaultsTest {
   void anyTouchesFindsARuleWhoseWindowOverlapsTheInterval() throws Exception {
     done(
         faults.add(
-            rule(
-                "eu", FaultKind.BOOT_CRASH, Selector.region("eu-west"), new Window(1_000, 2_000))));
+            rule("eu", FaultKind.LATENCY, Selector.region("eu-west"), new Window(1_000, 2_000))));
+    // A fault of the ECUs does not change what a check meets.
+    done(
+        faults.add(
+            rule("boots", FaultKind.BOOT_CRASH, Selector.all(), new Window(0, Window.OPEN))));
 
     assertTrue(faults.anyTouches(VIN1, 0, 1_001), "overlaps the window's start");
     assertTrue(faults.anyTouches(VIN1, 1_999, 5_000), "overlaps the window's end");
@@ -272,5 +275,30 @@ class FaultsTest {
             .get();
 
     assertEquals(original, copy);
+  }
+
+  @Test
+  void withoutAClusterTheRulesAreThisNodesOwn() throws Exception {
+    ActorTestKit local = ActorTestKit.create("FaultsTestLocal");
+    try {
+      Faults here = Faults.get(local.system());
+      done(
+          here.add(
+              rule(
+                  "cut",
+                  FaultKind.PARTITION,
+                  Selector.all(),
+                  Window.from(java.time.Instant.EPOCH))));
+      assertEquals(1, here.acting(Point.LINK, VIN1, 5).size());
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> here.remove("nope").toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertInstanceOf(IllegalArgumentException.class, e.getCause());
+      done(here.remove("cut"));
+      assertTrue(here.rules().isEmpty());
+    } finally {
+      local.shutdownTestKit();
+    }
   }
 }

@@ -1,0 +1,146 @@
+package io.fleetsim.vehicle;
+
+import io.fleetsim.cloud.FirmwareImage;
+import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.faults.FaultLedger;
+import io.fleetsim.faults.FaultRule;
+import io.fleetsim.faults.Faults;
+import io.fleetsim.faults.LinkFaults;
+import io.fleetsim.faults.LinkTampering;
+import io.fleetsim.faults.Point;
+import io.fleetsim.faults.Subject;
+import io.fleetsim.uptane.metadata.ImageName;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The faults module's interception point on one vehicle's link to the cloud: the rules acting on
+ * the vehicle when an exchange starts decide what the attacker does to the bytes the repositories
+ * serve ({@link LinkTampering}) and what the network does to the exchange ({@link LinkFaults}).
+ * Every rule that changed something is counted as injected in the node's {@link FaultLedger}.
+ *
+ * <p>The rules are read once per exchange, at its start, on the actor: every fetch of one check or
+ * download sees the same rules, whatever happens to them while the fetches are answered.
+ */
+final class FaultedLink {
+
+  private final String vin;
+  private final SimClock clock;
+  private final Faults faults;
+  private final LinkTampering tampering;
+  private final FaultLedger ledger;
+
+  FaultedLink(ActorSystem<?> system, String vin, SimClock clock) {
+    this.vin = vin;
+    this.clock = clock;
+    this.faults = Faults.get(system);
+    this.tampering = faults.linkTampering();
+    this.ledger = faults.ledger();
+  }
+
+  /** The vehicle as a fault's selector sees it now. */
+  Subject subject(Vehicle.State s) {
+    return Subject.vehicle(vin, s.spec().region(), campaignOf(s.update()));
+  }
+
+  static String campaignOf(VehicleState.Update u) {
+    if (u == null) {
+      return null;
+    }
+    if (u.refusal() != null) {
+      return u.refusal().campaignId();
+    }
+    List<VehicleState.PlannedInstall> installs = u.plan().installs();
+    return installs.isEmpty() ? null : installs.get(0).campaignId();
+  }
+
+  /** The rules acting on this vehicle's link at this instant; usually none. */
+  List<FaultRule> acting(Vehicle.State s) {
+    return faults.acting(Point.LINK, subject(s), clock.now().toEpochMilli());
+  }
+
+  /** A check whose fetched files pass through the attacker of {@code acting}. */
+  MetadataCheck check(MetadataCheck plain, List<FaultRule> acting) {
+    if (acting.isEmpty()) {
+      return plain;
+    }
+    return plain.through(
+        (repo, fileName, bytes) -> {
+          try {
+            return counted(tampering.metadata(acting, vin, repo, fileName, bytes)).bytes();
+          } catch (LinkTampering.Dropped d) {
+            throw dropped(d);
+          }
+        });
+  }
+
+  /** A download whose requests and images pass through the attacker of {@code acting}. */
+  ImageDownload download(ImageDownload plain, List<FaultRule> acting) {
+    if (acting.isEmpty()) {
+      return plain;
+    }
+    ImageDownload.Source real = plain.source();
+    boolean noDeltas = LinkTampering.blocksDeltas(acting);
+    return plain.withSource(
+        new ImageDownload.Source() {
+          @Override
+          public CompletionStage<FirmwareImage> image(ImageName name) {
+            try {
+              LinkTampering.request(acting);
+            } catch (LinkTampering.Dropped d) {
+              return CompletableFuture.failedFuture(dropped(d));
+            }
+            return noDeltas
+                ? CompletableFuture.failedFuture(
+                    new IllegalStateException("description of " + name + " withheld"))
+                : real.image(name);
+          }
+
+          @Override
+          public CompletionStage<byte[]> blob(String sha256) {
+            try {
+              LinkTampering.request(acting);
+            } catch (LinkTampering.Dropped d) {
+              return CompletableFuture.failedFuture(dropped(d));
+            }
+            return real.blob(sha256).thenApply(b -> counted(tampering.image(acting, b)).bytes());
+          }
+        });
+  }
+
+  /** The network's faults on an exchange the link itself would carry in {@code duration}. */
+  LinkFaults.Shaped shape(
+      List<FaultRule> acting,
+      int rank,
+      long bytes,
+      boolean imageDownload,
+      Duration duration,
+      boolean delivered) {
+    LinkFaults.Shaped shaped =
+        LinkFaults.shape(
+            acting,
+            faults.scenarioSeed(),
+            vin,
+            clock.now().toEpochMilli(),
+            rank,
+            bytes,
+            imageDownload,
+            duration,
+            delivered);
+    shaped.applied().forEach(r -> ledger.injected(r, vin));
+    return shaped;
+  }
+
+  private LinkTampering.Dropped dropped(LinkTampering.Dropped d) {
+    ledger.injected(d.rule(), vin);
+    return d;
+  }
+
+  private LinkTampering.Outcome counted(LinkTampering.Outcome o) {
+    o.applied().forEach(r -> ledger.injected(r, vin));
+    return o;
+  }
+}
