@@ -3,6 +3,7 @@ package io.fleetsim.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.fleetsim.cluster.time.CountedDispatchers;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -17,8 +18,9 @@ public final class SingleNode {
 
   /**
    * Cluster provider, Artery on 127.0.0.1 with a free port (tests run in parallel JVMs and must not
-   * collide), no JVM exit on shutdown. Falls back to the loaded application configuration, so
-   * callers can layer their own settings on top with {@code withFallback}.
+   * collide), no JVM exit on shutdown, and the counted dispatchers ({@link CountedDispatchers}).
+   * Falls back to the loaded application configuration, so callers can layer their own settings on
+   * top with {@code withFallback}.
    */
   public static Config config(String systemName) {
     return ConfigFactory.parseString(
@@ -37,6 +39,7 @@ public final class SingleNode {
             pekko.actor.testkit.typed.system-shutdown-default = 60s
             """)
         .withValue("fleetsim.node.name", ConfigValueFactory.fromAnyRef(systemName))
+        .withFallback(CountedDispatchers.config())
         .withFallback(ConfigFactory.load());
   }
 

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.fleetsim.cloud.CloudSharding;
 import io.fleetsim.cluster.SingleNode;
+import io.fleetsim.cluster.time.CountedDispatchers;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.vehicle.Vehicle;
 import io.fleetsim.vehicle.VehicleSharding;
@@ -121,6 +122,8 @@ public final class FleetNode implements AutoCloseable {
   /** Starts a node and returns once its entities can be addressed (messages buffer until up). */
   public static FleetNode start(Options options) {
     Config config = config(options);
+    // The clock trusts "idle" only when every dispatcher simulation work runs on counts its tasks.
+    CountedDispatchers.require(config);
     // The tables must exist before the first entity recovers or the read model polls the journal.
     PersistenceSetup.createSchema(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fleetsim", config);
