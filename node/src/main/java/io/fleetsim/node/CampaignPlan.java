@@ -39,9 +39,17 @@ public record CampaignPlan(
     int parallelism,
     boolean rollback,
     boolean bulk,
-    int untilWave) {
+    int untilWave,
+    double attackShare) {
 
   public CampaignPlan {
+    if (!(attackShare >= 0 && attackShare * AttackMix.KINDS.size() <= 1)) {
+      throw new IllegalArgumentException(
+          "the share of the fleet under each attack must be between 0 and 1/"
+              + AttackMix.KINDS.size()
+              + ", was "
+              + attackShare);
+    }
     if (untilWave < 0) {
       throw new IllegalArgumentException("untilWave must be at least 0, was " + untilWave);
     }
@@ -80,6 +88,7 @@ public record CampaignPlan(
         256,
         false,
         true,
+        0,
         0);
   }
 
@@ -96,7 +105,8 @@ public record CampaignPlan(
         parallelism,
         on,
         bulk,
-        untilWave);
+        untilWave,
+        attackShare);
   }
 
   public CampaignPlan withHorizon(Duration h) {
@@ -112,7 +122,8 @@ public record CampaignPlan(
         parallelism,
         rollback,
         bulk,
-        untilWave);
+        untilWave,
+        attackShare);
   }
 
   public CampaignPlan withBulkProvisioning(boolean on) {
@@ -128,7 +139,8 @@ public record CampaignPlan(
         parallelism,
         rollback,
         on,
-        untilWave);
+        untilWave,
+        attackShare);
   }
 
   /** These waves instead of the standard ones, and the campaign stopped after {@code until}. */
@@ -145,6 +157,32 @@ public record CampaignPlan(
         parallelism,
         rollback,
         bulk,
-        until);
+        until,
+        attackShare);
+  }
+
+  /**
+   * {@code share} of the fleet under each of the attacks of {@link AttackMix}, the vehicles drawn
+   * from the seed. The campaign then goes on whatever the attacked vehicles do (it advances at 70 %
+   * success and stops only at 30 % failures), and gives a vehicle 30 hours, longer than a frozen
+   * timestamp stays valid, so that every attack meets its check within the run.
+   */
+  public CampaignPlan withAttacks(double share) {
+    return new CampaignPlan(
+        vehicles,
+        ecuType,
+        version,
+        imageBytes,
+        waves,
+        share == 0
+            ? policy
+            : RolloutPolicy.of(70, 30, policy.soak()).withTimeLimit(Duration.ofHours(30)),
+        timeout,
+        horizon,
+        parallelism,
+        rollback,
+        bulk,
+        untilWave,
+        share);
   }
 }

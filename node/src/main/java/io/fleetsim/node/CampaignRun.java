@@ -7,6 +7,7 @@ import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
+import io.fleetsim.faults.Faults;
 import io.fleetsim.persistence.EventHistory;
 import io.fleetsim.uptane.crypto.CryptoOps;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -259,10 +261,12 @@ public final class CampaignRun {
       Map<String, Integer> entitiesInMemoryAfterCampaign,
       Instant startedAt,
       CampaignFacts campaign,
-      List<CampaignFacts> rollbacks) {
+      List<CampaignFacts> rollbacks,
+      List<AttackMix.Row> attacks) {
 
     public Result {
       rollbacks = List.copyOf(rollbacks);
+      attacks = List.copyOf(attacks);
       entitiesInMemoryAfterCampaign = new TreeMap<>(entitiesInMemoryAfterCampaign);
     }
 
@@ -360,6 +364,17 @@ public final class CampaignRun {
         await(generator.publishBaseImages(system, images), "publish");
     List<Vehicle.Spec> fleet = generator.fleet(plan.vehicles(), base);
     int ecus = fleet.stream().mapToInt(v -> v.ecus().size()).sum();
+    AttackMix attacks =
+        plan.attackShare() > 0 ? AttackMix.choose(fleet, seed, plan.attackShare()) : null;
+    if (attacks != null) {
+      listener.phase(
+          String.format(
+              Locale.ROOT,
+              "attacking %.1f %% of the fleet with each of %d attacks",
+              plan.attackShare() * 100,
+              AttackMix.KINDS.size()));
+      await(attacks.addTo(Faults.get(system)), "add the attacks");
+    }
 
     listener.phase(
         "provisioning "
@@ -405,6 +420,9 @@ public final class CampaignRun {
     Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
     long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
+    if (attacks != null) {
+      warmUp();
+    }
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
     FleetGenerator.EcuModel model =
         FleetGenerator.ECUS.stream().filter(m -> m.type() == plan.ecuType()).findFirst().get();
@@ -461,6 +479,15 @@ public final class CampaignRun {
         rollbacks.add(watch(id, model, fleet, () -> {}));
       }
     }
+    List<AttackMix.Row> attackRows = List.of();
+    if (attacks != null) {
+      CampaignProgress progress =
+          await(
+              AskPattern.<Campaign.Command, CampaignProgress>ask(
+                  campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
+              "read the campaign's outcomes");
+      attackRows = attacks.account(Faults.get(system).ledger(), progress.reasons());
+    }
     return new Result(
         seed,
         clock.pace(),
@@ -473,7 +500,27 @@ public final class CampaignRun {
         inMemory,
         startedAt,
         main,
-        rollbacks);
+        rollbacks,
+        attackRows);
+  }
+
+  /**
+   * Lets the fleet run for one and a half poll intervals before the campaign, so that every vehicle
+   * checks once: an attacker replaying what it recorded then replays metadata from before the
+   * campaign, as one on a fleet in service would.
+   */
+  private void warmUp() {
+    Duration interval = system.settings().config().getDuration("fleetsim.vehicle.poll-interval");
+    Duration warm = interval.multipliedBy(3).dividedBy(2);
+    listener.phase(
+        "letting the fleet run "
+            + Report.duration(warm)
+            + " of simulated time: every vehicle checks once before the campaign");
+    CompletableFuture<Instant> reached = clock.runUntil(clock.now().plus(warm));
+    setup.close();
+    await(reached, "the fleet's first checks");
+    setup = clock.hold();
+    clock.unlimited();
   }
 
   private void start(RecipientRef<Campaign.Command> campaign) {

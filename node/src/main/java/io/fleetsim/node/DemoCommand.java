@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
     })
 final class DemoCommand implements Callable<Integer> {
 
+  /** The share of the fleet under each attack with {@code --attacks}. */
+  static final double ATTACK_SHARE = 0.01;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -65,6 +68,16 @@ final class DemoCommand implements Callable<Integer> {
   Duration timeout;
 
   @Option(
+      names = "--attacks",
+      description =
+          "Attack 1 %% of the fleet with each attack on the update chain (tampered images and"
+              + " metadata, an untrusted key, endless data, mix-and-match, rollback, freeze,"
+              + " dropped requests, slow retrieval) and print, after the summary, what each"
+              + " attack did and which check caught it. The campaign then goes on whatever the"
+              + " attacked vehicles do; exit status 0 when every attack made was caught.")
+  boolean attacks;
+
+  @Option(
       names = "--rollback",
       description = "Roll the campaign back once it completed (a rollback campaign of its own).")
   boolean rollback;
@@ -89,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
           CampaignPlan.standard(vehicles, timeout)
               .withHorizon(time.horizon)
               .withRollback(rollback)
-              .withBulkProvisioning(time.bulk(vehicles));
+              .withBulkProvisioning(time.bulk(vehicles))
+              .withAttacks(attacks ? ATTACK_SHARE : 0);
       result = new CampaignRun(node, plan, progress).run();
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       spec.commandLine().getErr().println("fleetsim demo: " + e.getMessage());
@@ -103,6 +117,17 @@ final class DemoCommand implements Callable<Integer> {
     if (!result.succeeded()) {
       spec.commandLine().getErr().println("fleetsim demo: " + result.problem());
       return 1;
+    }
+    if (attacks) {
+      for (AttackMix.Row a : result.attacks()) {
+        if (!a.allCaught()) {
+          spec.commandLine()
+              .getErr()
+              .println("fleetsim demo: the " + a.attack() + " attack was not caught every time");
+          return 1;
+        }
+      }
+      return 0;
     }
     for (CampaignRun.CampaignFacts c : campaigns(result)) {
       if (c.unsuccessful() > 0) {

@@ -48,6 +48,23 @@ public final class Report {
     List<Map<String, Object>> rollbacks = new java.util.ArrayList<>();
     r.rollbacks().forEach(c -> rollbacks.add(figures(c)));
     m.put("rollbacks", rollbacks);
+    if (!r.attacks().isEmpty()) {
+      List<Map<String, Object>> attacks = new java.util.ArrayList<>();
+      for (AttackMix.Row a : r.attacks()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("attack", a.attack());
+        row.put("vehicles", a.vehicles());
+        row.put("made", a.injected());
+        row.put("caught", a.detected());
+        row.put("expectedCheck", a.expectedCheck());
+        row.put("caughtBy", a.detectedBy());
+        row.put("undetected", a.undetected());
+        row.put("notYetAtACheck", a.open());
+        row.put("campaignOutcomes", a.campaignOutcomes());
+        attacks.add(row);
+      }
+      m.put("attacks", attacks);
+    }
     return m;
   }
 
@@ -138,6 +155,9 @@ public final class Report {
     for (CampaignRun.CampaignFacts rb : r.rollbacks()) {
       b.append(title("Rollback campaign", rb));
       campaignLines(b, rb);
+    }
+    if (!r.attacks().isEmpty()) {
+      b.append(AttackMix.table(r.attacks()));
     }
     return b.toString();
   }

@@ -73,7 +73,8 @@ class ReportTest {
         Map.of("Vehicle", 0),
         Instant.parse("2030-01-02T03:04:05Z"),
         facts("adas-1.1.0", null, problem, "1.1.0", 97, 1),
-        List.of(rollbacks));
+        List.of(rollbacks),
+        List.of());
   }
 
   @Test

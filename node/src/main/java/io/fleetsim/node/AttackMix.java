@@ -1,0 +1,227 @@
+package io.fleetsim.node;
+
+import io.fleetsim.cluster.Seeds;
+import io.fleetsim.faults.FaultKind;
+import io.fleetsim.faults.FaultLedger;
+import io.fleetsim.faults.FaultRule;
+import io.fleetsim.faults.Faults;
+import io.fleetsim.faults.Selector;
+import io.fleetsim.faults.Window;
+import io.fleetsim.vehicle.Vehicle;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A seeded mix of the attacks on the link for {@code fleetsim demo --attacks}: each attack on its
+ * own {@code share} of the fleet (no vehicle under two, so each refusal belongs to one attack),
+ * from the start of the run; and, once the campaign ended, the account of each: how often it was
+ * made, which check caught it, what got through, and what became of its vehicles in the campaign.
+ */
+final class AttackMix {
+
+  /** The attacks, in the order the table lists them. */
+  static final List<FaultKind> KINDS =
+      List.of(
+          FaultKind.ARBITRARY_SOFTWARE,
+          FaultKind.BAD_SIGNATURE,
+          FaultKind.UNTRUSTED_KEY,
+          FaultKind.ENDLESS_DATA,
+          FaultKind.MIX_AND_MATCH,
+          FaultKind.ROLLBACK,
+          FaultKind.FREEZE,
+          FaultKind.DROP_REQUEST,
+          FaultKind.SLOW_RETRIEVAL);
+
+  private final Map<FaultKind, Set<String>> vins;
+  private final List<String> fleetVins;
+
+  private AttackMix(Map<FaultKind, Set<String>> vins, List<String> fleetVins) {
+    this.vins = vins;
+    this.fleetVins = fleetVins;
+  }
+
+  /**
+   * The vehicles of {@code fleet} under each attack: a vehicle whose seeded draw falls in the
+   * {@code k}-th slice of width {@code share} is under the {@code k}-th attack.
+   */
+  static AttackMix choose(List<Vehicle.Spec> fleet, long seed, double share) {
+    Map<FaultKind, Set<String>> vins = new LinkedHashMap<>();
+    KINDS.forEach(k -> vins.put(k, new TreeSet<>()));
+    for (Vehicle.Spec v : fleet) {
+      long h = Seeds.splitMix64(Seeds.entitySeed(seed, "attack-mix:" + v.vin()));
+      double u = (h >>> 11) * 0x1.0p-53;
+      int slice = (int) (u / share);
+      if (slice < KINDS.size()) {
+        vins.get(KINDS.get(slice)).add(v.vin());
+      }
+    }
+    return new AttackMix(vins, fleet.stream().map(Vehicle.Spec::vin).toList());
+  }
+
+  /** The rule of each attack; an attack that drew no vehicle has none. */
+  List<FaultRule> rules() {
+    List<FaultRule> rules = new ArrayList<>();
+    vins.forEach(
+        (kind, set) -> {
+          if (!set.isEmpty()) {
+            rules.add(
+                new FaultRule(
+                    name(kind),
+                    kind,
+                    Selector.vins(set),
+                    params(kind),
+                    Window.from(Instant.EPOCH)));
+          }
+        });
+    return rules;
+  }
+
+  /** Adds every rule; completes when the node applies them all. */
+  CompletionStage<?> addTo(Faults faults) {
+    CompletionStage<?> all = java.util.concurrent.CompletableFuture.completedFuture(null);
+    for (FaultRule r : rules()) {
+      all = all.thenCompose(x -> faults.add(r));
+    }
+    return all;
+  }
+
+  /** A trickle at 1 bit/s: no image arrives within the download phase's time. */
+  private static Map<String, Double> params(FaultKind kind) {
+    return kind == FaultKind.SLOW_RETRIEVAL ? Map.of("kbps", 0.001) : Map.of();
+  }
+
+  static String name(FaultKind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** One line of the account. */
+  record Row(
+      String attack,
+      int vehicles,
+      long injected,
+      long detected,
+      String expectedCheck,
+      Map<String, Long> detectedBy,
+      long undetected,
+      long open,
+      Map<String, Integer> campaignOutcomes) {
+
+    /**
+     * Every attack made was caught by a check and none got past every check; for the vehicles
+     * nobody attacked, no check refused anything.
+     */
+    boolean allCaught() {
+      if (attack.equals(NONE)) {
+        return detectedBy.isEmpty();
+      }
+      return undetected == 0 && open == 0 && injected > 0;
+    }
+  }
+
+  /**
+   * The account of each attack from the node's {@code ledger}, and the outcomes of its vehicles in
+   * the campaign ({@code reasons}: the campaign's reason per vehicle that did not succeed).
+   */
+  List<Row> account(FaultLedger ledger, Map<String, String> reasons) {
+    Map<String, FaultLedger.RuleAccount> byRule = new LinkedHashMap<>();
+    ledger.accounts().forEach(a -> byRule.put(a.ruleId(), a));
+    List<Row> rows = new ArrayList<>();
+    vins.forEach(
+        (kind, set) -> {
+          if (set.isEmpty()) {
+            return;
+          }
+          FaultLedger.RuleAccount a = byRule.get(name(kind));
+          Map<String, Integer> outcomes = new java.util.TreeMap<>();
+          for (String vin : set) {
+            String reason = reasons.get(vin);
+            String outcome = reason == null ? "SUCCEEDED" : reason.split(":", 2)[0];
+            outcomes.merge(outcome, 1, Integer::sum);
+          }
+          long injected = a == null ? 0 : a.injected();
+          Map<String, Long> by = new java.util.TreeMap<>(a == null ? Map.of() : a.detectedBy());
+          by.remove(FaultLedger.ANOTHER_CHECK);
+          long caught = by.values().stream().mapToLong(x -> x).sum();
+          long undetected = a == null ? 0 : a.undetected() + a.endedUndetected();
+          rows.add(
+              new Row(
+                  name(kind),
+                  set.size(),
+                  injected,
+                  caught,
+                  kind.expectedCheck().orElse(""),
+                  by,
+                  undetected,
+                  Math.max(0, injected - caught - undetected),
+                  outcomes));
+        });
+    Map<String, Integer> others = new java.util.TreeMap<>();
+    int unattacked = 0;
+    for (String vin : fleetVins) {
+      if (vins.values().stream().noneMatch(set -> set.contains(vin))) {
+        unattacked++;
+        String reason = reasons.get(vin);
+        others.merge(reason == null ? "SUCCEEDED" : reason.split(":", 2)[0], 1, Integer::sum);
+      }
+    }
+    // Refusals nobody caused: the checks' false alarms, under the vehicles nobody attacked.
+    rows.add(new Row(NONE, unattacked, 0, 0, "", ledger.falseAlarms(), 0, 0, others));
+    return rows;
+  }
+
+  /** The row of the vehicles nobody attacked; what it lists as caught are false alarms. */
+  static final String NONE = "(not attacked)";
+
+  /** The table the demo prints after its summary. */
+  static String table(List<Row> rows) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%nAttacks (each on its own vehicles, from the start)%n"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %-19s %8s %8s %8s  %-26s %10s  %s%n",
+            "attack",
+            "vehicles",
+            "made",
+            "caught",
+            "by check",
+            "undetected",
+            "vehicles in the campaign"));
+    for (Row r : rows) {
+      String by =
+          r.detectedBy().isEmpty()
+              ? "-"
+              : String.join(
+                  ", ",
+                  r.detectedBy().entrySet().stream()
+                      .map(e -> e.getKey() + (r.detectedBy().size() > 1 ? " " + e.getValue() : ""))
+                      .toList());
+      String effect =
+          String.join(
+              ", ",
+              r.campaignOutcomes().entrySet().stream()
+                  .map(e -> e.getValue() + " " + e.getKey().toLowerCase(Locale.ROOT))
+                  .toList());
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-19s %,8d %,8d %,8d  %-26s %,10d  %s%s%n",
+              r.attack(),
+              r.vehicles(),
+              r.injected(),
+              r.detected(),
+              by,
+              r.undetected(),
+              effect,
+              r.open() > 0 ? " (" + r.open() + " attempts not yet at a check)" : ""));
+    }
+    return b.toString();
+  }
+}
