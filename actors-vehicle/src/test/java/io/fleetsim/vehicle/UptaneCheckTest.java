@@ -170,6 +170,65 @@ class UptaneCheckTest {
   }
 
   @Test
+  void aTargetNamingTheImageItsEcuRunsInstallsNothing() {
+    // Replayed targets (a frozen timestamp keeps old ones trusted) still list an install that has
+    // finished: the ECU runs that very image, so there is nothing to do for it.
+    String running = "ab".repeat(32);
+    Vehicle.Spec spec =
+        new Vehicle.Spec(
+            "V1",
+            "Munich",
+            "blue",
+            java.util.Set.of(),
+            "5g",
+            List.of(
+                new Vehicle.EcuSpec(
+                    "engine",
+                    io.fleetsim.ecu.EcuType.ENGINE,
+                    "hw-s-eng",
+                    "s-eng",
+                    io.fleetsim.ecu.Transport.CAN_FD,
+                    1_000_000,
+                    new io.fleetsim.ecu.Bank("ENGINE/1.0.0.img", "cd".repeat(32), 100, 1, true)),
+                new Vehicle.EcuSpec(
+                    "adas",
+                    io.fleetsim.ecu.EcuType.ADAS,
+                    "hw-s-adas",
+                    "s-adas",
+                    io.fleetsim.ecu.Transport.DOIP,
+                    1_000_000,
+                    new io.fleetsim.ecu.Bank("ADAS/1.0.0.img", "ef".repeat(32), 100, 1, true))));
+    UptaneCheck.Result checked =
+        new UptaneCheck.Result(
+            TRUST,
+            List.of(
+                target("s-eng", "ENGINE/2.0.0.img", "a/1", false, false),
+                target("s-adas", "ADAS/2.0.0.img", "b/1", false, false)),
+            b("director targets"),
+            10,
+            null);
+    // Both ECUs run their factory images: both install.
+    assertEquals(checked, UptaneCheck.withoutRunning(checked, spec, Map.of()));
+    // The ADAS ECU runs the target's image already: only the engine installs.
+    UptaneCheck.Result left =
+        UptaneCheck.withoutRunning(
+            checked, spec, Map.of("adas", new VehicleState.Installed("2.0.0", running, 3)));
+    assertEquals(
+        List.of("s-eng"), left.targets().stream().map(t -> t.verified().ecuSerial()).toList());
+    assertEquals(checked.trust(), left.trust());
+    // Both run it: nothing is new.
+    assertTrue(
+        UptaneCheck.withoutRunning(
+                checked,
+                spec,
+                Map.of(
+                    "adas", new VehicleState.Installed("2.0.0", running, 3),
+                    "engine", new VehicleState.Installed("2.0.0", running, 3)))
+            .targets()
+            .isEmpty());
+  }
+
+  @Test
   void whatVerifiedBeforeARefusalStaysTrusted() throws Exception {
     java.util.Random rng = new java.util.Random(5);
     io.fleetsim.uptane.repository.Expiries ex = io.fleetsim.uptane.repository.Expiries.defaults();
