@@ -21,8 +21,6 @@ public enum FaultKind {
   PARTITION(Point.LINK, null),
   /** The link carries at most {@code kbps} kilobits per second. */
   BANDWIDTH(Point.LINK, null),
-  /** A share {@code rate} of exchanges arrives with one byte changed. */
-  CORRUPT(Point.LINK, null),
 
   // ---- deny installation
   /** The attacker drops the vehicle's requests: nothing comes back. */

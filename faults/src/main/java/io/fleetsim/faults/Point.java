@@ -4,10 +4,13 @@ package io.fleetsim.faults;
 public enum Point {
   /** The vehicle's network link to the cloud: every exchange of metadata, images, manifests. */
   LINK,
-  /** The in-vehicle bus: transfers from the primary to its ECUs. */
+  /** The in-vehicle bus: transfers from the primary to its ECUs. No kind acts here yet. */
   BUS,
   /** An ECU's flash and boot. */
   ECU,
-  /** A repository's signing: what the Director or image repository signs and serves. */
+  /**
+   * A repository's signing: what the Director or image repository signs and serves. No kind acts
+   * here yet; the attacker on the link changes what they serve.
+   */
   REPOSITORY
 }

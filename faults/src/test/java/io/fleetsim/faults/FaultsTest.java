@@ -163,7 +163,7 @@ class FaultsTest {
   @Test
   void rulesAndActingComeInIdOrder() throws Exception {
     FaultRule c = rule("c", FaultKind.LOSS, Selector.all(), ALWAYS);
-    FaultRule a = rule("a", FaultKind.CORRUPT, Selector.all(), ALWAYS);
+    FaultRule a = rule("a", FaultKind.BANDWIDTH, Selector.all(), ALWAYS);
     FaultRule b = rule("b", FaultKind.LATENCY, Selector.all(), ALWAYS);
     done(faults.add(c));
     done(faults.add(a));
