@@ -23,8 +23,10 @@ import picocli.CommandLine.Option;
           + " published again under a higher release counter and rolled out as a campaign of its"
           + " own to every vehicle the first campaign updated.",
       "Ends with a summary and writes a JSON and an HTML report to --report-dir.",
-      "Exit status: 0 when every campaign completed with every vehicle updated, 1 otherwise, 2"
-          + " for bad options."
+      "With --attacks it puts each attack on the update chain on its own 1 %% of the fleet and"
+          + " prints, after the summary, what each did and which check caught it.",
+      "Exit status: 0 when every campaign completed with every vehicle updated (with --attacks:"
+          + " when every attack made was caught), 1 otherwise, 2 for bad options."
     })
 final class DemoCommand implements Callable<Integer> {
 

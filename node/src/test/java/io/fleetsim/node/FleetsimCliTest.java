@@ -139,6 +139,7 @@ class FleetsimCliTest {
             "--timeout",
             "--passivation",
             "--foreseen-polls",
+            "--attacks",
             "--provisioning")) {
       assertTrue(r.out().contains(option), option + " missing from " + r.out());
     }
