@@ -1,6 +1,7 @@
 package io.fleetsim.ecu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.BlobStore;
@@ -12,6 +13,7 @@ import io.fleetsim.faults.FaultRule;
 import io.fleetsim.faults.Faults;
 import io.fleetsim.faults.Selector;
 import io.fleetsim.faults.Window;
+import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.Map;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The fault rules on a vehicle's bus, each shown on a real transfer to a real ECU against the same
  * transfer on a vehicle no rule touches, whose simulated time is exactly the modelled one: frame
- * loss makes it longer, and bus-off delays it by whole response timeouts or fails it. The ledger
- * counts every injection.
+ * loss makes it longer, bus-off delays it by whole response timeouts or fails it, and an image
+ * tampered on the bus is refused by the ECU's hash check and never activated. The ledger counts
+ * every injection.
  */
 class BusFaultsTest {
 
@@ -121,15 +124,22 @@ class BusFaultsTest {
 
   @Test
   void withoutARuleATransferTakesExactlyTheModelledTime() {
-    // rules on other vehicles touch nothing here
+    // rules on other vehicles and other ECU types touch nothing here
     add(onVehicle("elsewhere-loss", FaultKind.CAN_FRAME_LOSS, "NOBODY", Map.of("rate", 0.5)));
     add(onVehicle("elsewhere-off", FaultKind.BUS_OFF, "NOBODY", Map.of()));
     Vehicle v = new Vehicle();
+    add(
+        new FaultRule(
+            "adas-tamper",
+            FaultKind.BUS_TAMPERED_IMAGE,
+            Selector.vins(Set.of(v.vin)).withEcuTypes(Set.of(EcuType.ADAS.name())),
+            Map.of(),
+            Window.from(clock.now())));
     long t0 = clock.nowMillis();
     v.start("t");
     CanBus.TransferResult r = resultExactlyAfter(t0, MODELLED);
     assertEquals(UpdateOutcome.SUCCEEDED, r.outcome(), r.reason());
-    for (String id : new String[] {"elsewhere-loss", "elsewhere-off"}) {
+    for (String id : new String[] {"elsewhere-loss", "elsewhere-off", "adas-tamper"}) {
       assertEquals(0, account(id).injected(), id);
     }
   }
@@ -197,5 +207,47 @@ class BusFaultsTest {
     assertTrue(r.reason().contains("did not answer SESSION"), r.reason());
     assertEquals(4, account("off").injected());
     assertEquals(fx.oldBank, v.ecuStatus().activeBank());
+  }
+
+  @Test
+  void anImageTamperedOnTheBusIsRefusedByTheEcusHashAndNeverActivated() {
+    Vehicle v = new Vehicle();
+    add(
+        new FaultRule(
+            "bus-tamper",
+            FaultKind.BUS_TAMPERED_IMAGE,
+            Selector.vins(Set.of(v.vin)).withEcuTypes(Set.of(EcuType.ENGINE.name())),
+            Map.of(),
+            Window.from(clock.now())));
+    v.start("t");
+    CanBus.TransferResult r = null;
+    for (int i = 0; i < 60 && r == null; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      try {
+        r = results.receiveMessage(Duration.ofMillis(20));
+      } catch (AssertionError notYet) {
+        // keep advancing
+      }
+    }
+    assertEquals(UpdateOutcome.REJECTED, r.outcome());
+    assertTrue(r.reason().startsWith("EXIT refused with 0x72"), r.reason());
+    assertTrue(r.reason().contains("does not match"), r.reason());
+
+    // nothing was written or booted: the old bank runs, the other holds nothing bootable
+    Ecu.Status s = v.ecuStatus();
+    assertEquals(Ecu.Phase.RUNNING, s.phase());
+    assertEquals(Bank.Slot.A, s.active());
+    assertEquals(fx.oldBank, s.activeBank());
+    assertFalse(s.bankB().valid());
+    assertEquals(UpdateOutcome.REJECTED, s.lastInstall().outcome());
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(fx.oldBank, v.ecuStatus().activeBank(), "and it never is");
+
+    // one attack, caught by the check its kind expects, and no false alarm
+    FaultLedger.RuleAccount a = account("bus-tamper");
+    assertEquals(1, a.injected());
+    assertEquals(Map.of(Attack.ARBITRARY_SOFTWARE.name(), 1L), a.detectedBy());
+    assertEquals(0, a.undetected() + a.endedUndetected());
+    assertEquals(Map.of(), faults.ledger().falseAlarms());
   }
 }
