@@ -211,6 +211,67 @@ class EcuFaultsTest {
   }
 
   @Test
+  void aCrashedBootRollsBackAtTheBootTime() {
+    String vin = vin();
+    add(rule("crash", FaultKind.BOOT_CRASH, vin, Map.of()));
+    var kit = ecu(vin);
+    receive(kit, "t");
+    clock.advance(flash.plus(BOOT_TIME));
+    assertOldBankRuns(kit, UpdateOutcome.ROLLED_BACK, "CRASH");
+    assertEquals(1, injected("crash"));
+  }
+
+  @Test
+  void anImageTamperedOnTheBusIsTamperedAgainAfterARestartAndCountedOnce() {
+    String vin = vin();
+    add(
+        new FaultRule(
+            "tamper",
+            FaultKind.BUS_TAMPERED_IMAGE,
+            Selector.vins(Set.of(vin)).withEcuTypes(Set.of(EcuType.ENGINE.name())),
+            Map.of(),
+            Window.from(clock.now())));
+    var kit = ecu(vin);
+    byte[] targets = fx.targetsFor(newImage);
+    EcuTest.assertPositive(
+        EcuTest.uds(kit, r -> new Ecu.DiagnosticSessionControl("t", Ecu.Session.PROGRAMMING, r)));
+    EcuTest.assertPositive(
+        EcuTest.uds(kit, r -> new Ecu.RequestDownload("t", 0, newImage.length, targets, r)));
+    sendAll(kit, "t");
+    // the ECU restarts before the exit: the download starts again from block 1, and the same
+    // byte is changed again
+    kit.restart();
+    EcuTest.assertPositive(
+        EcuTest.uds(kit, r -> new Ecu.RequestDownload("t", 0, newImage.length, targets, r)));
+    assertEquals(1, kit.getState().download().nextBlockSequenceCounter());
+    sendAll(kit, "t");
+    EcuTest.assertNrc(
+        EcuTest.uds(kit, r -> new Ecu.RequestTransferExit("t", r)),
+        NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE);
+    Ecu.State s = kit.getState();
+    assertEquals(Ecu.Phase.RUNNING, s.phase());
+    assertEquals(fx.oldBank, s.activeBank());
+    assertEquals(UpdateOutcome.REJECTED, s.lastInstall().outcome());
+    // one attack on one update, however often its bytes crossed the bus, caught by its check
+    FaultLedger.RuleAccount a =
+        faults.ledger().accounts().stream()
+            .filter(x -> x.ruleId().equals("tamper"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(1, a.injected());
+    assertEquals(Map.of("ARBITRARY_SOFTWARE", 1L), a.detectedBy());
+  }
+
+  void sendAll(EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> kit, String tid) {
+    for (int g = 1; (long) (g - 1) * GROUP < newImage.length; g++) {
+      int from = (g - 1) * GROUP;
+      byte[] part = Arrays.copyOfRange(newImage, from, Math.min(newImage.length, from + GROUP));
+      int counter = g;
+      EcuTest.assertPositive(EcuTest.uds(kit, r -> new Ecu.TransferData(tid, counter, part, r)));
+    }
+  }
+
+  @Test
   void theSameEcusFailForTheSameSeedOnEveryAttempt() {
     // a share of the ECUs of a rule fails, and the same ones on every try: a bad image stays bad
     FaultRule half =
