@@ -93,7 +93,9 @@ public final class BusTimingModel {
   private static final int TCP_IP_HEADERS = 40;
   private static final int ETHERNET_OVERHEAD = 38;
   private static final int ETHERNET_MIN_PAYLOAD = 46;
-  private static final double MAX_LOSS_RATE = 0.9;
+
+  /** The highest frame loss rate the model takes: above it a group would hardly ever arrive. */
+  static final double MAX_LOSS_RATE = 0.9;
 
   private final int blockSize;
   private final int isoTpBlockSize;

@@ -7,6 +7,7 @@ import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.Faults;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.nio.ByteBuffer;
@@ -54,14 +55,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * ECU to the default session, so no stale download blocks the next transfer.
  *
  * <p>Beside it: {@link UdsTester} (the requests it asks the ECU), {@link BlockGroups} (the image
- * cut into block groups and each group's wire time) and {@link BusSettings}.
+ * cut into block groups and each group's wire time), {@link FaultedBus} (the fault rules on frame
+ * loss and bus-off) and {@link BusSettings}.
  */
 public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Event, CanBus.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "CanBus");
 
-  /** Frame loss per bus; a fault-injection model plugs in its own. */
+  /**
+   * Frame loss per bus; a test or scenario plugs in its own. The fault rules ({@link
+   * io.fleetsim.faults.FaultKind#CAN_FRAME_LOSS}) are laid over whichever the bus has ({@link
+   * FaultedBus}).
+   */
   @FunctionalInterface
   public interface FrameLossModel {
     double lossRate(String vin, Transport transport);
@@ -304,6 +310,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   private final BlobStore blobs;
   private final BlockGroups groups;
   private final FrameLossModel loss;
+  private final FaultedBus faulted;
   private final BusSettings settings;
   private final long scenarioSeed;
   // retries of the current step per transfer: transient like the timers, reset by a restart
@@ -361,9 +368,11 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
     this.blobs = blobs;
     Config config = context.getSystem().settings().config();
     this.settings = BusSettings.fromConfig(config);
-    this.tester = new UdsTester(vin, context, timers, ecuFor, settings.responseTimeout());
+    this.faulted = new FaultedBus(vin, Faults.get(context.getSystem()), timers.clock());
+    this.tester = new UdsTester(vin, context, timers, ecuFor, settings.responseTimeout(), faulted);
     this.groups = new BlockGroups(BusTimingModel.fromConfig(config), settings.blocksPerGroup());
-    this.loss = loss != null ? loss : FrameLossModel.constant(settings.frameLossRate());
+    this.loss =
+        faulted.frameLoss(loss != null ? loss : FrameLossModel.constant(settings.frameLossRate()));
     this.scenarioSeed = Seeds.scenarioSeed(context.getSystem());
   }
 
@@ -579,6 +588,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       return Effect().none();
     }
     Transfer t = found.get();
+    if (faulted.off().isPresent()) {
+      // a bus that is off carries no answer either: the request times out and is sent again
+      return Effect().none();
+    }
     if (!tester.answered(cmd)) {
       // an answer to a step already done, one at or after the deadline, or to closing the session
       return Effect().none();

@@ -5,12 +5,16 @@ import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.FaultRule;
+import io.fleetsim.faults.Faults;
 import io.fleetsim.persistence.PersistenceSetup;
+import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -55,7 +59,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Beside it: {@link UdsDownload} (the checks of each download request), {@link ComputeGate}
  * (their answers held for the modelled compute time), {@link Bootloader} (flash timer, boot child,
  * watchdog), {@link RestartRecovery} (what a restart mid-install means), {@link EcuCrypto} (key,
- * partial verification, the signed version report) and {@link EcuSettings}.
+ * partial verification, the signed version report) and {@link EcuSettings}. The fault rules act on
+ * it through {@link FaultedBoots} (how a boot ends), {@link FaultedFlash} (a failed flash write)
+ * and {@link BusTampering} (image bytes changed on the bus before they reach it).
  */
 public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.State> {
 
@@ -401,6 +407,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
   private final ComputeGate checks;
   private final SimTimers<Command> timers;
+  private final Faults faults;
 
   /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
   private ReceivedHash received;
@@ -451,6 +458,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     this.settings = EcuSettings.fromConfig(context.getSystem().settings().config());
     this.clock = SimClock.get(context.getSystem());
     this.timers = timers;
+    this.faults = Faults.get(context.getSystem());
     BootModel boots =
         bootModel != null
             ? bootModel
@@ -664,7 +672,16 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     UdsDownload.Check check = UdsDownload.receive(state.download(), cmd, received);
     if (check instanceof UdsDownload.Accepted a) {
       Download d = a.download();
-      received.update(cmd.data());
+      // the bytes as they left the bus: an attacker on it may have changed them (BusTampering)
+      received.update(
+          BusTampering.arriving(
+              faults,
+              vin,
+              ecuId,
+              state.profile().type(),
+              state.download(),
+              cmd.data(),
+              clock.now().toEpochMilli()));
       return Effect()
           .persist(
               new BlockGroupReceived(d.transferId(), cmd.blockSequenceCounter(), d.bytesReceived()))
@@ -732,11 +749,24 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       if (r.endsDownload()) {
         return Effect()
             .persist(new DownloadRefused(transferId, nr.nrc(), nr.reason()))
+            .thenRun(s -> imageRefused(nr))
             .thenReply(replyTo, s -> nr);
       }
       return Effect().reply(replyTo, nr);
     }
     return Effect().reply(replyTo, positive(transferId, service, state));
+  }
+
+  /**
+   * Received bytes whose SHA-256 is not the director's are the image check catching arbitrary
+   * software: told to the node's fault ledger once the refusal is persisted (never on replay), so
+   * that an image tampered on the bus counts as detected, and a refusal nobody caused as a false
+   * alarm. The vehicle sees only the ECU's REJECTED result and reports no attack of its own for it.
+   */
+  private void imageRefused(NegativeResponse nr) {
+    if (nr.nrc() == NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE) {
+      faults.ledger().detected(vin, Attack.ARBITRARY_SOFTWARE.name());
+    }
   }
 
   private ReplyEffect<Event, State> outOfPhase(State state, UdsRequest cmd) {
@@ -754,6 +784,24 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     Download d = state.download();
     if (!d.transferId().equals(cmd.transferId())) {
       return Effect().noReply();
+    }
+    Optional<FaultRule> writeError =
+        FaultedFlash.writeFails(
+            faults,
+            vin,
+            ecuId,
+            state.profile().type(),
+            d.image().sha256(),
+            clock.now().toEpochMilli());
+    if (writeError.isPresent()) {
+      // the path of a flash cut short: the half-written bank invalid, the old one runs on
+      Bank.Slot slot = state.banks().inactive();
+      return Effect()
+          .persist(
+              new FlashInterrupted(
+                  d.transferId(), slot, "FLASH_WRITE_ERROR: writing bank " + slot + " failed"))
+          .thenRun(s -> notifyBus(s.lastInstall()))
+          .thenNoReply();
     }
     return Effect()
         .persist(

@@ -28,6 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * itself is late: the timer, when it fires, only marks the wait as expired and the request is sent
  * again once that instant's work has settled (a zero-delay timer), so an answer handled at the
  * deadline instant is ignored whether it comes before or after the timer.
+ *
+ * <p>While a bus-off rule acts ({@link FaultedBus#off}) a request does not reach the ECU; its
+ * response timer runs as for any request, so the bus asks again as it does a silent ECU.
  */
 final class UdsTester {
 
@@ -42,6 +45,7 @@ final class UdsTester {
   private final SimClock clock;
   private final Function<String, RecipientRef<Ecu.Command>> ecuFor;
   private final Duration responseTimeout;
+  private final FaultedBus faulted;
   private final ActorRef<Ecu.UdsResponse> udsAnswers;
   private final ActorRef<Ecu.Status> statusAnswers;
   private final Map<String, Outstanding> outstanding = new HashMap<>();
@@ -52,8 +56,10 @@ final class UdsTester {
       ActorContext<CanBus.Command> context,
       SimTimers<CanBus.Command> timers,
       Function<String, RecipientRef<Ecu.Command>> ecuFor,
-      Duration responseTimeout) {
+      Duration responseTimeout,
+      FaultedBus faulted) {
     this.vin = vin;
+    this.faulted = faulted;
     this.timers = timers;
     this.clock = timers.clock();
     this.ecuFor = ecuFor;
@@ -165,6 +171,9 @@ final class UdsTester {
         id, new Outstanding(n, step, clock.nowMillis() + SimClock.delayMillis(responseTimeout)));
     timers.startSingleTimer(
         timerKey(id), new CanBus.ResponseTimedOut(id, n, false), responseTimeout);
+    if (faulted.off().isPresent()) {
+      return;
+    }
     ecu(t).tell(request);
   }
 }

@@ -48,7 +48,34 @@ public enum FaultKind {
 
   // ---- ECU and bus
   /** The new image does not boot: {@code rate} (0 to 1) of the selected ECUs' boots crash. */
-  BOOT_CRASH(Point.ECU, null);
+  BOOT_CRASH(Point.ECU, null),
+  /**
+   * The new image never confirms its boot: {@code rate} (0 to 1) of the selected ECUs hang until
+   * their watchdog fires and they fall back to the old bank.
+   */
+  BOOT_HANG(Point.ECU, null),
+  /**
+   * The new image boots but fails its self-test: {@code rate} (0 to 1) of the selected ECUs report
+   * it and fall back to the old bank.
+   */
+  BOOT_SELF_TEST_FAIL(Point.ECU, null),
+  /**
+   * Writing the verified image to the inactive bank fails: {@code rate} (0 to 1) of the selected
+   * ECUs report the install FAILED and keep running their old bank.
+   */
+  FLASH_WRITE_ERROR(Point.ECU, null),
+  /**
+   * The selected vehicles' buses lose frames at {@code rate} (0 to 1, at most the bus model's 0.9):
+   * each lost frame is sent again and costs its wire time again.
+   */
+  CAN_FRAME_LOSS(Point.BUS, null),
+  /** The selected vehicles' buses carry nothing: UDS requests and answers never arrive. */
+  BUS_OFF(Point.BUS, null),
+  /**
+   * A byte of one block group changed on the bus on its way to the selected ECU types: the ECU's
+   * hash check at RequestTransferExit must refuse the image.
+   */
+  BUS_TAMPERED_IMAGE(Point.BUS, Attack.ARBITRARY_SOFTWARE.name());
 
   /** What ends an attack that only a time limit can end. */
   public static final String TIMEOUT = "TIMEOUT";

@@ -4,7 +4,10 @@ package io.fleetsim.faults;
 public enum Point {
   /** The vehicle's network link to the cloud: every exchange of metadata, images, manifests. */
   LINK,
-  /** The in-vehicle bus: transfers from the primary to its ECUs. No kind acts here yet. */
+  /**
+   * The in-vehicle bus: transfers from the primary to its ECUs, their frames, requests and answers,
+   * and the image bytes they carry.
+   */
   BUS,
   /** An ECU's flash and boot. */
   ECU,

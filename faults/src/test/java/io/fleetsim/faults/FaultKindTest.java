@@ -52,5 +52,28 @@ class FaultKindTest {
   void eachKindActsAtAPoint() {
     assertEquals(Point.LINK, FaultKind.LATENCY.point());
     assertEquals(Point.ECU, FaultKind.BOOT_CRASH.point());
+    assertEquals(Point.ECU, FaultKind.BOOT_HANG.point());
+    assertEquals(Point.ECU, FaultKind.BOOT_SELF_TEST_FAIL.point());
+    assertEquals(Point.ECU, FaultKind.FLASH_WRITE_ERROR.point());
+    assertEquals(Point.BUS, FaultKind.CAN_FRAME_LOSS.point());
+    assertEquals(Point.BUS, FaultKind.BUS_OFF.point());
+    assertEquals(Point.BUS, FaultKind.BUS_TAMPERED_IMAGE.point());
+  }
+
+  @Test
+  void anImageTamperedOnTheBusIsAnAttackTheImageHashCatches() {
+    assertEquals(
+        Optional.of(Attack.ARBITRARY_SOFTWARE.name()),
+        FaultKind.BUS_TAMPERED_IMAGE.expectedCheck());
+    for (FaultKind k :
+        new FaultKind[] {
+          FaultKind.BOOT_HANG,
+          FaultKind.BOOT_SELF_TEST_FAIL,
+          FaultKind.FLASH_WRITE_ERROR,
+          FaultKind.CAN_FRAME_LOSS,
+          FaultKind.BUS_OFF
+        }) {
+      assertFalse(k.isAttack(), k.name());
+    }
   }
 }
