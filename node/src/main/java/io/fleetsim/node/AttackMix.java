@@ -37,21 +37,25 @@ final class AttackMix {
           FaultKind.ROLLBACK,
           FaultKind.FREEZE,
           FaultKind.DROP_REQUEST,
-          FaultKind.SLOW_RETRIEVAL);
+          FaultKind.SLOW_RETRIEVAL,
+          FaultKind.BUS_TAMPERED_IMAGE);
 
   private final Map<FaultKind, Set<String>> vins;
   private final List<String> fleetVins;
+  private final String ecuType;
 
-  private AttackMix(Map<FaultKind, Set<String>> vins, List<String> fleetVins) {
+  private AttackMix(Map<FaultKind, Set<String>> vins, List<String> fleetVins, String ecuType) {
     this.vins = vins;
     this.fleetVins = fleetVins;
+    this.ecuType = ecuType;
   }
 
   /**
    * The vehicles of {@code fleet} under each attack: a vehicle whose seeded draw falls in the
-   * {@code k}-th slice of width {@code share} is under the {@code k}-th attack.
+   * {@code k}-th slice of width {@code share} is under the {@code k}-th attack. An attack on the
+   * bus acts on the ECUs of {@code ecuType}, the type the campaign updates.
    */
-  static AttackMix choose(List<Vehicle.Spec> fleet, long seed, double share) {
+  static AttackMix choose(List<Vehicle.Spec> fleet, long seed, double share, String ecuType) {
     Map<FaultKind, Set<String>> vins = new LinkedHashMap<>();
     KINDS.forEach(k -> vins.put(k, new TreeSet<>()));
     for (Vehicle.Spec v : fleet) {
@@ -62,7 +66,7 @@ final class AttackMix {
         vins.get(KINDS.get(slice)).add(v.vin());
       }
     }
-    return new AttackMix(vins, fleet.stream().map(Vehicle.Spec::vin).toList());
+    return new AttackMix(vins, fleet.stream().map(Vehicle.Spec::vin).toList(), ecuType);
   }
 
   /** The rule of each attack; an attack that drew no vehicle has none. */

@@ -365,7 +365,9 @@ public final class CampaignRun {
     List<Vehicle.Spec> fleet = generator.fleet(plan.vehicles(), base);
     int ecus = fleet.stream().mapToInt(v -> v.ecus().size()).sum();
     AttackMix attacks =
-        plan.attackShare() > 0 ? AttackMix.choose(fleet, seed, plan.attackShare()) : null;
+        plan.attackShare() > 0
+            ? AttackMix.choose(fleet, seed, plan.attackShare(), plan.ecuType().name())
+            : null;
     if (attacks != null) {
       listener.phase(
           String.format(
