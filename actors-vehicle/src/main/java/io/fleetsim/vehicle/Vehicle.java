@@ -683,6 +683,12 @@ public final class Vehicle
         faults.refused(r.attack());
         yield idle(s, trustUpdates);
       }
+      case WAIT -> {
+        ctx.getLog()
+            .debug("vehicle {}: refused again, otherwise ({}); at the next poll", vin, r.attack());
+        faults.refused(r.attack());
+        yield idle(s, trustUpdates);
+      }
       case CHECK_AGAIN -> {
         ctx.getLog()
             .info("vehicle {}: refused update metadata ({}); checking again", vin, r.attack());
