@@ -11,7 +11,9 @@ import io.fleetsim.faults.Point;
 import io.fleetsim.faults.Subject;
 import io.fleetsim.uptane.metadata.ImageName;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -67,29 +69,45 @@ final class FaultedLink {
     if (acting.isEmpty()) {
       return plain;
     }
+    long start = clock.nowMillis();
     return plain.through(
         (repo, fileName, bytes) -> {
           try {
-            return counted(tampering.metadata(acting, vin, repo, fileName, bytes)).bytes();
+            return counted(tampering.metadata(acting, vin, repo, fileName, bytes, start)).bytes();
           } catch (LinkTampering.Dropped d) {
             throw dropped(d);
           }
         });
   }
 
-  /** A download whose requests and images pass through the attacker of {@code acting}. */
-  ImageDownload download(ImageDownload plain, List<FaultRule> acting) {
+  /**
+   * A download of {@code installs} whose requests and images pass through the attacker of {@code
+   * acting}. The images a partial bundle blocks fail at every request for them, their description
+   * as well as their bytes (the download then fetches them whole, and that fails too); the others
+   * come through.
+   */
+  ImageDownload download(
+      ImageDownload plain, List<FaultRule> acting, List<VehicleState.PlannedInstall> installs) {
     if (acting.isEmpty()) {
       return plain;
     }
     ImageDownload.Source real = plain.source();
     boolean noDeltas = LinkTampering.blocksDeltas(acting);
+    long start = clock.nowMillis();
+    Map<String, FaultRule> blocked =
+        LinkTampering.blocked(
+            acting, installs.stream().map(VehicleState.PlannedInstall::sha256).distinct().toList());
+    Map<ImageName, String> shaOf = new HashMap<>();
+    for (VehicleState.PlannedInstall i : installs) {
+      ImageName.parse(i.targetName()).ifPresent(n -> shaOf.put(n, i.sha256()));
+    }
     return plain.withSource(
         new ImageDownload.Source() {
           @Override
           public CompletionStage<FirmwareImage> image(ImageName name) {
             try {
               LinkTampering.request(acting);
+              block(blocked.get(shaOf.get(name)));
             } catch (LinkTampering.Dropped d) {
               return CompletableFuture.failedFuture(dropped(d));
             }
@@ -103,10 +121,12 @@ final class FaultedLink {
           public CompletionStage<byte[]> blob(String sha256) {
             try {
               LinkTampering.request(acting);
+              block(blocked.get(sha256));
             } catch (LinkTampering.Dropped d) {
               return CompletableFuture.failedFuture(dropped(d));
             }
-            return real.blob(sha256).thenApply(b -> counted(tampering.image(acting, b)).bytes());
+            return real.blob(sha256)
+                .thenApply(b -> counted(tampering.image(acting, vin, sha256, b, start)).bytes());
           }
         });
   }
@@ -132,6 +152,13 @@ final class FaultedLink {
             delivered);
     shaped.applied().forEach(r -> ledger.injected(r, vin));
     return shaped;
+  }
+
+  /** The request fails when {@code rule} (a partial bundle) blocks what it asks for. */
+  private static void block(FaultRule rule) {
+    if (rule != null) {
+      throw new LinkTampering.Dropped(rule);
+    }
   }
 
   private LinkTampering.Dropped dropped(LinkTampering.Dropped d) {

@@ -74,28 +74,33 @@ final class Outbound {
 
   /**
    * Checks both repositories for updates to what {@code s} has installed, through the faults acting
-   * on its link now.
+   * on its link now. The answer carries the number of the check ({@link Polling#startCheck}), so
+   * that a copy of an earlier check's answer is not taken for this one's.
    */
-  void check(Vehicle.State s) {
+  void check(Vehicle.State s, long check) {
     link(s)
         .send(
             faulted
                 .check(metadataCheck, faulted.acting(s))
                 .run(s.trust(), MetadataCheck.Ecus.of(s.spec(), s.installed()), clock.now()),
             UptaneCheck.Result::networkBytes,
-            Vehicle.CheckArrived::new,
+            r -> new Vehicle.CheckArrived(check, r),
             Vehicle.CheckFailed::new);
   }
 
-  /** Fetches the images of the update {@code s} is downloading, through the faults on its link. */
+  /**
+   * Fetches the images of the update {@code s} is downloading, through the faults on its link. The
+   * answer names the update, so that a copy of it arriving later is not taken for another's.
+   */
   void download(Vehicle.State s) {
+    String updateId = s.update().updateId();
     link(s)
         .send(
             faulted
-                .download(imageDownload, faulted.acting(s))
+                .download(imageDownload, faulted.acting(s), s.update().plan().installs())
                 .fetch(s.update().plan().installs(), s.installed()),
             ImageDownload.Result::networkBytes,
-            Vehicle.DownloadArrived::new,
+            r -> new Vehicle.DownloadArrived(updateId, r),
             Vehicle.DownloadFailed::new);
   }
 

@@ -92,6 +92,10 @@ final class OverTheLink {
               delivered);
       duration = shaped.duration();
       delivered = shaped.delivered();
+      if (delivered && shaped.duplicated()) {
+        // The copy has a key of its own: under the answer's key it would replace the first.
+        timers.startSingleTimer(new Copy(c.arrival()), c.arrival(), duration.multipliedBy(2));
+      }
     }
     if (delivered) {
       timers.startSingleTimer(c.arrival(), duration);
@@ -99,6 +103,9 @@ final class OverTheLink {
       ctx.getSelf().tell(c.loss());
     }
   }
+
+  /** The timer key of an answer's second copy ({@link io.fleetsim.faults.FaultKind#DUPLICATE}). */
+  private record Copy(Vehicle.Command arrival) {}
 
   /** The exchanges that started at one instant, in order: their fault draws differ. */
   private long lastStart = Long.MIN_VALUE;

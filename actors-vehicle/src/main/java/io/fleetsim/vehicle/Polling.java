@@ -33,6 +33,9 @@ final class Polling {
   /** A check is in flight. */
   private boolean checking;
 
+  /** The number of the last check started; an answer naming another is not this check's. */
+  private long checks;
+
   /** A wake-up arrived while busy. */
   private boolean wakeAgain;
 
@@ -86,14 +89,28 @@ final class Polling {
     return timers.foreseenUntil(Vehicle.Poll.class);
   }
 
-  /** A check starts, unless one is in flight; no poll is due while it runs. */
+  /**
+   * A check starts, unless one is in flight; no poll is due while it runs. It is numbered ({@link
+   * #current}), so that its answer is told from a copy of an earlier one.
+   */
   boolean startCheck() {
     if (checking) {
       return false;
     }
     checking = true;
+    checks++;
     timers.cancel(Vehicle.Poll.class);
     return true;
+  }
+
+  /** The number of the check started last. */
+  long current() {
+    return checks;
+  }
+
+  /** Whether the answer of check number {@code check} is the one the vehicle waits for. */
+  boolean awaits(long check) {
+    return checking && check == checks;
   }
 
   /** The check in flight ended: its result arrived, or it failed. */

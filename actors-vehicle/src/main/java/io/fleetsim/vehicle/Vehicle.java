@@ -212,13 +212,15 @@ public final class Vehicle
   /** Finished work whose bytes the link now carries ({@link OverTheLink}). */
   record Carried(Command arrival, Command loss, long bytes) implements Command {}
 
-  record CheckArrived(UptaneCheck.Result result) implements Command {}
+  /** The answer of check number {@code check} ({@link Polling#startCheck}). */
+  record CheckArrived(long check, UptaneCheck.Result result) implements Command {}
 
   record CheckFailed(String reason) implements Command {}
 
   record ConsentTimer() implements Command {}
 
-  record DownloadArrived(ImageDownload.Result result) implements Command {}
+  /** The images of update {@code updateId}. */
+  record DownloadArrived(String updateId, ImageDownload.Result result) implements Command {}
 
   record DownloadFailed(String reason) implements Command {}
 
@@ -509,7 +511,11 @@ public final class Vehicle
         .onCommand(Poll.class, (s, c) -> startCheck(s))
         .onCommand(Notify.class, (s, c) -> polling.checking() ? wakeLater() : startCheck(s))
         .onCommand(ForeseenCheckEnded.class, (s, c) -> idle(s))
-        .onCommand(CheckArrived.class, this::onCheckArrived)
+        .onCommand(
+            CheckArrived.class,
+            // A copy of an answer, or the answer of a check made before a restart: the vehicle
+            // acts on the answer of the check in flight, once.
+            (s, c) -> polling.awaits(c.check()) ? onCheckArrived(s, c) : Effect().none())
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
         .onCommand(GrantConsent.class, (s, c) -> onConsent(s))
@@ -635,7 +641,7 @@ public final class Vehicle
 
   private Effect<Event, State> startCheck(State s) {
     if (polling.startCheck()) {
-      outbound.check(s);
+      outbound.check(s, polling.current());
     }
     return Effect().none();
   }
@@ -674,6 +680,12 @@ public final class Vehicle
     return switch (refusals.refused(r.key(), s.history().refusalKey())) {
       case REPORTED_ALREADY -> {
         ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
+        faults.refused(r.attack());
+        yield idle(s, trustUpdates);
+      }
+      case WAIT -> {
+        ctx.getLog()
+            .debug("vehicle {}: refused again, otherwise ({}); at the next poll", vin, r.attack());
         faults.refused(r.attack());
         yield idle(s, trustUpdates);
       }
@@ -751,6 +763,9 @@ public final class Vehicle
   }
 
   private Effect<Event, State> onDownloadArrived(State s, DownloadArrived c) {
+    if (!c.updateId().equals(s.update().updateId())) {
+      return Effect().none(); // a copy of an earlier update's images, arriving late
+    }
     ImageDownload.Result r = c.result();
     Instant now = clock.now();
     try {

@@ -24,6 +24,18 @@ class RefusalGateTest {
   }
 
   @Test
+  void refusalsThatKeepDifferingWaitForTheNextPollWhichCanConfirmTheLast() {
+    RefusalGate gate = new RefusalGate();
+    assertEquals(Step.CHECK_AGAIN, gate.refused("a/1", null));
+    assertEquals(Step.CHECK_AGAIN, gate.refused("a/2", null));
+    assertEquals(Step.CHECK_AGAIN, gate.refused("a/3", null));
+    assertEquals(Step.WAIT, gate.refused("a/4", null));
+    // The next poll: the same as last time confirms it; something else starts over.
+    assertEquals(Step.REPORT, gate.refused("a/4", null));
+    assertEquals(Step.CHECK_AGAIN, gate.refused("a/5", null));
+  }
+
+  @Test
   void aCheckThatVerifiesInBetweenLeavesNothingConfirmed() {
     RefusalGate gate = new RefusalGate();
     assertEquals(Step.CHECK_AGAIN, gate.refused("a/1", null));

@@ -8,6 +8,7 @@ import java.util.Optional;
  * Every fault and attack fleetsim injects, where it acts, and the check expected to catch it. The
  * expected check is an {@link Attack} name for what Uptane's verification refuses, {@link #TIMEOUT}
  * for what only a time limit ends (a request that never comes back, a download too slow to finish),
+ * {@link #ANY} for a fault whichever check refuses is right to refuse (a byte changed on the way),
  * and empty for faults that are not attacks and that a vehicle is meant to ride out (added latency,
  * a partition that ends).
  */
@@ -21,6 +22,16 @@ public enum FaultKind {
   PARTITION(Point.LINK, null),
   /** The link carries at most {@code kbps} kilobits per second. */
   BANDWIDTH(Point.LINK, null),
+  /**
+   * A share {@code rate} (0 to 1) of fetched files and images arrive with one byte changed: no
+   * attacker, but bytes the vehicle must refuse all the same, by whichever check meets them first.
+   */
+  CORRUPT(Point.LINK, "ANY"),
+  /**
+   * A share {@code rate} (0 to 1) of exchanges' answers arrive twice, the copy one more round trip
+   * later: the vehicle must act on an answer once.
+   */
+  DUPLICATE(Point.LINK, null),
 
   // ---- deny installation
   /** The attacker drops the vehicle's requests: nothing comes back. */
@@ -29,6 +40,17 @@ public enum FaultKind {
   SLOW_RETRIEVAL(Point.LINK, "TIMEOUT"),
   /** The attacker keeps serving the first timestamp it saw: signed, valid, and old. */
   FREEZE(Point.LINK, Attack.FREEZE.name()),
+  /**
+   * Some images of an update are blocked (a share {@code share} of them, by default every image but
+   * the first, at least one), the rest let through: the download cannot complete, so that a vehicle
+   * installing only part of its bundle would be left with ECUs that do not fit together.
+   */
+  PARTIAL_BUNDLE(Point.LINK, "TIMEOUT"),
+  /**
+   * Every request to the image repository fails while the rule acts; the Director still answers.
+   * Vehicles can neither check for updates nor download until the repository is back.
+   */
+  REPOSITORY_DOS(Point.LINK, "TIMEOUT"),
 
   // ---- interfere with ECUs
   /** An older, once valid, Director targets file replayed: the vehicle trusts a newer one. */
@@ -80,6 +102,12 @@ public enum FaultKind {
   /** What ends an attack that only a time limit can end. */
   public static final String TIMEOUT = "TIMEOUT";
 
+  /**
+   * The expected check of a fault that any check is right to refuse: the ledger counts a refusal by
+   * any check as its detection, not as a false alarm nor as "caught by another check".
+   */
+  public static final String ANY = "ANY";
+
   private final Point point;
   private final String expected;
 
@@ -98,9 +126,25 @@ public enum FaultKind {
     return Optional.ofNullable(expected);
   }
 
-  /** An attack: something a check must catch, counted as detected or undetected. */
+  /**
+   * An attack: something an attacker does that a check must catch. {@link #CORRUPT} is caught too
+   * but made by no attacker, so it is not one ({@link #isCaught}).
+   */
   public boolean isAttack() {
+    return expected != null && !ANY.equals(expected);
+  }
+
+  /**
+   * Whether a check must catch it: the ledger counts it once per episode, detected or undetected,
+   * as it counts attacks.
+   */
+  public boolean isCaught() {
     return expected != null;
+  }
+
+  /** Whether a refusal by {@code check} is this kind's expected detection. */
+  public boolean caughtBy(String check) {
+    return ANY.equals(expected) ? check != null : expected != null && expected.equals(check);
   }
 
   /** The kind a user writes: case and dashes do not matter ({@code bad-signature}). */

@@ -19,9 +19,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>An attack is counted once per episode, from its first injection into a vehicle's update until
  * a check of the vehicle refuses something or the update ends, however many exchanges it touched in
- * between: a tampered targets file served on every retry is one attack on one update. A fault that
- * is not an attack (latency, loss) is counted at every injection, since each one is a separate
- * exchange slowed or lost.
+ * between: a tampered targets file served on every retry is one attack on one update. A corrupted
+ * file ({@link FaultKind#CORRUPT}) is counted the same way, since a check must catch it as it must
+ * catch an attack, and any check that refuses it caught it. A fault that is not caught by a check
+ * (latency, loss) is counted at every injection, since each one is a separate exchange slowed or
+ * lost.
  *
  * <p>Called from many actors at once. Counters are {@link LongAdder}s; the open episodes of a
  * vehicle are an immutable set replaced atomically under its VIN, so an injection and a detection
@@ -112,15 +114,15 @@ public final class FaultLedger {
   private final ConcurrentHashMap<String, LongAdder> falseAlarms = new ConcurrentHashMap<>();
 
   /**
-   * An interception point applied {@code rule} to vehicle {@code vin}. An attack opens an episode,
-   * counted once: while it is open, further injections of the rule into the vehicle add nothing.
-   * Any other fault is counted at every call.
+   * An interception point applied {@code rule} to vehicle {@code vin}. An attack, or a corruption,
+   * opens an episode, counted once: while it is open, further injections of the rule into the
+   * vehicle add nothing. Any other fault is counted at every call.
    */
   public void injected(FaultRule rule, String vin) {
     Objects.requireNonNull(vin, "vin");
     // The account exists before the episode opens, so that whoever closes it finds the account.
     Account account = accounts.computeIfAbsent(rule.id(), id -> new Account(id, rule.kind()));
-    if (!rule.kind().isAttack()) {
+    if (!rule.kind().isCaught()) {
       account.injected.increment();
       return;
     }
@@ -144,9 +146,9 @@ public final class FaultLedger {
   /**
    * Vehicle {@code vin} refused something with {@code check} (an {@link io.fleetsim.uptane.Attack}
    * name or {@link FaultKind#TIMEOUT}). Every open attack episode of the vehicle ends as detected
-   * by {@code check}, and also under {@link #ANOTHER_CHECK} when the kind expected another. With no
-   * episode open the refusal is a false alarm of the check: the report must show checks that refuse
-   * what nobody tampered with.
+   * by {@code check}, and also under {@link #ANOTHER_CHECK} when the kind expected another (never
+   * for a kind any check may catch, {@link FaultKind#ANY}). With no episode open the refusal is a
+   * false alarm of the check: the report must show checks that refuse what nobody tampered with.
    */
   public void detected(String vin, String check) {
     Objects.requireNonNull(check, "check");
@@ -162,7 +164,7 @@ public final class FaultLedger {
       Account account = accounts.get(id);
       account.detected.increment();
       account.detectedBy.computeIfAbsent(check, c -> new LongAdder()).increment();
-      if (!account.kind.expectedCheck().orElse("").equals(check)) {
+      if (!account.kind.caughtBy(check)) {
         account.detectedBy.computeIfAbsent(ANOTHER_CHECK, c -> new LongAdder()).increment();
       }
     }

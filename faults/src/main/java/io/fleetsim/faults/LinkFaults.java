@@ -18,14 +18,20 @@ import java.util.List;
  *   <li>{@link FaultKind#BANDWIDTH}: the bytes also take their time at {@code kbps}.
  *   <li>{@link FaultKind#SLOW_RETRIEVAL}: an image download's bytes take their time at {@code kbps}
  *       (default 1).
+ *   <li>{@link FaultKind#DUPLICATE}: with probability {@code rate} the answer arrives twice, the
+ *       copy one more round trip after the first.
  * </ul>
  */
 public final class LinkFaults {
 
   private LinkFaults() {}
 
-  /** The exchange as the faults leave it, and the rules that changed it. */
-  public record Shaped(Duration duration, boolean delivered, List<FaultRule> applied) {}
+  /**
+   * The exchange as the faults leave it, and the rules that changed it; {@code duplicated}: its
+   * answer arrives a second time, {@code duration} after the first.
+   */
+  public record Shaped(
+      Duration duration, boolean delivered, boolean duplicated, List<FaultRule> applied) {}
 
   /**
    * Applies {@code acting} to an exchange of {@code bytes} by {@code vin} starting at {@code
@@ -43,20 +49,21 @@ public final class LinkFaults {
       Duration duration,
       boolean delivered) {
     if (acting.isEmpty() || !delivered) {
-      return new Shaped(duration, delivered, List.of());
+      return new Shaped(duration, delivered, false, List.of());
     }
     Duration d = duration;
+    boolean duplicated = false;
     List<FaultRule> applied = new ArrayList<>(1);
     for (FaultRule rule : acting) {
       switch (rule.kind()) {
         case PARTITION -> {
           applied.add(rule);
-          return new Shaped(d, false, applied);
+          return new Shaped(d, false, false, applied);
         }
         case LOSS -> {
           if (draw(scenarioSeed, rule, vin, startMillis, rank) < rule.param("rate", 0)) {
             applied.add(rule);
-            return new Shaped(d, false, applied);
+            return new Shaped(d, false, false, applied);
           }
         }
         case LATENCY -> {
@@ -79,10 +86,17 @@ public final class LinkFaults {
             applied.add(rule);
           }
         }
+        case DUPLICATE -> {
+          if (!duplicated
+              && draw(scenarioSeed, rule, vin, startMillis, rank) < rule.param("rate", 0)) {
+            duplicated = true;
+            applied.add(rule);
+          }
+        }
         default -> {}
       }
     }
-    return new Shaped(d, true, applied);
+    return new Shaped(d, true, duplicated, applied);
   }
 
   /** How long {@code bytes} take at {@code kbps} kilobits per second (no cap below 0.001). */

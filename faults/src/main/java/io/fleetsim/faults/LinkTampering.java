@@ -36,6 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link FaultKind#ARBITRARY_SOFTWARE}: a byte of the image changed; {@link
  *       FaultKind#ENDLESS_DATA}: bytes added after the image. Both keep the vehicle from fetching a
  *       delta (its description does not come through), so the image itself crosses the link.
+ *   <li>{@link FaultKind#REPOSITORY_DOS}: every request to the image repository fails ({@link
+ *       Dropped}); the Director's files come through.
+ *   <li>{@link FaultKind#PARTIAL_BUNDLE}: the requests for some of an update's images fail ({@link
+ *       #blocked}), the others come through.
+ *   <li>{@link FaultKind#CORRUPT}: no attacker, the network: a seeded share {@code rate} of files
+ *       and images arrive with one byte changed.
  * </ul>
  */
 public final class LinkTampering {
@@ -80,11 +86,29 @@ public final class LinkTampering {
    */
   public Outcome metadata(
       List<FaultRule> acting, String vin, Repo repo, String fileName, byte[] served) {
+    return metadata(acting, vin, repo, fileName, served, 0);
+  }
+
+  /**
+   * As above, for a file fetched by the exchange that started at {@code startMillis}: a corruption
+   * is drawn from (seed, rule, VIN, file, start), so each check draws anew and the same seed draws
+   * the same.
+   */
+  public Outcome metadata(
+      List<FaultRule> acting,
+      String vin,
+      Repo repo,
+      String fileName,
+      byte[] served,
+      long startMillis) {
     byte[] bytes = served;
     List<FaultRule> applied = new ArrayList<>(1);
     for (FaultRule rule : acting) {
       byte[] before = bytes;
-      bytes = apply(rule, vin, repo, fileName, bytes);
+      bytes =
+          rule.kind() == FaultKind.CORRUPT
+              ? corrupt(rule, vin, repo + "/" + fileName, startMillis, bytes)
+              : apply(rule, vin, repo, fileName, bytes);
       if (bytes != before) {
         applied.add(rule);
       }
@@ -93,7 +117,8 @@ public final class LinkTampering {
   }
 
   private byte[] apply(FaultRule rule, String vin, Repo repo, String fileName, byte[] bytes) {
-    if (rule.kind() == FaultKind.DROP_REQUEST) {
+    if (rule.kind() == FaultKind.DROP_REQUEST
+        || (rule.kind() == FaultKind.REPOSITORY_DOS && repo == Repo.IMAGES)) {
       throw new Dropped(rule);
     }
     if (repo != Repo.DIRECTOR) {
@@ -121,22 +146,64 @@ public final class LinkTampering {
     return false;
   }
 
-  /** A request for an image's description or bytes; throws {@link Dropped} when one is dropped. */
+  /**
+   * A request for an image's description or bytes, all of which the image repository serves; throws
+   * {@link Dropped} when one is dropped or the repository is denied.
+   */
   public static void request(List<FaultRule> acting) {
     for (FaultRule r : acting) {
-      if (r.kind() == FaultKind.DROP_REQUEST) {
+      if (r.kind() == FaultKind.DROP_REQUEST || r.kind() == FaultKind.REPOSITORY_DOS) {
         throw new Dropped(r);
       }
     }
   }
 
+  /**
+   * The images of an update (by SHA-256, in the update's order) whose fetches the first {@link
+   * FaultKind#PARTIAL_BUNDLE} rule acting blocks, and that rule; empty when none acts. The rule's
+   * {@code share} (0 to 1) of the images are blocked, rounded up, the last ones first; without it,
+   * every image but the first. At least one is always blocked, so that an update of one image is
+   * blocked whole and a bundle is never let through complete.
+   */
+  public static Map<String, FaultRule> blocked(List<FaultRule> acting, List<String> images) {
+    for (FaultRule r : acting) {
+      if (r.kind() == FaultKind.PARTIAL_BUNDLE && !images.isEmpty()) {
+        int n = images.size();
+        double share = r.param("share", -1);
+        int count = share < 0 ? n - 1 : (int) Math.ceil(Math.min(share, 1) * n);
+        count = Math.max(1, Math.min(n, count));
+        Map<String, FaultRule> out = new java.util.LinkedHashMap<>();
+        for (String sha : images.subList(n - count, n)) {
+          out.put(sha, r);
+        }
+        return out;
+      }
+    }
+    return Map.of();
+  }
+
   /** Image bytes as they arrive through the rules acting on the link. */
   public Outcome image(List<FaultRule> acting, byte[] served) {
+    return image(acting, "", "", served, 0);
+  }
+
+  /**
+   * As above, for the blob {@code sha256} fetched by the download exchange that started at {@code
+   * startMillis} (which a corruption's draw depends on, as for {@link #metadata}).
+   */
+  public Outcome image(
+      List<FaultRule> acting, String vin, String sha256, byte[] served, long startMillis) {
     request(acting);
     byte[] bytes = served;
     List<FaultRule> applied = new ArrayList<>(1);
     for (FaultRule rule : acting) {
-      if (rule.kind() == FaultKind.ARBITRARY_SOFTWARE && bytes.length > 0) {
+      if (rule.kind() == FaultKind.CORRUPT) {
+        byte[] before = bytes;
+        bytes = corrupt(rule, vin, "blob/" + sha256, startMillis, bytes);
+        if (bytes != before) {
+          applied.add(rule);
+        }
+      } else if (rule.kind() == FaultKind.ARBITRARY_SOFTWARE && bytes.length > 0) {
         bytes = bytes.clone();
         bytes[bytes.length / 2] ^= 0x5a;
         applied.add(rule);
@@ -169,6 +236,28 @@ public final class LinkTampering {
       return bytes;
     }
     return first;
+  }
+
+  /**
+   * {@code bytes} with one byte changed, with probability {@code rate}; the draw and the byte's
+   * position come from (seed, rule, VIN, what was fetched, when the exchange started).
+   */
+  private byte[] corrupt(FaultRule rule, String vin, String what, long startMillis, byte[] bytes) {
+    if (bytes.length == 0) {
+      return bytes;
+    }
+    long h =
+        Seeds.splitMix64(
+            Seeds.entitySeed(scenarioSeed, "corrupt:" + rule.id() + ":" + vin + ":" + what)
+                ^ Seeds.splitMix64(startMillis));
+    double draw = (h >>> 11) * 0x1.0p-53;
+    if (draw >= rule.param("rate", 0)) {
+      return bytes;
+    }
+    int at = (int) Math.floorMod(Seeds.splitMix64(h), (long) bytes.length);
+    byte[] b = bytes.clone();
+    b[at] ^= 0x01;
+    return b;
   }
 
   /** The attacker's own key for a rule: the same on every node and run with the seed. */

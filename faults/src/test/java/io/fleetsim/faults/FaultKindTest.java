@@ -49,6 +49,21 @@ class FaultKindTest {
   }
 
   @Test
+  void aCorruptionIsCaughtByAnyCheckButIsNoAttack() {
+    assertEquals(Optional.of(FaultKind.ANY), FaultKind.CORRUPT.expectedCheck());
+    assertFalse(FaultKind.CORRUPT.isAttack());
+    assertTrue(FaultKind.CORRUPT.isCaught());
+    assertTrue(FaultKind.CORRUPT.caughtBy("MALFORMED"));
+    assertTrue(FaultKind.CORRUPT.caughtBy(FaultKind.TIMEOUT));
+    assertTrue(FaultKind.BAD_SIGNATURE.caughtBy("BAD_SIGNATURE"));
+    assertFalse(FaultKind.BAD_SIGNATURE.caughtBy("MIX_AND_MATCH"));
+    assertFalse(FaultKind.DUPLICATE.isCaught());
+    assertEquals(Optional.of(FaultKind.TIMEOUT), FaultKind.PARTIAL_BUNDLE.expectedCheck());
+    assertEquals(Optional.of(FaultKind.TIMEOUT), FaultKind.REPOSITORY_DOS.expectedCheck());
+    assertTrue(FaultKind.REPOSITORY_DOS.isAttack());
+  }
+
+  @Test
   void eachKindActsAtAPoint() {
     assertEquals(Point.LINK, FaultKind.LATENCY.point());
     assertEquals(Point.ECU, FaultKind.BOOT_CRASH.point());

@@ -110,6 +110,44 @@ class FaultLedgerTest {
   }
 
   @Test
+  void aCorruptionIsCountedPerEpisodeAndWhicheverCheckRefusesItCaughtIt() {
+    FaultRule corrupt = rule("corrupt", FaultKind.CORRUPT);
+    ledger.injected(corrupt, "VIN1");
+    ledger.injected(corrupt, "VIN1");
+    ledger.detected("VIN1", "MALFORMED");
+    ledger.injected(corrupt, "VIN2");
+    ledger.detected("VIN2", "ARBITRARY_SOFTWARE");
+
+    RuleAccount a = account("corrupt");
+    assertEquals(2, a.injected(), "one episode per vehicle, not one per corrupted file");
+    // Neither counted under another check nor as a false alarm: any check was right.
+    assertEquals(Map.of("MALFORMED", 1L, "ARBITRARY_SOFTWARE", 1L), a.detectedBy());
+    assertEquals(Map.of(), ledger.falseAlarms());
+    assertEquals(new Totals(2, 2, 0, 0), ledger.totals());
+  }
+
+  @Test
+  void aCorruptionThatNoCheckRefusedIsUndetected() {
+    FaultRule corrupt = rule("corrupt", FaultKind.CORRUPT);
+    ledger.injected(corrupt, "VIN1");
+    ledger.ended("VIN1", true);
+
+    assertEquals(1, account("corrupt").undetected());
+    assertEquals(new Totals(1, 0, 1, 0), ledger.totals());
+  }
+
+  @Test
+  void aDuplicatedAnswerIsCountedAtEveryInjection() {
+    FaultRule duplicate = rule("duplicate", FaultKind.DUPLICATE);
+    ledger.injected(duplicate, "VIN1");
+    ledger.injected(duplicate, "VIN1");
+    ledger.ended("VIN1", true);
+
+    assertEquals(2, account("duplicate").injected());
+    assertEquals(0, account("duplicate").undetected());
+  }
+
+  @Test
   void oneRefusalClosesEveryOpenEpisodeOfTheVehicleAndNoOtherVehicles() {
     ledger.injected(badSignature, "VIN1");
     ledger.injected(rule("freeze", FaultKind.FREEZE), "VIN1");

@@ -168,6 +168,100 @@ class LinkTamperingTest {
     assertTrue(none.applied().isEmpty());
   }
 
+  static FaultRule rule(FaultKind kind, Map<String, Double> params) {
+    return new FaultRule(
+        kind.name().toLowerCase(), kind, Selector.all(), params, Window.from(Instant.EPOCH));
+  }
+
+  @Test
+  void aDeniedImageRepositoryAnswersNothingWhileTheDirectorAnswers() {
+    byte[] real = version(1).timestamp();
+    List<FaultRule> dos = List.of(rule(FaultKind.REPOSITORY_DOS));
+    assertThrows(
+        LinkTampering.Dropped.class,
+        () -> attacker.metadata(dos, VIN, Repo.IMAGES, "timestamp.json", real));
+    assertSame(real, attacker.metadata(dos, VIN, Repo.DIRECTOR, "timestamp.json", real).bytes());
+    assertThrows(LinkTampering.Dropped.class, () -> LinkTampering.request(dos));
+  }
+
+  @Test
+  void aPartialBundleBlocksEveryImageButTheFirstOrItsShareAndAlwaysOne() {
+    List<FaultRule> partial = List.of(rule(FaultKind.PARTIAL_BUNDLE));
+    assertEquals(
+        List.of("b", "c"),
+        List.copyOf(LinkTampering.blocked(partial, List.of("a", "b", "c")).keySet()));
+    assertEquals(List.of("a"), List.copyOf(LinkTampering.blocked(partial, List.of("a")).keySet()));
+    List<FaultRule> third = List.of(rule(FaultKind.PARTIAL_BUNDLE, Map.of("share", 0.3)));
+    assertEquals(
+        List.of("c"), List.copyOf(LinkTampering.blocked(third, List.of("a", "b", "c")).keySet()));
+    List<FaultRule> none = List.of(rule(FaultKind.PARTIAL_BUNDLE, Map.of("share", 0.0)));
+    assertEquals(
+        List.of("c"), List.copyOf(LinkTampering.blocked(none, List.of("a", "b", "c")).keySet()));
+    assertEquals(Map.of(), LinkTampering.blocked(List.of(rule(FaultKind.FREEZE)), List.of("a")));
+  }
+
+  @Test
+  void aCorruptedFileOrImageHasOneByteChangedAndIsRefused() throws Exception {
+    byte[] real = version(1).timestamp();
+    List<FaultRule> always = List.of(rule(FaultKind.CORRUPT, Map.of("rate", 1.0)));
+    LinkTampering.Outcome o =
+        attacker.metadata(always, VIN, Repo.IMAGES, "timestamp.json", real, 1000);
+    assertEquals(always, o.applied());
+    assertEquals(real.length, o.bytes().length);
+    int changed = 0;
+    for (int i = 0; i < real.length; i++) {
+      changed += real[i] != o.bytes()[i] ? 1 : 0;
+    }
+    assertEquals(1, changed);
+    assertThrows(VerificationException.class, () -> trusted().updateTimestamp(o.bytes()));
+    // The same seed, file and instant: the same byte.
+    assertArrayEquals(
+        o.bytes(),
+        new LinkTampering(42)
+            .metadata(always, VIN, Repo.IMAGES, "timestamp.json", real, 1000)
+            .bytes());
+
+    byte[] image = new byte[4096];
+    new Random(3).nextBytes(image);
+    TargetFile target =
+        new TargetFile(
+            "ADAS/1.1.0.img", image.length, Map.of("sha256", Hashing.sha256Hex(image)), null);
+    byte[] bad = attacker.image(always, VIN, target.sha256(), image, 1000).bytes();
+    assertEquals(
+        Attack.ARBITRARY_SOFTWARE,
+        assertThrows(VerificationException.class, () -> ImageVerifier.verify(target, bad))
+            .attack());
+
+    List<FaultRule> never = List.of(rule(FaultKind.CORRUPT, Map.of("rate", 0.0)));
+    assertSame(
+        real, attacker.metadata(never, VIN, Repo.DIRECTOR, "timestamp.json", real, 1000).bytes());
+    // At a share, some exchanges are corrupted and some are not, as the seed draws them.
+    List<FaultRule> half = List.of(rule(FaultKind.CORRUPT, Map.of("rate", 0.5)));
+    int corrupted = 0;
+    for (long t = 0; t < 200; t++) {
+      corrupted += attacker.image(half, VIN, "x", image, t * 1000).applied().size();
+    }
+    assertTrue(corrupted > 60 && corrupted < 140, corrupted + " of 200");
+  }
+
+  @Test
+  void aDuplicatedAnswerArrivesTwiceAsTheSeedDraws() {
+    Duration base = Duration.ofMillis(80);
+    FaultRule always = rule(FaultKind.DUPLICATE, Map.of("rate", 1.0));
+    LinkFaults.Shaped twice =
+        LinkFaults.shape(List.of(always), 42, VIN, 1000, 0, 100, false, base, true);
+    assertTrue(twice.duplicated());
+    assertTrue(twice.delivered());
+    assertEquals(base, twice.duration());
+    assertEquals(List.of(always), twice.applied());
+    FaultRule never = rule(FaultKind.DUPLICATE, Map.of("rate", 0.0));
+    assertFalse(
+        LinkFaults.shape(List.of(never), 42, VIN, 1000, 0, 100, false, base, true).duplicated());
+    // A lost exchange has no answer to duplicate.
+    assertFalse(
+        LinkFaults.shape(List.of(always), 42, VIN, 1000, 0, 100, false, base, false).duplicated());
+  }
+
   @Test
   void linkFaultsFailDelayAndSlowExchangesDeterministically() {
     Duration base = Duration.ofMillis(80);
