@@ -38,6 +38,8 @@ final class AttackMix {
           FaultKind.FREEZE,
           FaultKind.DROP_REQUEST,
           FaultKind.SLOW_RETRIEVAL,
+          FaultKind.PARTIAL_BUNDLE,
+          FaultKind.REPOSITORY_DOS,
           FaultKind.BUS_TAMPERED_IMAGE);
 
   private final Map<FaultKind, Set<String>> vins;

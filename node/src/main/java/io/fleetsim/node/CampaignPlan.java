@@ -163,9 +163,10 @@ public record CampaignPlan(
 
   /**
    * {@code share} of the fleet under each of the attacks of {@link AttackMix}, the vehicles drawn
-   * from the seed. The campaign then goes on whatever the attacked vehicles do (it advances at 70 %
-   * success and stops only at 30 % failures), and gives a vehicle 30 hours, longer than a frozen
-   * timestamp stays valid, so that every attack meets its check within the run.
+   * from the seed. The campaign then goes on whatever the attacked vehicles do (each wave advances
+   * after its soak, whatever its outcomes, and nothing stops it), and gives a vehicle 30 hours,
+   * longer than a frozen timestamp stays valid, so that every attack meets its check within the
+   * run.
    */
   public CampaignPlan withAttacks(double share) {
     return new CampaignPlan(
@@ -176,7 +177,7 @@ public record CampaignPlan(
         waves,
         share == 0
             ? policy
-            : RolloutPolicy.of(70, 30, policy.soak()).withTimeLimit(Duration.ofHours(30)),
+            : RolloutPolicy.of(0, 100, policy.soak()).withTimeLimit(Duration.ofHours(30)),
         timeout,
         horizon,
         parallelism,

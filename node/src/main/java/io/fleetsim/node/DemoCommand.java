@@ -74,7 +74,8 @@ final class DemoCommand implements Callable<Integer> {
       description =
           "Attack 1 %% of the fleet with each attack on the update chain (tampered images and"
               + " metadata, an untrusted key, endless data, mix-and-match, rollback, freeze,"
-              + " dropped requests, slow retrieval, an image tampered on the bus) and print,"
+              + " dropped requests, slow retrieval, a partial bundle, a denied image repository,"
+              + " an image tampered on the bus) and print,"
               + " after the summary, what each attack did and which check caught it. The campaign then goes on whatever the"
               + " attacked vehicles do; exit status 0 when every attack made was caught.")
   boolean attacks;
