@@ -39,6 +39,9 @@ public final class SingleNode {
             pekko.actor.testkit.typed.system-shutdown-default = 60s
             """)
         .withValue("fleetsim.node.name", ConfigValueFactory.fromAnyRef(systemName))
+        // -D settings still win over the counted dispatchers' sizes; a node refuses to start on
+        // a dispatcher they make uncounted (CountedDispatchers.require).
+        .withFallback(ConfigFactory.systemProperties())
         .withFallback(CountedDispatchers.config())
         .withFallback(ConfigFactory.load());
   }

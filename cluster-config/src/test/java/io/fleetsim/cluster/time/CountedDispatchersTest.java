@@ -54,4 +54,19 @@ class CountedDispatchersTest {
         CountedDispatchers.uncounted(ConfigFactory.parseString(JOURNAL)).size() >= 3,
         "Pekko's dispatchers without their settings");
   }
+
+  @Test
+  void aSystemPropertyStillSizesACountedDispatcher() {
+    String key = "pekko.actor.default-dispatcher.counted-executor.parallelism-max";
+    System.setProperty(key, "3");
+    try {
+      ConfigFactory.invalidateCaches();
+      Config node = SingleNode.config("t").resolve();
+      assertEquals(3, node.getInt(key));
+      assertEquals(List.of(), CountedDispatchers.uncounted(node));
+    } finally {
+      System.clearProperty(key);
+      ConfigFactory.invalidateCaches();
+    }
+  }
 }
