@@ -10,10 +10,7 @@ import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
-import io.fleetsim.cloud.RolloutPolicy;
-import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.VehicleNotifier;
-import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
@@ -175,15 +172,8 @@ class LinkFaultScenariosTest {
               Map.of(),
               Window.of(from, Duration.ofHours(6))));
       CampaignProgress p =
-          fleet.runCampaign(
-              "adas-dos",
-              new Campaign.Spec(
-                  "ADAS 1.1.0 while the image repository is down",
-                  TargetFilter.ecuType("ADAS"),
-                  adas2.version(),
-                  WavePlan.percentages(100),
-                  RolloutPolicy.of(0, 100, Duration.ZERO)),
-              Duration.ofSeconds(60));
+          fleet.updateEveryAdas(
+              "adas-dos", "ADAS 1.1.0 while the image repository is down", adas2.version());
       assertEquals(Campaign.Status.COMPLETED, p.status(), p.toString());
       assertEquals(vins.size(), p.count(UpdateOutcome.SUCCEEDED), p.toString());
       for (String vin : vins.keySet()) {

@@ -237,4 +237,20 @@ record TestFleet(ActorTestKit testKit, CloudSharding.Cloud cloud) {
             });
     return ask(campaign, Campaign.GetProgress::new);
   }
+
+  /**
+   * Rolls ADAS {@code version} out to every vehicle at once, in a campaign nothing stops, and waits
+   * until it is no longer running: what a fault test needs to see each vehicle's own outcome.
+   */
+  CampaignProgress updateEveryAdas(String id, String description, String version) {
+    return runCampaign(
+        id,
+        new Campaign.Spec(
+            description,
+            TargetFilter.ecuType("ADAS"),
+            version,
+            io.fleetsim.cloud.WavePlan.percentages(100),
+            io.fleetsim.cloud.RolloutPolicy.of(0, 100, Duration.ZERO)),
+        Duration.ofSeconds(60));
+  }
 }
