@@ -4,6 +4,7 @@ import io.fleetsim.cluster.CborSerializable;
 import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.Faults;
 import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.crypto.PublicKey;
@@ -695,6 +696,7 @@ public final class Director
     } catch (VerificationException e) {
       refusedManifests++;
       ctx.getLog().warn("director {}: refused manifest ({}): {}", vin, e.attack(), e.getMessage());
+      Faults.get(ctx.getSystem()).ledger().detected(vin, e.attack().name());
       return Effect()
           .reply(
               c.replyTo(),

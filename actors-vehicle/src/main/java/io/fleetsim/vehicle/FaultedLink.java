@@ -19,10 +19,11 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * The faults module's interception point on one vehicle's link to the cloud: the rules acting on
- * the vehicle when an exchange starts decide what the attacker does to the bytes the repositories
- * serve ({@link LinkTampering}) and what the network does to the exchange ({@link LinkFaults}).
- * Every rule that changed something is counted as injected in the node's {@link FaultLedger}.
+ * The faults module's interception point on one vehicle's link to the cloud, and on the ECU reports
+ * its primary collects over the bus: the rules acting on the vehicle when an exchange starts decide
+ * what the attacker does to the bytes the repositories serve ({@link LinkTampering}) and what the
+ * network does to the exchange ({@link LinkFaults}). Every rule that changed something is counted
+ * as injected in the node's {@link FaultLedger}.
  *
  * <p>The rules are read once per exchange, at its start, on the actor: every fetch of one check or
  * download sees the same rules, whatever happens to them while the fetches are answered.
@@ -62,6 +63,29 @@ final class FaultedLink {
   /** The rules acting on this vehicle's link at this instant; usually none. */
   List<FaultRule> acting(Vehicle.State s) {
     return faults.acting(Point.LINK, subject(s), clock.now().toEpochMilli());
+  }
+
+  /** The rules acting on this vehicle's bus at this instant; usually none. */
+  List<FaultRule> onTheBus(Vehicle.State s) {
+    return faults.acting(Point.BUS, Subject.vehicle(vin, null, null), clock.now().toEpochMilli());
+  }
+
+  /**
+   * The ECUs' signed version reports as they reach the primary over the bus under the rules {@code
+   * acting} there: a replaying device may hand over an ECU's earlier report ({@link
+   * io.fleetsim.faults.ReportReplay}).
+   */
+  java.util.function.BiFunction<List<String>, List<byte[]>, List<byte[]>> reports(
+      List<FaultRule> acting) {
+    if (acting.isEmpty()) {
+      return (serials, reports) -> reports;
+    }
+    io.fleetsim.faults.ReportReplay replay = faults.reportReplay();
+    return (serials, reports) -> {
+      io.fleetsim.faults.ReportReplay.Outcome o = replay.apply(acting, vin, serials, reports);
+      o.applied().forEach(r -> ledger.injected(r, vin));
+      return o.reports();
+    };
   }
 
   /** A check whose fetched files pass through the attacker of {@code acting}. */

@@ -120,7 +120,8 @@ final class Outbound {
     long counter = s.manifestCounter();
     link(s)
         .send(
-            VehicleManifest.of(s, clock.now(), deps.ecu(), asks),
+            VehicleManifest.of(
+                s, clock.now(), deps.ecu(), asks, faulted.reports(faulted.onTheBus(s))),
             manifest -> manifest.length,
             manifest -> new Vehicle.SendManifest(counter, manifest),
             reason -> new Vehicle.ReportNotSent(counter, reason));

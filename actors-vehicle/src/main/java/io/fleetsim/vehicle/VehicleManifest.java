@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -25,10 +26,18 @@ final class VehicleManifest {
 
   private VehicleManifest() {}
 
-  /** The manifest of the update {@code s} reports, with its {@link UpdateReports}. */
+  /**
+   * The manifest of the update {@code s} reports, with its {@link UpdateReports}; the ECUs' signed
+   * reports reach the primary through {@code bus} (in the order of the vehicle's ECUs, as their
+   * serials), where a fault may replace one ({@link FaultedLink#reports}).
+   */
   static CompletionStage<byte[]> of(
-      Vehicle.State s, Instant now, Function<String, RecipientRef<Ecu.Command>> ecus, Asks asks) {
-    return sign(s, UpdateReports.of(s.update()), now, ecus, asks);
+      Vehicle.State s,
+      Instant now,
+      Function<String, RecipientRef<Ecu.Command>> ecus,
+      Asks asks,
+      BiFunction<List<String>, List<byte[]>, List<byte[]>> bus) {
+    return sign(s, UpdateReports.of(s.update()), now, ecus, asks, bus);
   }
 
   /** Sends a signed manifest to the vehicle's Director, which verifies it before it answers. */
@@ -45,8 +54,10 @@ final class VehicleManifest {
       List<UpdateReport> updateReports,
       Instant now,
       Function<String, RecipientRef<Ecu.Command>> ecus,
-      Asks asks) {
+      Asks asks,
+      BiFunction<List<String>, List<byte[]>, List<byte[]>> bus) {
     String vin = s.spec().vin();
+    List<String> serials = s.spec().ecus().stream().map(Vehicle.EcuSpec::serial).toList();
     long counter = s.manifestCounter();
     List<CompletionStage<byte[]>> reports = new ArrayList<>();
     for (Vehicle.EcuSpec e : s.spec().ecus()) {
@@ -63,6 +74,6 @@ final class VehicleManifest {
         .thenApply(
             signed ->
                 VehicleVersionManifest.sign(
-                    primary, vin, serial, signed, updateReports, counter, now));
+                    primary, vin, serial, bus.apply(serials, signed), updateReports, counter, now));
   }
 }

@@ -198,4 +198,62 @@ class FaultScenariosTest {
     assertEquals(paused.rolledBack(), aborted.rolledBack());
     assertEquals(paused.crashes(), aborted.crashes());
   }
+
+  @Test
+  void anEcuReportReplayedOnTheBusIsRefusedByTheDirectorEveryTime() throws Exception {
+    TestFleet fleet = start("FaultScenariosReplay");
+    try {
+      FirmwareImage engine = fleet.publish(EcuType.ENGINE, "hw-eng", "1.0.0", 1, 32 * 1024);
+      FirmwareImage adas1 = fleet.publish(EcuType.ADAS, "hw-adas", "1.0.0", 1, 64 * 1024);
+      FirmwareImage adas2 = fleet.publish(EcuType.ADAS, "hw-adas", "1.1.0", 2, 64 * 1024);
+      Map<String, String> vins = fleetOf(20, "Munich");
+      Set<String> replayed = new TreeSet<>();
+      vins.keySet().stream().limit(10).forEach(replayed::add);
+      fleet.provisionTwoEcuVehicles(vins, engine, adas1);
+      // The device on the bus records each ECU's first report, made for the first update's
+      // manifest, and hands it over again for every later one.
+      add(
+          fleet,
+          new FaultRule(
+              "replay",
+              FaultKind.REPLAYED_REPORT,
+              Selector.vins(replayed),
+              Map.of(),
+              Window.from(Instant.EPOCH)));
+      CampaignProgress first = fleet.updateEveryAdas("adas-first", "ADAS 1.1.0", adas2.version());
+      assertEquals(vins.size(), first.count(UpdateOutcome.SUCCEEDED), first.toString());
+
+      FirmwareImage adas3 = fleet.publish(EcuType.ADAS, "hw-adas", "1.2.0", 3, 64 * 1024);
+      CampaignProgress second =
+          fleet.runCampaign(
+              "adas-second",
+              new Campaign.Spec(
+                  "ADAS 1.2.0 past a replaying device",
+                  TargetFilter.ecuType("ADAS"),
+                  adas3.version(),
+                  WavePlan.percentages(100),
+                  RolloutPolicy.of(0, 100, Duration.ZERO).withTimeLimit(Duration.ofHours(6))),
+              Duration.ofSeconds(60));
+      assertEquals(Campaign.Status.COMPLETED, second.status(), second.toString());
+      for (String vin : vins.keySet()) {
+        String reason = second.reasons().get(vin);
+        if (replayed.contains(vin)) {
+          // never confirmed: the Director refused every manifest the vehicle signed
+          assertTrue(reason != null && reason.startsWith("TIMED_OUT"), vin + ": " + reason);
+        } else {
+          assertEquals(null, reason, vin);
+        }
+      }
+      FaultLedger ledger = Faults.get(fleet.testKit().system()).ledger();
+      FaultLedger.RuleAccount a = ledger.accounts().get(0);
+      assertEquals("replay", a.ruleId());
+      long caught = a.detectedBy().getOrDefault("REPLAY", 0L);
+      assertTrue(caught >= replayed.size(), a.toString());
+      assertTrue(a.injected() - caught <= replayed.size(), a.toString());
+      assertEquals(0, a.undetected(), a.toString());
+      assertEquals(Map.of(), ledger.falseAlarms());
+    } finally {
+      fleet.testKit().shutdownTestKit();
+    }
+  }
 }

@@ -97,7 +97,14 @@ public enum FaultKind {
    * A byte of one block group changed on the bus on its way to the selected ECU types: the ECU's
    * hash check at RequestTransferExit must refuse the image.
    */
-  BUS_TAMPERED_IMAGE(Point.BUS, Attack.ARBITRARY_SOFTWARE.name());
+  BUS_TAMPERED_IMAGE(Point.BUS, Attack.ARBITRARY_SOFTWARE.name()),
+  /**
+   * A device on the bus answers the primary's request for an ECU's signed version report with the
+   * first report of that ECU it recorded: signed by the ECU, but for an earlier manifest. The
+   * Director's manifest check refuses it ({@code REPLAY}: the report's nonce is not the manifest's
+   * counter), and the vehicle's update cannot be confirmed while the rule acts.
+   */
+  REPLAYED_REPORT(Point.BUS, Attack.REPLAY.name());
 
   /** What ends an attack that only a time limit can end. */
   public static final String TIMEOUT = "TIMEOUT";

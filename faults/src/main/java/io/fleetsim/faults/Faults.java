@@ -67,6 +67,7 @@ public final class Faults implements Extension {
   private final long scenarioSeed;
   private final FaultLedger ledger = new FaultLedger();
   private final LinkTampering linkTampering;
+  private final ReportReplay reportReplay = new ReportReplay();
 
   /** Null in an actor system without a cluster (a unit test's): rules are then this node's only. */
   private final ActorRef<FaultRegistry.Command> registry;
@@ -111,6 +112,11 @@ public final class Faults implements Extension {
   /** The node's attacker on vehicles' links, with what it recorded. */
   public LinkTampering linkTampering() {
     return linkTampering;
+  }
+
+  /** The node's replaying device on vehicles' buses, with the reports it recorded. */
+  public ReportReplay reportReplay() {
+    return reportReplay;
   }
 
   /**
