@@ -1,8 +1,8 @@
 package io.fleetsim.ecu;
 
+import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
-import io.fleetsim.faults.Faults;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -20,24 +20,24 @@ final class Bootloader {
   private static final String FLASH_TIMER = "flash";
   private static final String WATCHDOG_TIMER = "watchdog";
 
-  private final String vin;
   private final String ecuId;
   private final ActorContext<Ecu.Command> context;
   private final SimTimers<Ecu.Command> timers;
   private final EcuSettings settings;
   private final SimClock clock;
   private final BootModel bootModel;
+  private final FaultedEcu faulted;
 
   Bootloader(
-      String vin,
       String ecuId,
       ActorContext<Ecu.Command> context,
       SimTimers<Ecu.Command> timers,
       EcuSettings settings,
       SimClock clock,
-      BootModel bootModel) {
-    this.vin = vin;
+      BootModel bootModel,
+      FaultedEcu faulted) {
     this.ecuId = ecuId;
+    this.faulted = faulted;
     this.context = context;
     this.timers = timers;
     this.settings = settings;
@@ -45,12 +45,31 @@ final class Bootloader {
     this.bootModel = bootModel;
   }
 
+  /**
+   * The boot model an Ecu runs: {@code given}, or when null a draw from {@code
+   * fleetsim.ecu.boot-failure-rate} with the entity's seeded generator.
+   */
+  static BootModel model(
+      BootModel given,
+      EcuSettings settings,
+      SimClock clock,
+      ActorContext<Ecu.Command> context,
+      String entityId) {
+    if (given != null) {
+      return given;
+    }
+    return BootModel.failureRate(
+        settings.bootFailureRate(),
+        Seeds.entitySeed(Seeds.scenarioSeed(context.getSystem()), entityId),
+        clock::nowMillis);
+  }
+
   /** Simulated time to write {@code length} bytes at the provisioned flash speed. */
   static Duration flashTime(long length, long bytesPerSecond) {
     return BusTimingModel.toDuration(Math.max(length / (double) bytesPerSecond, 0.001));
   }
 
-  void startFlash(Ecu.Download download, long bytesPerSecond) {
+  void startFlash(EcuState.Download download, long bytesPerSecond) {
     Duration flash = flashTime(download.image().length(), bytesPerSecond);
     timers.startSingleTimer(FLASH_TIMER, new Ecu.FlashComplete(download.transferId()), flash);
   }
@@ -59,16 +78,7 @@ final class Bootloader {
    * Starts boot {@code attempt} of {@code bank}, watched by the child's death watch and a timer.
    */
   void boot(Bank bank, int attempt, EcuType type) {
-    BootModel.Outcome outcome =
-        FaultedBoots.boot(
-            Faults.get(context.getSystem()),
-            vin,
-            ecuId,
-            type,
-            bank.sha256(),
-            attempt,
-            clock.now().toEpochMilli(),
-            bootModel);
+    BootModel.Outcome outcome = faulted.boot(type, bank.sha256(), attempt, bootModel);
     ActorRef<Object> child =
         context.spawn(
             BootProcess.create(outcome, settings.bootTime(), attempt, context.getSelf()),

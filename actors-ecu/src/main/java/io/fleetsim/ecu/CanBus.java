@@ -740,7 +740,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
 
   /** An install that ended while this bus was down: its transfer gets the ECU's result. */
   private Effect<Event, State> ecuStateSeen(State state, EcuStateSeen cmd) {
-    Ecu.LastInstall last = cmd.state().lastInstall();
+    EcuState.LastInstall last = cmd.state().lastInstall();
     if (last == null) {
       return Effect().none();
     }

@@ -17,7 +17,7 @@ final class ComputeGate {
    * made against ({@code null} for a RequestDownload), {@code request} the latest asking for it.
    */
   record Computing(
-      long seq, Ecu.UdsRequest request, UdsDownload.Check check, Ecu.Download download) {}
+      long seq, Ecu.UdsRequest request, UdsDownload.Check check, EcuState.Download download) {}
 
   private static final String COMPUTE_TIMER = "compute";
 
@@ -41,7 +41,7 @@ final class ComputeGate {
    * transfer is hashed; anything else is refused at once.
    */
   Duration transferExitCost(
-      Ecu.Profile profile, Ecu.Download download, Ecu.RequestTransferExit cmd) {
+      Ecu.Profile profile, EcuState.Download download, Ecu.RequestTransferExit cmd) {
     boolean hashed =
         download.transferId().equals(cmd.transferId())
             && download.bytesReceived() >= download.image().length();
@@ -52,7 +52,8 @@ final class ComputeGate {
    * Holds the answer of {@code check} to {@code cmd} for {@code cost}; false, holding nothing, when
    * the cost is zero and the answer goes out at once.
    */
-  boolean hold(Duration cost, Ecu.UdsRequest cmd, UdsDownload.Check check, Ecu.Download download) {
+  boolean hold(
+      Duration cost, Ecu.UdsRequest cmd, UdsDownload.Check check, EcuState.Download download) {
     if (cost.isZero()) {
       return false;
     }

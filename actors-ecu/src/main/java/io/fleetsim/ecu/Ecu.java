@@ -5,16 +5,14 @@ import io.fleetsim.cluster.EntityHome;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
-import io.fleetsim.faults.FaultRule;
+import io.fleetsim.ecu.EcuState.Download;
+import io.fleetsim.ecu.EcuState.LastInstall;
 import io.fleetsim.faults.Faults;
 import io.fleetsim.persistence.PersistenceSetup;
-import io.fleetsim.uptane.Attack;
-import io.fleetsim.uptane.manifest.InstallResult;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -60,8 +58,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * (their answers held for the modelled compute time), {@link Bootloader} (flash timer, boot child,
  * watchdog), {@link RestartRecovery} (what a restart mid-install means), {@link EcuCrypto} (key,
  * partial verification, the signed version report) and {@link EcuSettings}. The fault rules act on
- * it through {@link FaultedBoots} (how a boot ends), {@link FaultedFlash} (a failed flash write)
- * and {@link BusTampering} (image bytes changed on the bus before they reach it).
+ * it through {@link FaultedEcu} (how a boot ends, a failed flash write, bytes changed on the bus).
  */
 public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.State> {
 
@@ -304,44 +301,6 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   /**
-   * An open download: the assignment and image the director vouched for, and how far the bytes have
-   * come (their hash is in memory only, {@link ReceivedHash}).
-   */
-  public record Download(
-      String transferId,
-      String assignmentId,
-      Bank image,
-      int nextBlockSequenceCounter,
-      long bytesReceived)
-      implements CborSerializable {
-
-    Download received(int next, long bytes) {
-      return new Download(transferId, assignmentId, image, next, bytes);
-    }
-
-    /** The same download from its first block again. */
-    Download restarted() {
-      return received(1, 0);
-    }
-  }
-
-  /**
-   * How the last install ended, for the bus and for the version report, tied to the assignment the
-   * director signed into its targets.
-   *
-   * @param version the image running afterwards, {@code null} when the install did not get to boot
-   */
-  public record LastInstall(
-      String transferId, String assignmentId, UpdateOutcome outcome, String reason, String version)
-      implements CborSerializable {
-
-    /** What the signed version report carries of it. */
-    public InstallResult result() {
-      return new InstallResult(assignmentId, outcome, reason);
-    }
-  }
-
-  /**
    * @param download the open download from RECEIVING to REBOOTING, {@code null} otherwise
    * @param bootAttempt the boot attempt of the written bank in REBOOTING, 0 otherwise
    */
@@ -357,6 +316,12 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
     static final State EMPTY =
         new State(Phase.UNPROVISIONED, null, null, Banks.of(Bank.ERASED), null, 0, null);
+
+    /** RUNNING its factory image, as {@link Provisioned} leaves it. */
+    static State provisioned(Profile profile, String keySeedHex) {
+      return new State(
+          Phase.RUNNING, profile, keySeedHex, Banks.of(profile.installed()), null, 0, null);
+    }
 
     public Bank activeBank() {
       return banks.activeBank();
@@ -407,7 +372,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final Function<String, RecipientRef<CanBus.Command>> busFor;
   private final ComputeGate checks;
   private final SimTimers<Command> timers;
-  private final Faults faults;
+  private final FaultedEcu faulted;
 
   /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
   private ReceivedHash received;
@@ -458,15 +423,16 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     this.settings = EcuSettings.fromConfig(context.getSystem().settings().config());
     this.clock = SimClock.get(context.getSystem());
     this.timers = timers;
-    this.faults = Faults.get(context.getSystem());
-    BootModel boots =
-        bootModel != null
-            ? bootModel
-            : BootModel.failureRate(
-                settings.bootFailureRate(),
-                Seeds.entitySeed(Seeds.scenarioSeed(context.getSystem()), entityId),
-                clock::nowMillis);
-    this.bootloader = new Bootloader(vin, ecuId, context, timers, settings, clock, boots);
+    this.faulted = new FaultedEcu(Faults.get(context.getSystem()), vin, ecuId, clock);
+    this.bootloader =
+        new Bootloader(
+            ecuId,
+            context,
+            timers,
+            settings,
+            clock,
+            Bootloader.model(bootModel, settings, clock, context, entityId),
+            faulted);
     this.busFor = busFor;
     this.checks =
         new ComputeGate(
@@ -672,16 +638,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     UdsDownload.Check check = UdsDownload.receive(state.download(), cmd, received);
     if (check instanceof UdsDownload.Accepted a) {
       Download d = a.download();
-      // the bytes as they left the bus: an attacker on it may have changed them (BusTampering)
-      received.update(
-          BusTampering.arriving(
-              faults,
-              vin,
-              ecuId,
-              state.profile().type(),
-              state.download(),
-              cmd.data(),
-              clock.now().toEpochMilli()));
+      // the bytes as they left the bus: an attacker on it may have changed them (FaultedEcu)
+      received.update(faulted.arriving(state.profile().type(), state.download(), cmd.data()));
       return Effect()
           .persist(
               new BlockGroupReceived(d.transferId(), cmd.blockSequenceCounter(), d.bytesReceived()))
@@ -749,24 +707,12 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       if (r.endsDownload()) {
         return Effect()
             .persist(new DownloadRefused(transferId, nr.nrc(), nr.reason()))
-            .thenRun(s -> imageRefused(nr))
+            .thenRun(s -> faulted.imageRefused(nr))
             .thenReply(replyTo, s -> nr);
       }
       return Effect().reply(replyTo, nr);
     }
     return Effect().reply(replyTo, positive(transferId, service, state));
-  }
-
-  /**
-   * Received bytes whose SHA-256 is not the director's are the image check catching arbitrary
-   * software: told to the node's fault ledger once the refusal is persisted (never on replay), so
-   * that an image tampered on the bus counts as detected, and a refusal nobody caused as a false
-   * alarm. The vehicle sees only the ECU's REJECTED result and reports no attack of its own for it.
-   */
-  private void imageRefused(NegativeResponse nr) {
-    if (nr.nrc() == NegativeResponseCode.GENERAL_PROGRAMMING_FAILURE) {
-      faults.ledger().detected(vin, Attack.ARBITRARY_SOFTWARE.name());
-    }
   }
 
   private ReplyEffect<Event, State> outOfPhase(State state, UdsRequest cmd) {
@@ -785,15 +731,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (!d.transferId().equals(cmd.transferId())) {
       return Effect().noReply();
     }
-    Optional<FaultRule> writeError =
-        FaultedFlash.writeFails(
-            faults,
-            vin,
-            ecuId,
-            state.profile().type(),
-            d.image().sha256(),
-            clock.now().toEpochMilli());
-    if (writeError.isPresent()) {
+    if (faulted.flashFails(state.profile().type(), d.image().sha256())) {
       // the path of a flash cut short: the half-written bank invalid, the old one runs on
       Bank.Slot slot = state.banks().inactive();
       return Effect()
@@ -886,17 +824,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            Provisioned.class,
-            (s, e) ->
-                new State(
-                    Phase.RUNNING,
-                    e.profile(),
-                    e.keySeedHex(),
-                    Banks.of(e.profile().installed()),
-                    null,
-                    0,
-                    null))
+        .onEvent(Provisioned.class, (s, e) -> State.provisioned(e.profile(), e.keySeedHex()))
         .onEvent(SessionOpened.class, (s, e) -> s.at(Phase.PROGRAMMING))
         .onEvent(SessionClosed.class, (s, e) -> s.finished(s.banks(), s.lastInstall()))
         .onEvent(DownloadStarted.class, (s, e) -> s.at(Phase.RECEIVING, s.banks(), e.download(), 0))

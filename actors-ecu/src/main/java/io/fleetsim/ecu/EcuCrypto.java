@@ -98,7 +98,7 @@ final class EcuCrypto {
       String seedHex,
       Ecu.Profile profile,
       Bank running,
-      Ecu.LastInstall last,
+      EcuState.LastInstall last,
       long nonce,
       Instant now) {
     return EcuVersionReport.sign(
@@ -124,7 +124,7 @@ final class EcuCrypto {
   }
 
   /** The report's {@code installed_image}: the running bank, and how the last install ended. */
-  static TargetFile installedImage(Ecu.Profile profile, Bank running, Ecu.LastInstall last) {
+  static TargetFile installedImage(Ecu.Profile profile, Bank running, EcuState.LastInstall last) {
     Map<String, Json> custom =
         new LinkedHashMap<>(
             new EcuTargetCustom(profile.ecuSerial(), profile.hardwareId(), running.releaseCounter())
@@ -140,7 +140,7 @@ final class EcuCrypto {
         new Json.Obj(custom));
   }
 
-  static String attacksDetected(Ecu.LastInstall last) {
+  static String attacksDetected(EcuState.LastInstall last) {
     return last != null && last.outcome() == UpdateOutcome.REJECTED ? last.reason() : "";
   }
 }

@@ -29,7 +29,7 @@ final class ReceivedHash {
   }
 
   /** Whether this is the hash over exactly the bytes {@code d} says were received. */
-  static boolean covers(ReceivedHash h, Ecu.Download d) {
+  static boolean covers(ReceivedHash h, EcuState.Download d) {
     return h != null
         && d != null
         && h.transferId.equals(d.transferId())

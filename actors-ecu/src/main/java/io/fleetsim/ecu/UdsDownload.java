@@ -16,7 +16,7 @@ final class UdsDownload {
   sealed interface Check {}
 
   /** Accepted: the download as it stands after this request (unchanged for a verified exit). */
-  record Accepted(Ecu.Download download) implements Check {}
+  record Accepted(EcuState.Download download) implements Check {}
 
   /**
    * A request already carried out (a repeated block or exit): acknowledged again, nothing changes.
@@ -64,7 +64,7 @@ final class UdsDownload {
           "announced length " + cmd.length() + " differs from the director's " + image.length());
     }
     return new Accepted(
-        new Ecu.Download(cmd.transferId(), image.assignmentId(), image.bank(), 1, 0));
+        new EcuState.Download(cmd.transferId(), image.assignmentId(), image.bank(), 1, 0));
   }
 
   /**
@@ -72,7 +72,7 @@ final class UdsDownload {
    * lost track), or, when the ECU itself restarted and lost the hash of the bytes received so far,
    * starts again from the first block; another transfer must wait until this one is closed.
    */
-  static Check reopen(Ecu.Download open, Ecu.RequestDownload cmd, ReceivedHash hash) {
+  static Check reopen(EcuState.Download open, Ecu.RequestDownload cmd, ReceivedHash hash) {
     if (open.transferId().equals(cmd.transferId())) {
       return ReceivedHash.covers(hash, open) ? new Repeated() : new Accepted(open.restarted());
     }
@@ -84,7 +84,7 @@ final class UdsDownload {
   }
 
   /** TransferData: the next group in sequence, within the announced length, hashed as it comes. */
-  static Check receive(Ecu.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
+  static Check receive(EcuState.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
     Ecu.UdsService service = Ecu.UdsService.TRANSFER_DATA;
     if (!d.transferId().equals(cmd.transferId())) {
       return refused(
@@ -130,7 +130,7 @@ final class UdsDownload {
    * RequestTransferExit: every announced byte arrived and their SHA-256 is the director's. A wrong
    * hash ends the download: those bytes are not the image the director vouched for.
    */
-  static Check exit(Ecu.Download d, Ecu.RequestTransferExit cmd, ReceivedHash hash) {
+  static Check exit(EcuState.Download d, Ecu.RequestTransferExit cmd, ReceivedHash hash) {
     Ecu.UdsService service = Ecu.UdsService.REQUEST_TRANSFER_EXIT;
     if (!d.transferId().equals(cmd.transferId())) {
       return refused(
@@ -166,7 +166,7 @@ final class UdsDownload {
    * RequestTransferExit once the image was accepted (flashing or rebooting): the same transfer's
    * exit is acknowledged again, any other is out of sequence.
    */
-  static Check repeatedExit(Ecu.Download d, Ecu.RequestTransferExit cmd, Ecu.Phase phase) {
+  static Check repeatedExit(EcuState.Download d, Ecu.RequestTransferExit cmd, Ecu.Phase phase) {
     if (d != null && d.transferId().equals(cmd.transferId())) {
       return new Repeated();
     }
@@ -200,7 +200,7 @@ final class UdsDownload {
    * transfer's download, the start otherwise.
    */
   static Ecu.PositiveResponse positive(
-      String transferId, Ecu.UdsService service, Ecu.Download open) {
+      String transferId, Ecu.UdsService service, EcuState.Download open) {
     boolean same = open != null && open.transferId().equals(transferId);
     return new Ecu.PositiveResponse(
         transferId,

@@ -22,7 +22,7 @@ class EcuCryptoTest {
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
   static final String SEED = EcuCrypto.keySeedHex(7, "VIN1/engine");
 
-  static EcuVersionReport signed(Ecu.LastInstall last) throws VerificationException {
+  static EcuVersionReport signed(EcuState.LastInstall last) throws VerificationException {
     byte[] bytes = EcuCrypto.signVersionReport(SEED, fx.profile(), fx.oldBank, last, 5, NOW);
     return EcuVersionReport.verify(bytes, PublicKey.fromHex(EcuCrypto.publicKeyHex(SEED)));
   }
@@ -57,7 +57,8 @@ class EcuCryptoTest {
   @Test
   void everyLastInstallIsReportedWithItsAssignmentAndOnlyARejectionAsAnAttack() throws Exception {
     for (UpdateOutcome outcome : UpdateOutcome.values()) {
-      Ecu.LastInstall last = new Ecu.LastInstall("t", "c1/4", outcome, "why " + outcome, null);
+      EcuState.LastInstall last =
+          new EcuState.LastInstall("t", "c1/4", outcome, "why " + outcome, null);
       EcuVersionReport r = signed(last);
       assertEquals(
           Optional.of(new InstallResult("c1/4", outcome, "why " + outcome)),

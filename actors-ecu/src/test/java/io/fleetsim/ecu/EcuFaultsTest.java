@@ -283,8 +283,8 @@ class EcuFaultsTest {
             Window.from(clock.now()));
     int failed = 0;
     for (int i = 0; i < 40; i++) {
-      boolean first = FaultedBoots.fails(faults.scenarioSeed(), half, "V" + i, "engine", "ab");
-      assertEquals(first, FaultedBoots.fails(faults.scenarioSeed(), half, "V" + i, "engine", "ab"));
+      boolean first = FaultedEcu.fails(faults.scenarioSeed(), half, "V" + i, "engine", "ab");
+      assertEquals(first, FaultedEcu.fails(faults.scenarioSeed(), half, "V" + i, "engine", "ab"));
       failed += first ? 1 : 0;
     }
     assertTrue(failed > 5 && failed < 35, failed + " of 40");

@@ -24,7 +24,7 @@ class UdsDownloadTest {
     return new Ecu.RequestDownload(tid, 0, length, targets, null);
   }
 
-  Ecu.Download opened(String tid) {
+  EcuState.Download opened(String tid) {
     UdsDownload.Check c =
         UdsDownload.start(fx.profile(), fx.oldBank, request(tid, image.length, targetsFor()), now);
     return assertInstanceOf(UdsDownload.Accepted.class, c, c.toString()).download();
@@ -41,7 +41,7 @@ class UdsDownloadTest {
   }
 
   /** What the Ecu does with an accepted group: hash its bytes. */
-  static UdsDownload.Check take(Ecu.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
+  static UdsDownload.Check take(EcuState.Download d, Ecu.TransferData cmd, ReceivedHash hash) {
     UdsDownload.Check c = UdsDownload.receive(d, cmd, hash);
     if (c instanceof UdsDownload.Accepted) {
       hash.update(cmd.data());
@@ -57,7 +57,7 @@ class UdsDownloadTest {
 
   @Test
   void aVerifiedRequestOpensADownloadOfTheDirectorsImageForItsAssignment() {
-    Ecu.Download d = opened("t");
+    EcuState.Download d = opened("t");
     assertEquals("t", d.transferId());
     assertEquals("c7/3", d.assignmentId());
     assertEquals(new Bank("engine-2.0.bin", BlobSha.of(image), image.length, 2, true), d.image());
@@ -108,7 +108,7 @@ class UdsDownloadTest {
 
   @Test
   void aSecondRequestDownloadResumesTheSameTransferAndRefusesAnother() {
-    Ecu.Download d = opened("t");
+    EcuState.Download d = opened("t");
     ReceivedHash hash = ReceivedHash.start("t");
     d = ((UdsDownload.Accepted) take(d, group("t", 1), hash)).download();
     assertInstanceOf(
@@ -121,7 +121,8 @@ class UdsDownloadTest {
   @Test
   void afterARestartTheBytesSoFarCannotBeVouchedForAndTheDownloadStartsAgain() {
     ReceivedHash hash = ReceivedHash.start("t");
-    Ecu.Download d = ((UdsDownload.Accepted) take(opened("t"), group("t", 1), hash)).download();
+    EcuState.Download d =
+        ((UdsDownload.Accepted) take(opened("t"), group("t", 1), hash)).download();
     // the journal kept d; the hash of its first group was in the memory the restart cleared
     refused(
         UdsDownload.receive(d, group("t", 2), null), NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
@@ -144,7 +145,7 @@ class UdsDownloadTest {
 
   @Test
   void groupsAreTakenInSequenceWithinTheAnnouncedLength() {
-    Ecu.Download d = opened("t");
+    EcuState.Download d = opened("t");
     ReceivedHash hash = ReceivedHash.start("t");
     refused(
         UdsDownload.receive(d, group("t", 2), hash),
@@ -166,7 +167,7 @@ class UdsDownloadTest {
     refused(
         UdsDownload.receive(d, group("u", 1), hash), NegativeResponseCode.REQUEST_SEQUENCE_ERROR);
 
-    Ecu.Download after1 = ((UdsDownload.Accepted) take(d, group("t", 1), hash)).download();
+    EcuState.Download after1 = ((UdsDownload.Accepted) take(d, group("t", 1), hash)).download();
     assertEquals(2, after1.nextBlockSequenceCounter());
     assertEquals(GROUP, after1.bytesReceived());
     assertEquals(d.image(), after1.image());
@@ -177,13 +178,13 @@ class UdsDownloadTest {
 
   @Test
   void theExitChecksEveryByteArrivedAndTheirHashIsTheDirectors() {
-    Ecu.Download d = opened("t");
+    EcuState.Download d = opened("t");
     Ecu.RequestTransferExit exit = new Ecu.RequestTransferExit("t", null);
     ReceivedHash hash = ReceivedHash.start("t");
     assertFalse(
         refused(UdsDownload.exit(d, exit, hash), NegativeResponseCode.REQUEST_SEQUENCE_ERROR)
             .endsDownload());
-    Ecu.Download all = d;
+    EcuState.Download all = d;
     for (int g = 1; g <= 3; g++) {
       all = ((UdsDownload.Accepted) take(all, group("t", g), hash)).download();
     }
@@ -195,7 +196,7 @@ class UdsDownloadTest {
     assertEquals(new UdsDownload.Accepted(all), UdsDownload.exit(all, exit, hash));
 
     // the same length of other bytes: the download ends, those bytes are no image of the director
-    Ecu.Download forged = d;
+    EcuState.Download forged = d;
     ReceivedHash forgedHash = ReceivedHash.start("t");
     byte[] other = image.clone();
     other[GROUP + 3] ^= 1;
@@ -217,7 +218,7 @@ class UdsDownloadTest {
 
   @Test
   void anExitAfterTheImageWasAcceptedIsAcknowledgedOnlyForItsTransfer() {
-    Ecu.Download d = opened("t");
+    EcuState.Download d = opened("t");
     assertInstanceOf(
         UdsDownload.Repeated.class,
         UdsDownload.repeatedExit(d, new Ecu.RequestTransferExit("t", null), Ecu.Phase.FLASHING));
@@ -252,7 +253,7 @@ class UdsDownloadTest {
 
   @Test
   void aPositiveResponseTellsOnlyItsOwnTransferWhereToResume() {
-    Ecu.Download d =
+    EcuState.Download d =
         ((UdsDownload.Accepted) take(opened("t"), group("t", 1), ReceivedHash.start("t")))
             .download();
     assertEquals(

@@ -62,11 +62,17 @@ final class FaultedLink {
 
   /** The rules acting on this vehicle's link at this instant; usually none. */
   List<FaultRule> acting(Vehicle.State s) {
+    if (!faults.actsAt(Point.LINK)) {
+      return List.of();
+    }
     return faults.acting(Point.LINK, subject(s), clock.now().toEpochMilli());
   }
 
   /** The rules acting on this vehicle's bus at this instant; usually none. */
   List<FaultRule> onTheBus(Vehicle.State s) {
+    if (!faults.actsAt(Point.BUS)) {
+      return List.of();
+    }
     return faults.acting(Point.BUS, Subject.vehicle(vin, null, null), clock.now().toEpochMilli());
   }
 

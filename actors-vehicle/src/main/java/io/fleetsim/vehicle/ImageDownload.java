@@ -157,6 +157,30 @@ final class ImageDownload {
     }
   }
 
+  /**
+   * The events of VERIFYING for the downloaded {@code result}: the download completed and the
+   * images verified, or, at the first image refused, the attack detected and the update ended
+   * REJECTED.
+   */
+  static List<Vehicle.Event> verdict(
+      List<VehicleState.PlannedInstall> installs, Result result, java.time.Instant now) {
+    Vehicle.Event completed = new Vehicle.DownloadCompleted(result.networkBytes(), now);
+    try {
+      verify(installs, result.images());
+    } catch (VerificationException e) {
+      String attack = e.attack().name();
+      return List.of(
+          completed,
+          new Vehicle.AttackDetected(attack, e.detail(), now),
+          new Vehicle.UpdateEnded(
+              io.fleetsim.uptane.manifest.UpdateOutcome.REJECTED,
+              Vehicle.Phase.VERIFYING,
+              attack,
+              e.detail()));
+    }
+    return List.of(completed, new Vehicle.ImagesVerified(now));
+  }
+
   /** Keeps the images for the bus to stream from; a node that holds one already keeps its copy. */
   void store(Map<String, byte[]> images) {
     images.forEach(

@@ -1,10 +1,14 @@
 package io.fleetsim.vehicle;
 
+import io.fleetsim.cloud.CheckHorizon;
+import io.fleetsim.cluster.Seeds;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.cluster.time.SimTimers;
+import io.fleetsim.faults.Faults;
 import java.time.Duration;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * When the vehicle checks for updates: one check at a time, on its poll schedule ({@link
@@ -54,6 +58,36 @@ final class Polling {
     this.foresight = foresight;
   }
 
+  /**
+   * The polling of vehicle {@code vin}: its seeded schedule, and each next poll foreseen ({@link
+   * ForeseenPoll}) from the node's {@link CheckHorizon}, the vehicle's link model and the fault
+   * rules that could touch its check.
+   */
+  static Polling forVehicle(
+      String vin,
+      ActorContext<Vehicle.Command> ctx,
+      SimTimers<Vehicle.Command> timers,
+      SimClock clock,
+      VehicleSettings settings,
+      Outbound outbound,
+      Faults faults) {
+    long seed = seed(Seeds.scenarioSeed(ctx.getSystem()), vin);
+    return new Polling(
+        timers,
+        ctx.getSelf(),
+        clock,
+        settings,
+        seed,
+        ForeseenPoll.forVehicle(
+            vin,
+            CheckHorizon.get(ctx.getSystem()),
+            clock,
+            settings,
+            seed,
+            outbound::linkModel,
+            faults));
+  }
+
   /** Arms the next poll of the schedule, foreseen from what {@code s} trusts. */
   void schedule(Vehicle.State s) {
     timers.startSingleTimer(
@@ -72,7 +106,7 @@ final class Polling {
 
   /** The seed of the poll schedule of {@code vin} under {@code scenarioSeed}. */
   static long seed(long scenarioSeed, String vin) {
-    return io.fleetsim.cluster.Seeds.entitySeed(scenarioSeed, "vehicle-poll:" + vin);
+    return Seeds.entitySeed(scenarioSeed, "vehicle-poll:" + vin);
   }
 
   /** Whether the vehicle is between checks, with no wake-up waiting. */

@@ -1,6 +1,5 @@
 package io.fleetsim.vehicle;
 
-import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.DirectorKeys;
 import io.fleetsim.cloud.ImageRepository;
@@ -16,7 +15,6 @@ import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
 import io.fleetsim.persistence.PersistenceSetup;
-import io.fleetsim.uptane.VerificationException;
 import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
@@ -461,17 +459,8 @@ public final class Vehicle
     this.settings = VehicleSettings.fromConfig(ctx.getSystem().settings().config());
     this.outbound = new Outbound(vin, deps, ctx, timers, clock, settings);
     this.faults = new FaultReports(ctx.getSystem(), vin);
-    long pollSeed = Polling.seed(Seeds.scenarioSeed(ctx.getSystem()), vin);
-    CheckHorizon horizon = CheckHorizon.get(ctx.getSystem());
     this.polling =
-        new Polling(
-            timers,
-            ctx.getSelf(),
-            clock,
-            settings,
-            pollSeed,
-            ForeseenPoll.forVehicle(
-                vin, horizon, clock, settings, pollSeed, outbound::linkModel, faults.registry()));
+        Polling.forVehicle(vin, ctx, timers, clock, settings, outbound, faults.registry());
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
   }
@@ -541,7 +530,7 @@ public final class Vehicle
         .onCommand(Decommission.class, this::onDecommission)
         .onCommand(SetDriveState.class, this::onDrive)
         .onCommand(Notify.class, (s, c) -> wakeLater())
-        .onCommand(Carried.class, (s, c) -> carry(s, c))
+        .onCommand(Carried.class, this::carry)
         .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onAnyCommand(c -> Effect().none());
     return b.build();
@@ -677,15 +666,11 @@ public final class Vehicle
    * Refused metadata is reported once a second check confirms it, and once ({@link RefusalGate}).
    */
   private Effect<Event, State> onRefused(State s, UptaneCheck.Refusal r, List<Event> trustUpdates) {
-    return switch (refusals.refused(r.key(), s.history().refusalKey())) {
-      case REPORTED_ALREADY -> {
-        ctx.getLog().debug("vehicle {}: refused again, reported already ({})", vin, r.attack());
-        faults.refused(r.attack());
-        yield idle(s, trustUpdates);
-      }
-      case WAIT -> {
-        ctx.getLog()
-            .debug("vehicle {}: refused again, otherwise ({}); at the next poll", vin, r.attack());
+    RefusalGate.Step step = refusals.refused(r.key(), s.history().refusalKey());
+    return switch (step) {
+      case REPORTED_ALREADY, WAIT -> {
+        // reported already, or refused otherwise at each check made at once: the next poll
+        ctx.getLog().debug("vehicle {}: refused again ({}), {}", vin, r.attack(), step);
         faults.refused(r.attack());
         yield idle(s, trustUpdates);
       }
@@ -767,25 +752,15 @@ public final class Vehicle
       return Effect().none(); // a copy of an earlier update's images, arriving late
     }
     ImageDownload.Result r = c.result();
-    Instant now = clock.now();
-    try {
-      ImageDownload.verify(s.update().plan().installs(), r.images());
-    } catch (VerificationException e) {
+    List<Event> verdict = ImageDownload.verdict(s.update().plan().installs(), r, clock.now());
+    if (verdict.get(verdict.size() - 1) instanceof UpdateEnded refused) {
       // Refused before any ECU sees it.
-      String attack = e.attack().name();
-      ctx.getLog().warn("vehicle {}: refused an image ({}): {}", vin, attack, e.detail());
-      return Effect()
-          .persist(
-              List.of(
-                  new DownloadCompleted(r.networkBytes(), now),
-                  new AttackDetected(attack, e.detail(), now),
-                  new UpdateEnded(UpdateOutcome.REJECTED, Phase.VERIFYING, attack, e.detail())))
-          .thenRun(this::proceed);
+      ctx.getLog()
+          .warn("vehicle {}: refused an image ({}): {}", vin, refused.attack(), refused.reason());
+    } else {
+      outbound.store(r.images());
     }
-    outbound.store(r.images());
-    return Effect()
-        .persist(List.of(new DownloadCompleted(r.networkBytes(), now), new ImagesVerified(now)))
-        .thenRun(this::proceed);
+    return Effect().persist(verdict).thenRun(this::proceed);
   }
 
   private Effect<Event, State> onProgress(State s, TransferProgressed c) {
@@ -853,8 +828,7 @@ public final class Vehicle
     }
     return Effect()
         .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
-        .thenRun(
-            ns -> faults.finished(ns.history().finished().get(ns.history().finished().size() - 1)))
+        .thenRun(ns -> faults.finished(ns.history().last()))
         .thenRun(updateTimers::arm)
         .thenRun(polling::idle);
   }

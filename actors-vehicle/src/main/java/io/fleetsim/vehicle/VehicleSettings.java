@@ -55,7 +55,7 @@ public record VehicleSettings(
     if (jitter == 0) {
       return offset + n * interval;
     }
-    double u = (Seeds.splitMix64(seed ^ Seeds.splitMix64(n)) >>> 11) * 0x1.0p-53;
+    double u = Seeds.unit(Seeds.splitMix64(seed ^ Seeds.splitMix64(n)));
     return offset + n * interval + Math.round((u * 2 - 1) * jitter);
   }
 

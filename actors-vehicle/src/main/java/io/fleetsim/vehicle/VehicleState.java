@@ -225,6 +225,11 @@ public final class VehicleState {
       return new History(updatesStarted + 1, finished, attacksDetected + 1, key);
     }
 
+    /** The update finished last; there is one once {@link #finished(Vehicle.UpdateRecord)} ran. */
+    Vehicle.UpdateRecord last() {
+      return finished.get(finished.size() - 1);
+    }
+
     History finished(Vehicle.UpdateRecord r) {
       List<Vehicle.UpdateRecord> h = new ArrayList<>(finished);
       h.add(r);

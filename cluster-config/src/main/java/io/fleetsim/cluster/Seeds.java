@@ -49,6 +49,19 @@ public final class Seeds {
     return h;
   }
 
+  /** A uniform double in [0, 1) from the top 53 bits of a well-mixed 64-bit value. */
+  public static double unit(long mixed) {
+    return (mixed >>> 11) * 0x1.0p-53;
+  }
+
+  /**
+   * A uniform draw in [0, 1) for {@code key} (the entity and what it draws for) and {@code salt}
+   * (an instant, a hash of an image): the same on every run, node and JVM with the scenario seed.
+   */
+  public static double draw(long scenarioSeed, String key, long salt) {
+    return unit(splitMix64(entitySeed(scenarioSeed, key) ^ salt));
+  }
+
   /** One SplitMix64 step (Steele, Lea, Flood 2014): a bijective, well-mixing 64-bit finaliser. */
   public static long splitMix64(long x) {
     long z = x + 0x9e3779b97f4a7c15L;

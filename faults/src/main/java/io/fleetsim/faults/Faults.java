@@ -159,6 +159,15 @@ public final class Faults implements Extension {
   }
 
   /**
+   * Whether any rule acts at {@code point} at all, whatever its window and selector: lets an
+   * interception point on a hot path (every block group, every exchange) skip building its subject
+   * when no rule could touch it.
+   */
+  public boolean actsAt(Point point) {
+    return !snapshot.at(point).isEmpty();
+  }
+
+  /**
    * The rules acting at {@code point} on {@code s} at simulated {@code nowMillis}, in id order, so
    * that an interception point applying several applies them in the same order on every run and
    * node. Called on every exchange: with no rule at the point it returns a shared empty list.

@@ -108,10 +108,7 @@ public final class LinkFaults {
   }
 
   private static double draw(long seed, FaultRule rule, String vin, long startMillis, int rank) {
-    long h =
-        Seeds.splitMix64(
-            Seeds.entitySeed(seed, "link-fault:" + rule.id() + ":" + vin)
-                ^ Seeds.splitMix64(startMillis * 31 + rank));
-    return (h >>> 11) * 0x1.0p-53;
+    String key = "link-fault:" + rule.id() + ":" + vin;
+    return Seeds.draw(seed, key, Seeds.splitMix64(startMillis * 31 + rank));
   }
 }

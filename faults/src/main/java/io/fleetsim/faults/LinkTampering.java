@@ -250,8 +250,7 @@ public final class LinkTampering {
         Seeds.splitMix64(
             Seeds.entitySeed(scenarioSeed, "corrupt:" + rule.id() + ":" + vin + ":" + what)
                 ^ Seeds.splitMix64(startMillis));
-    double draw = (h >>> 11) * 0x1.0p-53;
-    if (draw >= rule.param("rate", 0)) {
+    if (Seeds.unit(h) >= rule.param("rate", 0)) {
       return bytes;
     }
     int at = (int) Math.floorMod(Seeds.splitMix64(h), (long) bytes.length);

@@ -87,7 +87,6 @@ public record Selector(
 
   /** A uniform draw in [0, 1) for this rule and vehicle, the same on every run with the seed. */
   static double draw(long scenarioSeed, String ruleId, String vin) {
-    long h = Seeds.splitMix64(Seeds.entitySeed(scenarioSeed, "fault:" + ruleId + ":" + vin));
-    return (h >>> 11) * 0x1.0p-53;
+    return Seeds.draw(scenarioSeed, "fault:" + ruleId + ":" + vin, 0);
   }
 }

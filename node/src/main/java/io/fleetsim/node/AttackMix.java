@@ -61,8 +61,7 @@ final class AttackMix {
     Map<FaultKind, Set<String>> vins = new LinkedHashMap<>();
     KINDS.forEach(k -> vins.put(k, new TreeSet<>()));
     for (Vehicle.Spec v : fleet) {
-      long h = Seeds.splitMix64(Seeds.entitySeed(seed, "attack-mix:" + v.vin()));
-      double u = (h >>> 11) * 0x1.0p-53;
+      double u = Seeds.draw(seed, "attack-mix:" + v.vin(), 0);
       int slice = (int) (u / share);
       if (slice < KINDS.size()) {
         vins.get(KINDS.get(slice)).add(v.vin());
