@@ -57,7 +57,8 @@ class AttackMatrixTest {
           FaultKind.SLOW_RETRIEVAL,
           FaultKind.PARTIAL_BUNDLE,
           FaultKind.REPOSITORY_DOS,
-          FaultKind.CORRUPT);
+          FaultKind.CORRUPT,
+          FaultKind.BUS_TAMPERED_IMAGE);
 
   /** The attack on each VIN; null for the vehicles nobody attacks. */
   static final Map<String, FaultKind> UNDER = new LinkedHashMap<>();
@@ -103,7 +104,7 @@ class AttackMatrixTest {
             default -> Map.of();
           };
       faults
-          .add(new FaultRule(name(k), k, Selector.vins(vins), params, Window.from(Instant.EPOCH)))
+          .add(new FaultRule(name(k), k, selector(k, vins), params, Window.from(Instant.EPOCH)))
           .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     }
@@ -112,6 +113,12 @@ class AttackMatrixTest {
   @AfterAll
   static void stop() {
     testKit.shutdownTestKit();
+  }
+
+  /** The attack's vehicles; on the bus, their ADAS ECUs, which the campaign updates. */
+  static Selector selector(FaultKind k, Set<String> vins) {
+    Selector who = Selector.vins(vins);
+    return k.point() == io.fleetsim.faults.Point.BUS ? who.withEcuTypes(Set.of("ADAS")) : who;
   }
 
   static String name(FaultKind k) {
@@ -153,7 +160,10 @@ class AttackMatrixTest {
           } else {
             assertNotEquals(null, reason, vin + " under " + kind);
             String expected = kind.expectedCheck().orElseThrow();
-            if (!expected.equals(FaultKind.TIMEOUT)
+            if (kind == FaultKind.BUS_TAMPERED_IMAGE) {
+              // the ECU refused the image's hash: its install REJECTED
+              assertTrue(reason.startsWith("REJECTED"), vin + " under " + kind + ": " + reason);
+            } else if (!expected.equals(FaultKind.TIMEOUT)
                 && !expected.equals(FaultKind.ANY)
                 && kind != FaultKind.FREEZE) {
               assertTrue(reason.contains(expected), vin + " under " + kind + ": " + reason);

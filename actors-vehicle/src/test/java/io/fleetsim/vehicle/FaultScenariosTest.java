@@ -206,9 +206,9 @@ class FaultScenariosTest {
       FirmwareImage engine = fleet.publish(EcuType.ENGINE, "hw-eng", "1.0.0", 1, 32 * 1024);
       FirmwareImage adas1 = fleet.publish(EcuType.ADAS, "hw-adas", "1.0.0", 1, 64 * 1024);
       FirmwareImage adas2 = fleet.publish(EcuType.ADAS, "hw-adas", "1.1.0", 2, 64 * 1024);
-      Map<String, String> vins = fleetOf(20, "Munich");
+      Map<String, String> vins = fleetOf(40, "Munich");
       Set<String> replayed = new TreeSet<>();
-      vins.keySet().stream().limit(10).forEach(replayed::add);
+      vins.keySet().stream().limit(20).forEach(replayed::add);
       fleet.provisionTwoEcuVehicles(vins, engine, adas1);
       // The device on the bus records each ECU's first report, made for the first update's
       // manifest, and hands it over again for every later one.
