@@ -6,11 +6,18 @@ public enum Attack {
   BAD_SIGNATURE,
   /** Some signatures verify, but fewer distinct trusted keys than the role's threshold. */
   THRESHOLD_NOT_MET,
-  /** Signed only by keys the trusted root does not list for that role. */
+  /**
+   * Signed only by keys the trusted root does not list for that role: the attacker's own, or one a
+   * newer root revoked.
+   */
   UNKNOWN_KEY,
   /** Older metadata (or image release) than what is already trusted or installed. */
   ROLLBACK,
-  /** Metadata whose version was pushed ahead (skipped versions, or signed by a revoked key). */
+  /**
+   * Metadata whose version was pushed ahead: a root that skips versions, or trusted metadata of a
+   * far-future version that a key rotation showed to be the attacker's (dropped, so that the
+   * repository's current metadata is accepted again: TUF 5.3.11).
+   */
   FAST_FORWARD,
   /** Expired metadata: a client could be kept on stale data forever. */
   FREEZE,

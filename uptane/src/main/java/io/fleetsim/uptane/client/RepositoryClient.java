@@ -51,6 +51,8 @@ public final class RepositoryClient {
   private TrustedMetadataSet last;
   private Source source;
 
+  private List<String> undone = List.of();
+
   public RepositoryClient(byte[] trustedRoot) {
     this(TrustedState.ofRoot(trustedRoot));
   }
@@ -65,6 +67,14 @@ public final class RepositoryClient {
   }
 
   /** The metadata set of the last successful refresh, if any. */
+  /**
+   * The fast-forwards the last refresh undid (see {@link TrustedMetadataSet#fastForwardsUndone}),
+   * also when it was refused after undoing them.
+   */
+  public List<String> fastForwardsUndone() {
+    return undone;
+  }
+
   public Optional<TrustedMetadataSet> lastRefresh() {
     return Optional.ofNullable(last);
   }
@@ -104,6 +114,7 @@ public final class RepositoryClient {
       refresh(set, from);
     } finally {
       state = keepVerified(state, set);
+      undone = set.fastForwardsUndone();
     }
     last = set;
     source = from;
@@ -126,11 +137,13 @@ public final class RepositoryClient {
       throws VerificationException, FetchException {
     updateRootChain(set, from);
 
+    int revokedTimestamp = 0;
     if (state.timestamp() != null) {
       try {
         set.updateTimestamp(state.timestamp());
-      } catch (VerificationException ignored) {
+      } catch (VerificationException e) {
         // Stale, expired or signed by a rotated-out key: the remote one decides.
+        revokedTimestamp = revokedVersion(e, state.timestamp());
       }
     }
     set.updateTimestamp(
@@ -138,21 +151,25 @@ public final class RepositoryClient {
             new MetadataRequest(
                 Role.TIMESTAMP.type(), OptionalInt.empty(), "timestamp.json", Limits.TIMESTAMP),
             true));
+    noteUndone(set, "timestamp", revokedTimestamp, set.timestamp().orElseThrow().version());
 
     boolean consistent = set.root().signed().consistentSnapshot();
     MetaFile snapMeta = set.timestamp().orElseThrow().signed().snapshot();
     boolean haveSnapshot = false;
+    int revokedSnapshot = 0;
     if (state.snapshot() != null) {
       try {
         set.updateSnapshot(state.snapshot(), true);
         haveSnapshot = true;
-      } catch (VerificationException ignored) {
+      } catch (VerificationException e) {
         // Kept as the rollback baseline if it verified; otherwise dropped.
+        revokedSnapshot = revokedVersion(e, state.snapshot());
       }
     }
     if (!haveSnapshot) {
       set.updateSnapshot(
           from.fetch(request("snapshot", snapMeta, consistent, Limits.SNAPSHOT), true));
+      noteUndone(set, "snapshot", revokedSnapshot, set.snapshot().orElseThrow().version());
     }
 
     boolean haveTargets = false;
@@ -174,6 +191,42 @@ public final class RepositoryClient {
       }
       set.updateTargets(
           from.fetch(request("targets", targetsMeta, consistent, Limits.TARGETS), true));
+    }
+  }
+
+  /**
+   * The version of previously trusted {@code bytes} that failed to load again because its key is no
+   * longer trusted (they verified when they were trusted, so a root since revoked it); 0 for any
+   * other failure.
+   */
+  private static int revokedVersion(VerificationException e, byte[] bytes) {
+    if (e.attack() != Attack.UNKNOWN_KEY && e.attack() != Attack.THRESHOLD_NOT_MET) {
+      return 0;
+    }
+    try {
+      return Signed.parseAny(bytes, bytes.length).version();
+    } catch (VerificationException | RuntimeException unreadable) {
+      return 0;
+    }
+  }
+
+  /**
+   * A dropped {@code role} of version {@code dropped}, newer than the {@code accepted} one the
+   * repository serves now, was a fast-forward the rotation undid (TUF 5.3.11): without the rotation
+   * the current metadata would have looked like a rollback forever.
+   */
+  private static void noteUndone(TrustedMetadataSet set, String role, int dropped, int accepted) {
+    if (dropped > accepted) {
+      set.fastForwardUndone(
+          "trusted "
+              + role
+              + " v"
+              + dropped
+              + " was signed by a key root v"
+              + set.root().version()
+              + " does not trust: dropped, and v"
+              + accepted
+              + " accepted");
     }
   }
 

@@ -15,9 +15,11 @@ import io.fleetsim.uptane.metadata.SnapshotMetadata;
 import io.fleetsim.uptane.metadata.TargetsMetadata;
 import io.fleetsim.uptane.metadata.TimestampMetadata;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +55,9 @@ public final class TrustedMetadataSet {
 
   /** Keys removed from the timestamp/snapshot/targets roles by root updates in this session. */
   private final Map<Role, Set<String>> revoked = new EnumMap<>(Role.class);
+
+  /** Fast-forwarded metadata a root update in this session showed up and dropped. */
+  private final List<String> undone = new ArrayList<>(0);
 
   /**
    * Trusts {@code trustedRootBytes} (which came from a trusted source, e.g. provisioning) once it
@@ -312,13 +317,13 @@ public final class TrustedMetadataSet {
       Set<String> gone = revoked.getOrDefault(role, Set.of());
       if (!gone.isEmpty() && md.signatures().stream().anyMatch(s -> gone.contains(s.keyId()))) {
         throw new VerificationException(
-            Attack.FAST_FORWARD,
+            Attack.UNKNOWN_KEY,
             role.type()
                 + " v"
                 + md.version()
                 + " is signed by a key root v"
                 + root.version()
-                + " revoked; refusing it so the rotation undoes a fast-forward ("
+                + " revoked ("
                 + e.detail()
                 + ")",
             e);
@@ -373,6 +378,20 @@ public final class TrustedMetadataSet {
 
   public Signed<RootMetadata> root() {
     return root;
+  }
+
+  /** Records that trusted metadata dropped after a key rotation was a fast-forward. */
+  void fastForwardUndone(String detail) {
+    undone.add(detail);
+  }
+
+  /**
+   * The fast-forwards this session undid: previously trusted timestamp or snapshot metadata of a
+   * version above what the repository serves, signed by a key the new root revoked (TUF 5.3.11). A
+   * client that did not drop them would refuse the repository's own metadata as a rollback.
+   */
+  public List<String> fastForwardsUndone() {
+    return List.copyOf(undone);
   }
 
   public Optional<Signed<TimestampMetadata>> timestamp() {

@@ -43,6 +43,25 @@ public final class DirectorSigner {
     return new DirectorSigner(KeyRing.create(rng, now, e, keysPerRole, threshold));
   }
 
+  /**
+   * A director whose targets role has {@code targetsKeys} keys of which {@code targetsThreshold}
+   * must sign, and one key for each other role.
+   */
+  public static DirectorSigner withTargetsThreshold(
+      Random rng, Instant now, Expiries e, int targetsKeys, int targetsThreshold) {
+    Map<Role, int[]> layout = new java.util.EnumMap<>(Role.class);
+    for (Role r : Role.values()) {
+      layout.put(
+          r, r == Role.TARGETS ? new int[] {targetsKeys, targetsThreshold} : new int[] {1, 1});
+    }
+    return new DirectorSigner(KeyRing.create(rng, now, e, layout, false));
+  }
+
+  /** An independent signer with the same keys and roots, to rotate without changing this one. */
+  public DirectorSigner copy() {
+    return importState(exportState());
+  }
+
   public byte[] root(int version) {
     return ring.root(version);
   }

@@ -59,13 +59,37 @@ final class KeyRing {
       int keysPerRole,
       int threshold,
       boolean consistentSnapshot) {
-    if (keysPerRole < 1 || threshold < 1 || threshold > keysPerRole) {
-      throw new IllegalArgumentException(
-          "need 1 <= threshold <= keys per role, got " + threshold + "/" + keysPerRole);
+    EnumMap<Role, int[]> layout = new EnumMap<>(Role.class);
+    for (Role r : Role.values()) {
+      layout.put(r, new int[] {keysPerRole, threshold});
     }
+    return create(rng, now, expiries, layout, consistentSnapshot);
+  }
+
+  /**
+   * A ring with {@code layout.get(role) = {keys, threshold}} for each role; keys are drawn from
+   * {@code rng} role by role, in {@link Role} order.
+   */
+  static KeyRing create(
+      Random rng,
+      Instant now,
+      Expiries expiries,
+      Map<Role, int[]> layout,
+      boolean consistentSnapshot) {
     EnumMap<Role, List<SigningKey>> keys = new EnumMap<>(Role.class);
     EnumMap<Role, Integer> thresholds = new EnumMap<>(Role.class);
     for (Role r : Role.values()) {
+      int[] kt = layout.get(r);
+      int keysPerRole = kt[0];
+      int threshold = kt[1];
+      if (keysPerRole < 1 || threshold < 1 || threshold > keysPerRole) {
+        throw new IllegalArgumentException(
+            r.type()
+                + ": need 1 <= threshold <= keys per role, got "
+                + threshold
+                + "/"
+                + keysPerRole);
+      }
       List<SigningKey> ks = new ArrayList<>();
       for (int i = 0; i < keysPerRole; i++) {
         ks.add(SigningKey.generate(rng));

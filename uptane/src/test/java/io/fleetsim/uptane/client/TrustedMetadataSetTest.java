@@ -289,15 +289,47 @@ class TrustedMetadataSetTest {
     // The repository rotates the timestamp key (root v2 signed by old and new root keys).
     repo.rotateKey(Role.TIMESTAMP, rng, T0);
     assertEquals(2, repo.rootVersion());
-    // The attacker keeps serving the old-key timestamp: refused as a fast-forward.
+    // The attacker keeps serving the old-key timestamp: refused, its key being no longer trusted.
     Map<String, byte[]> stillEvil = new java.util.HashMap<>(repo.files());
     stillEvil.put("timestamp.json", fastForwarded);
-    assertRefused(
-        Attack.FAST_FORWARD, () -> client.refresh(MetadataFetcher.fromMap(stillEvil), T0));
-    // The honest files are accepted: the trusted v1000 no longer verifies and is dropped.
+    assertRefused(Attack.UNKNOWN_KEY, () -> client.refresh(MetadataFetcher.fromMap(stillEvil), T0));
+    // The honest files are accepted: the trusted v1000 no longer verifies and is dropped, and the
+    // client says it undid a fast-forward.
     TrustedMetadataSet set = client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
     assertTrue(set.timestamp().orElseThrow().version() < 1000);
     assertEquals(2, set.root().version());
+    assertEquals(1, set.fastForwardsUndone().size());
+    assertTrue(set.fastForwardsUndone().get(0).startsWith("trusted timestamp v1000 "));
+    // Once dropped it is gone: the next refresh undoes nothing.
+    assertEquals(
+        List.of(), client.refresh(MetadataFetcher.fromMap(repo.files()), T0).fastForwardsUndone());
+  }
+
+  @Test
+  void aRotationUndoesAFastForwardInTheRefreshThatFetchesTheNewRoot() throws Exception {
+    TimestampMetadata cur = repo.signedTimestamp().signed();
+    byte[] fastForwarded =
+        signAs(Role.TIMESTAMP, new TimestampMetadata(1000, cur.expires(), cur.snapshot()));
+    RepositoryClient client = new RepositoryClient(repo.root(1));
+    Map<String, byte[]> evil = new java.util.HashMap<>(repo.files());
+    evil.put("timestamp.json", fastForwarded);
+    client.refresh(MetadataFetcher.fromMap(evil), T0);
+    repo.rotateKey(Role.TIMESTAMP, rng, T0);
+    repo.publish(T0);
+    TrustedMetadataSet set = client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
+    assertEquals(2, set.root().version());
+    assertEquals(1, set.fastForwardsUndone().size());
+  }
+
+  @Test
+  void anOrdinaryRotationUndoesNothing() throws Exception {
+    RepositoryClient client = new RepositoryClient(repo.root(1));
+    client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
+    repo.rotateKey(Role.TIMESTAMP, rng, T0);
+    repo.publish(T0);
+    TrustedMetadataSet set = client.refresh(MetadataFetcher.fromMap(repo.files()), T0);
+    assertEquals(2, set.root().version());
+    assertEquals(List.of(), set.fastForwardsUndone());
   }
 
   @Test
