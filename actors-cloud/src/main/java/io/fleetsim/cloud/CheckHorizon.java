@@ -56,12 +56,21 @@ public final class CheckHorizon implements Extension {
   }
 
   /**
-   * {@code vin}'s Director record serves {@code root} and {@code md}, unchanged until it re-signs
-   * the timestamp when asked ({@link Director#TIMESTAMP_REFRESH} after signing).
+   * {@code vin}'s Director record serves {@code md} and the root in force when it was signed,
+   * unchanged until it re-signs the timestamp when asked ({@link Director#TIMESTAMP_REFRESH} after
+   * signing) or until the next rotation of the Director's keys, whichever comes first.
    */
-  void director(String vin, byte[] root, Director.SignedMetadata md, java.time.Instant epoch) {
-    long until = md.signedAt().plus(Director.TIMESTAMP_REFRESH).toEpochMilli();
-    directors.put(vin, new DirectorHead(head(root, md.timestamp()), until - epoch.toEpochMilli()));
+  void director(
+      String vin, DirectorKeys keys, Director.SignedMetadata md, java.time.Instant epoch) {
+    long signed = md.signedAt().toEpochMilli();
+    long until =
+        Math.min(
+            md.signedAt().plus(Director.TIMESTAMP_REFRESH).toEpochMilli(),
+            keys.nextRotationAfter(signed) - 1);
+    directors.put(
+        vin,
+        new DirectorHead(
+            head(keys.rootAt(md.signedAt()), md.timestamp()), until - epoch.toEpochMilli()));
   }
 
   /** The image repository serves {@code root} (its latest) and {@code timestamp}. */

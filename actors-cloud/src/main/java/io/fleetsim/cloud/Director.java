@@ -378,6 +378,7 @@ public final class Director
   private final SimTimers<Command> timers;
   private final SimClock clock;
   private final Duration outcomeRetry;
+  private final FaultedSigning signing;
 
   /**
    * Refused manifests leave the journal untouched (a replayed or forged manifest must not grow the
@@ -402,6 +403,7 @@ public final class Director
     this.ctx = ctx;
     this.timers = timers;
     this.clock = SimClock.get(ctx.getSystem());
+    this.signing = new FaultedSigning(ctx.getSystem(), vin, keys, clock);
     this.outcomeRetry =
         ctx.getSystem().settings().config().getDuration("fleetsim.cloud.outcome-retry");
   }
@@ -627,7 +629,7 @@ public final class Director
 
   private Effect<Event, State> onGetMetadata(State s, GetMetadata c) {
     String name = c.fileName() == null ? "" : c.fileName();
-    StatusReply<byte[]> root = DirectorRequests.rootFile(keys, name);
+    StatusReply<byte[]> root = DirectorRequests.rootFile(keys, name, clock.now());
     if (root != null) {
       return Effect().reply(c.replyTo(), root);
     }
@@ -641,16 +643,16 @@ public final class Director
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(
-              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
+          .thenReply(c.replyTo(), x -> StatusReply.success(signing.file(x, x.metadata(), name)));
     }
     if (name.equals("timestamp.json")
-        && s.metadata().signedAt().plus(TIMESTAMP_REFRESH).isBefore(clock.now())) {
+        && (s.metadata().signedAt().plus(TIMESTAMP_REFRESH).isBefore(clock.now())
+            || keys.rotatedSince(s.metadata().signedAt(), clock.now()))) {
+      // Due for a fresh timestamp, or signed with a key the Director has rotated since.
       SignedMetadata md = sign(s, s.assignments());
       return Effect()
           .persist(new MetadataRefreshed(vin, md))
-          .thenReply(
-              c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
+          .thenReply(c.replyTo(), x -> StatusReply.success(signing.file(x, x.metadata(), name)));
     }
     if (name.equals("targets.json")) {
       List<String> unfetched =
@@ -672,12 +674,10 @@ public final class Director
                     campaignOf.forEach(
                         (id, campaign) ->
                             campaigns.apply(campaign).tell(new Campaign.RecordInProgress(vin, id))))
-            .thenReply(
-                c.replyTo(), x -> StatusReply.success(DirectorRequests.file(x.metadata(), name)));
+            .thenReply(c.replyTo(), x -> StatusReply.success(signing.file(x, x.metadata(), name)));
       }
     }
-    return Effect()
-        .reply(c.replyTo(), StatusReply.success(DirectorRequests.file(s.metadata(), name)));
+    return Effect().reply(c.replyTo(), StatusReply.success(signing.file(s, s.metadata(), name)));
   }
 
   private Effect<Event, State> onManifest(State s, ReportManifest c) {
@@ -809,7 +809,7 @@ public final class Director
     return (s, e) -> {
       State next = apply.apply(s, e);
       if (next.metadata() != null && next.metadata() != s.metadata()) {
-        horizon.director(vin, keys.root(keys.rootVersion()), next.metadata(), clock.epoch());
+        horizon.director(vin, keys, next.metadata(), clock.epoch());
       }
       return next;
     };

@@ -91,21 +91,23 @@ final class DirectorRequests {
   }
 
   /**
-   * The reply for {@code root.json} (the latest) or {@code N.root.json}; null for any other name.
-   * The root is the same for every vehicle, so it comes from the keys, not from the state.
+   * The reply for {@code root.json} (the latest in force at {@code now}) or {@code N.root.json};
+   * null for any other name. The root is the same for every vehicle, so it comes from the keys, not
+   * from the state; a root whose rotation is still to come is not there yet.
    */
-  static StatusReply<byte[]> rootFile(DirectorKeys keys, String name) {
+  static StatusReply<byte[]> rootFile(DirectorKeys keys, String name, Instant now) {
+    int latest = keys.rootVersionAt(now.toEpochMilli());
     if (name.equals("root.json")) {
-      return StatusReply.success(keys.root(keys.rootVersion()));
+      return StatusReply.success(keys.root(latest));
     }
     if (!name.endsWith(".root.json")) {
       return null;
     }
     try {
       int v = Integer.parseInt(name.substring(0, name.length() - ".root.json".length()));
-      if (v < 1 || v > keys.rootVersion()) {
+      if (v < 1 || v > latest) {
         return StatusReply.error(
-            "fileName: no director root version " + v + " (latest is " + keys.rootVersion() + ")");
+            "fileName: no director root version " + v + " (latest is " + latest + ")");
       }
       return StatusReply.success(keys.root(v));
     } catch (NumberFormatException e) {

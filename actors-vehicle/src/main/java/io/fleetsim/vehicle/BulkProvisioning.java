@@ -63,7 +63,8 @@ public final class BulkProvisioning {
   private final long scenarioSeed;
   private final Instant at;
   private final String writer = UUID.randomUUID().toString();
-  private final String directorTargetsKey;
+  private final List<String> directorTargetsKeys;
+  private final int directorThreshold;
   private final byte[] directorRoot;
   private final byte[] imageRoot;
   private final VehicleSettings settings;
@@ -74,7 +75,9 @@ public final class BulkProvisioning {
     this.scenarioSeed = Seeds.scenarioSeed(system);
     this.at = SimClock.get(system).now();
     Vehicle.Deps deps = VehicleSharding.deps(system);
-    this.directorTargetsKey = deps.directorKeys().targetsKey().hex();
+    this.directorTargetsKeys = VehicleProvisioning.targetsKeys(deps.directorKeys());
+    this.directorThreshold =
+        deps.directorKeys().threshold(io.fleetsim.uptane.metadata.Role.TARGETS);
     this.directorRoot = deps.directorKeys().root(1);
     this.imageRoot = imageRoot;
     this.settings = VehicleSettings.fromConfig(system.settings().config());
@@ -157,7 +160,9 @@ public final class BulkProvisioning {
       String ecuId = Ecu.entityId(vin, e.ecuId());
       Ecu.Provisioned p =
           Ecu.provisioned(
-              scenarioSeed, ecuId, VehicleProvisioning.ecuProfile(e, directorTargetsKey));
+              scenarioSeed,
+              ecuId,
+              VehicleProvisioning.ecuProfile(e, directorTargetsKeys, directorThreshold));
       writes.add(write(PersistenceId.of(Ecu.TYPE_KEY.name(), ecuId), List.of(p), Set.of()));
       String publicKey = SigningKey.fromHex(p.keySeedHex()).publicKey().hex();
       infos.add(VehicleProvisioning.ecuInfo(e, publicKey));

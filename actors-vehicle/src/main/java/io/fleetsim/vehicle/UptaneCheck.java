@@ -66,14 +66,27 @@ final class UptaneCheck {
       List<Target> targets,
       byte[] directorTargets,
       long networkBytes,
-      Refusal refusal) {
+      Refusal refusal,
+      List<String> fastForwardsUndone) {
 
     Result {
       targets = List.copyOf(targets);
+      fastForwardsUndone = List.copyOf(fastForwardsUndone);
     }
 
     static Result nothingNew(VehicleState.Trust trust, long networkBytes) {
-      return new Result(trust, List.of(), null, networkBytes, null);
+      return new Result(trust, List.of(), null, networkBytes, null, List.of());
+    }
+
+    /**
+     * The security events of this check beside a refusal: each fast-forward a key rotation undid
+     * (trusted metadata of a far-future version dropped, TUF 5.3.11).
+     */
+    List<Vehicle.Event> securityEvents(Instant at) {
+      return fastForwardsUndone.stream()
+          .<Vehicle.Event>map(
+              d -> new Vehicle.AttackDetected(io.fleetsim.uptane.Attack.FAST_FORWARD.name(), d, at))
+          .toList();
     }
   }
 
@@ -101,7 +114,13 @@ final class UptaneCheck {
     }
     return toInstall.size() == r.targets().size()
         ? r
-        : new Result(r.trust(), toInstall, r.directorTargets(), r.networkBytes(), r.refusal());
+        : new Result(
+            r.trust(),
+            toInstall,
+            r.directorTargets(),
+            r.networkBytes(),
+            r.refusal(),
+            r.fastForwardsUndone());
   }
 
   /**
@@ -161,7 +180,8 @@ final class UptaneCheck {
               verifier.director().state(),
               verifier.imageRepository().state(),
               earliestExpiry(verifier));
-      return new Result(next, targets, directorFiles.get("targets.json"), bytes, null);
+      return new Result(
+          next, targets, directorFiles.get("targets.json"), bytes, null, undone(verifier));
     } catch (VerificationException e) {
       // TUF keeps each role as soon as it verified: a refusal at the snapshot still leaves a new
       // root and timestamp trusted, so a later rollback below them is caught. Until a check
@@ -176,8 +196,16 @@ final class UptaneCheck {
           List.of(),
           null,
           bytes,
-          refusal(e, verifier, directorFiles));
+          refusal(e, verifier, directorFiles),
+          undone(verifier));
     }
+  }
+
+  /** The fast-forwards the check's key rotations undid, in both repositories. */
+  private static List<String> undone(PrimaryVerifier verifier) {
+    return Stream.of(verifier.director(), verifier.imageRepository())
+        .flatMap(c -> c.fastForwardsUndone().stream())
+        .toList();
   }
 
   /**

@@ -15,6 +15,7 @@ import io.fleetsim.ecu.Ecu;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
 import io.fleetsim.persistence.PersistenceSetup;
+import io.fleetsim.uptane.Attack;
 import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.uptane.manifest.UpdateReport;
@@ -650,6 +651,8 @@ public final class Vehicle
       // Also after a refusal: what verified before it stays trusted, across restarts too.
       events.add(new TrustUpdated(r.trust()));
     }
+    events.addAll(r.securityEvents(clock.now()));
+    r.fastForwardsUndone().forEach(d -> faults.refused(Attack.FAST_FORWARD.name()));
     if (r.refusal() != null) {
       return onRefused(s, r.refusal(), events);
     }

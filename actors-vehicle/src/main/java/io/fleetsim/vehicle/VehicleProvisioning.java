@@ -1,6 +1,7 @@
 package io.fleetsim.vehicle;
 
 import io.fleetsim.cloud.Director;
+import io.fleetsim.cloud.DirectorKeys;
 import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.Seeds;
@@ -9,6 +10,7 @@ import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
 import io.fleetsim.uptane.metadata.ImageName;
+import io.fleetsim.uptane.metadata.Role;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,17 +49,26 @@ final class VehicleProvisioning {
     return Hex.encode(SigningKey.generate(Seeds.random(scenarioSeed, "vehicle:" + vin)).seed());
   }
 
-  /** The profile an ECU of the spec is provisioned with, trusting the director targets key. */
-  static Ecu.Profile ecuProfile(Vehicle.EcuSpec e, String directorTargetsKeyHex) {
+  /**
+   * The profile an ECU of the spec is provisioned with, trusting the director's targets keys of
+   * which {@code threshold} must sign.
+   */
+  static Ecu.Profile ecuProfile(
+      Vehicle.EcuSpec e, List<String> directorTargetsKeys, int threshold) {
     return new Ecu.Profile(
         e.type(),
         e.hardwareId(),
         e.serial(),
         e.transport(),
         e.flashBytesPerSecond(),
-        List.of(directorTargetsKeyHex),
-        1,
+        directorTargetsKeys,
+        threshold,
         e.installed());
+  }
+
+  /** The director's targets keys in hex, as ECUs are provisioned with them. */
+  static List<String> targetsKeys(DirectorKeys keys) {
+    return keys.targetsKeys().stream().map(k -> k.hex()).toList();
   }
 
   /** What the Director registers of an ECU of the spec, with the key it reported. */
@@ -119,11 +130,12 @@ final class VehicleProvisioning {
   static CompletionStage<Roots> run(
       Vehicle.Spec spec, String primarySeedHex, Vehicle.Deps deps, Asks asks) {
     String vin = spec.vin();
-    String targetsKey = deps.directorKeys().targetsKey().hex();
+    List<String> targetsKeys = targetsKeys(deps.directorKeys());
+    int threshold = deps.directorKeys().threshold(Role.TARGETS);
     List<CompletionStage<Director.EcuInfo>> ecus = new ArrayList<>();
     for (Vehicle.EcuSpec e : spec.ecus()) {
       RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
-      Ecu.Profile profile = ecuProfile(e, targetsKey);
+      Ecu.Profile profile = ecuProfile(e, targetsKeys, threshold);
       ecus.add(
           asks.askWithStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
               .thenCompose(done -> asks.ask(ecu, Ecu.GetStatus::new))

@@ -108,6 +108,8 @@ class UpdateTimeExactnessTest {
     assertEquals(UpdateOutcome.SUCCEEDED, record.outcome(), record.toString());
 
     Config config = fleet.testKit().system().settings().config();
+    io.fleetsim.cloud.DirectorKeys keys =
+        io.fleetsim.cloud.DirectorKeys.get(fleet.testKit().system());
     Ecu.Profile profile =
         new Ecu.Profile(
             adas.type(),
@@ -115,8 +117,9 @@ class UpdateTimeExactnessTest {
             adas.serial(),
             adas.transport(),
             adas.flashBytesPerSecond(),
-            List.of("unused"),
-            1,
+            // partial verification checks as many signatures as the Director's threshold asks
+            VehicleProvisioning.targetsKeys(keys),
+            keys.threshold(io.fleetsim.uptane.metadata.Role.TARGETS),
             adas.installed());
     Duration expected =
         CONSENT // the driver's consent, asked as soon as the update was found

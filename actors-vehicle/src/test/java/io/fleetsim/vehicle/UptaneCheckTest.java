@@ -141,7 +141,8 @@ class UptaneCheckTest {
                 target("s-adas", "ADAS/2.0.0.img", "b/1", true, false)),
             b("director targets"),
             10,
-            null);
+            null,
+            List.of());
     VehicleState.UpdatePlan plan =
         UptaneCheck.plan("V-u1", NOW, checked, Map.of("s-eng", "engine", "s-adas", "adas"));
     assertTrue(plan.requireConsent());
@@ -163,7 +164,8 @@ class UptaneCheckTest {
                 List.of(target("s-eng", "ENGINE/2.0.0.img", "c/1", false, false)),
                 null,
                 0,
-                null),
+                null,
+                List.of()),
             Map.of("s-eng", "engine"));
     assertFalse(neither.requireConsent());
     assertFalse(neither.requireParked());
@@ -206,7 +208,8 @@ class UptaneCheckTest {
                 target("s-adas", "ADAS/2.0.0.img", "b/1", false, false)),
             b("director targets"),
             10,
-            null);
+            null,
+            List.of());
     // Both ECUs run their factory images: both install.
     assertEquals(checked, UptaneCheck.withoutRunning(checked, spec, Map.of()));
     // The ADAS ECU runs the target's image already: only the engine installs.

@@ -68,6 +68,34 @@ public enum FaultKind {
   /** Director targets re-signed by a key the vehicle's root does not trust. */
   UNTRUSTED_KEY(Point.LINK, Attack.UNKNOWN_KEY.name()),
 
+  // ---- the repositories' signing: the Director's own keys in the attacker's hands
+  /**
+   * The Director's online keys are stolen (timestamp and snapshot) and {@code keys} of its targets
+   * keys (default one fewer than the role's threshold, at least one). Metadata the Director signs
+   * for the vehicle while the rule acts is served re-signed by them, its targets naming images of
+   * the attacker's own: the vehicle's threshold check must refuse them. With a threshold of 1 the
+   * one stolen key is enough, and only the check of director targets against the image repository
+   * is left to catch it (counted as caught by another check).
+   */
+  COMPROMISED_KEY(Point.REPOSITORY, Attack.THRESHOLD_NOT_MET.name()),
+  /**
+   * TUF's fast-forward attack: the Director's timestamp key of root version {@code root} (default
+   * 1) is stolen, and while the root in force trusts it the vehicle's timestamp is served at its
+   * version plus {@code jump} (default 1,000,000), properly signed. Nothing can refuse that; once
+   * the attacker stops, the Director's own timestamps would look like a rollback forever. A
+   * rotation of the Director's timestamp key ({@code fleetsim.director.key-rotations}) undoes it:
+   * the vehicle drops the fast-forwarded timestamp when the new root no longer trusts its key (TUF
+   * 5.3.11), and records that as the detection. Without a rotation the attack stays open and is
+   * reported as not caught.
+   */
+  FAST_FORWARD(Point.REPOSITORY, Attack.FAST_FORWARD.name()),
+  /**
+   * After a rotation of the Director's timestamp key, the stolen key of root version {@code root}
+   * (default 1) keeps signing the vehicle's timestamp: the root in force no longer lists it, and
+   * the vehicle refuses it. Acts only once a rotation revoked that key.
+   */
+  REVOKED_KEY(Point.REPOSITORY, Attack.UNKNOWN_KEY.name()),
+
   // ---- ECU and bus
   /** The new image does not boot: {@code rate} (0 to 1) of the selected ECUs' boots crash. */
   BOOT_CRASH(Point.ECU, null),
@@ -147,6 +175,14 @@ public enum FaultKind {
    */
   public boolean isCaught() {
     return expected != null;
+  }
+
+  /**
+   * Whether an episode of this kind outlives the update it met: a fast-forward changes nothing a
+   * vehicle installs, so an update that succeeds under it says nothing about whether it was caught.
+   */
+  public boolean outlivesUpdate() {
+    return this == FAST_FORWARD;
   }
 
   /** Whether a refusal by {@code check} is this kind's expected detection. */

@@ -181,14 +181,29 @@ public final class FaultLedger {
     if (ids == null) {
       return;
     }
+    Set<String> outliving = new HashSet<>();
     for (String id : ids) {
       Account account = accounts.get(id);
+      if (account.kind.outlivesUpdate()) {
+        outliving.add(id);
+        continue;
+      }
       if (installed) {
         account.undetected.increment();
       } else {
         account.endedUndetected.increment();
         account.effects.computeIfAbsent(Effect.FAILURE, e -> new LongAdder()).increment();
       }
+    }
+    if (!outliving.isEmpty()) {
+      open.merge(
+          vin,
+          Set.copyOf(outliving),
+          (a, b) -> {
+            Set<String> both = new HashSet<>(a);
+            both.addAll(b);
+            return Set.copyOf(both);
+          });
     }
   }
 

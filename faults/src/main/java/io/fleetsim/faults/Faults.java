@@ -67,6 +67,7 @@ public final class Faults implements Extension {
   private final long scenarioSeed;
   private final FaultLedger ledger = new FaultLedger();
   private final LinkTampering linkTampering;
+  private final RepositorySigning repositorySigning = new RepositorySigning();
   private final ReportReplay reportReplay = new ReportReplay();
 
   /** Null in an actor system without a cluster (a unit test's): rules are then this node's only. */
@@ -112,6 +113,11 @@ public final class Faults implements Extension {
   /** The node's attacker on vehicles' links, with what it recorded. */
   public LinkTampering linkTampering() {
     return linkTampering;
+  }
+
+  /** The attacker in the repositories' signing, with what it forged so far on this node. */
+  public RepositorySigning repositorySigning() {
+    return repositorySigning;
   }
 
   /** The node's replaying device on vehicles' buses, with the reports it recorded. */

@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       seen is served again.
  *   <li>{@link FaultKind#MIX_AND_MATCH}: the first Director snapshot seen is served with later
  *       timestamps that name a newer one.
+ *   <li>For these three, a recording signed by other keys than the repository signs with now (it
+ *       rotated them) is recorded again: replaying one that no longer verifies would only repeat an
+ *       untrusted-key attack.
  *   <li>{@link FaultKind#ARBITRARY_SOFTWARE}: a byte of the image changed; {@link
  *       FaultKind#ENDLESS_DATA}: bytes added after the image. Both keep the vehicle from fetching a
  *       delta (its description does not come through), so the image itself crosses the link.
@@ -227,6 +230,13 @@ public final class LinkTampering {
     if (first == null) {
       return bytes;
     }
+    if (!signers(first).equals(signers(bytes))) {
+      // The repository signs with other keys now (a rotation): what was recorded no longer
+      // verifies, so the attacker records again and replays that.
+      recorded.put(key, bytes);
+      passedNewer.remove(key);
+      return bytes;
+    }
     int old = version(first);
     int now = version(bytes);
     if (now <= old) {
@@ -282,12 +292,30 @@ public final class LinkTampering {
 
   /** The envelope signed by {@code key} alone. */
   static byte[] signedBy(byte[] envelope, SigningKey key) {
+    return signedBy(envelope, List.of(key));
+  }
+
+  /** The envelope signed by {@code keys} and no others. */
+  static byte[] signedBy(byte[] envelope, List<SigningKey> keys) {
     Signed<? extends RoleMetadata> s = parse(envelope);
     if (s == null) {
       return flipOne(envelope);
     }
-    Signature sig = new Signature(key.keyId(), Hex.encode(key.sign(s.canonicalSigned())));
-    return s.withSignatures(List.of(sig)).toBytes();
+    List<Signature> sigs = new ArrayList<>(keys.size());
+    for (SigningKey key : keys) {
+      sigs.add(new Signature(key.keyId(), Hex.encode(key.sign(s.canonicalSigned()))));
+    }
+    return s.withSignatures(sigs).toBytes();
+  }
+
+  /** The key ids that signed the envelope; empty when it does not parse. */
+  private static java.util.Set<String> signers(byte[] envelope) {
+    Signed<? extends RoleMetadata> s = parse(envelope);
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    if (s != null) {
+      s.signatures().forEach(sig -> ids.add(sig.keyId()));
+    }
+    return ids;
   }
 
   private static int version(byte[] envelope) {

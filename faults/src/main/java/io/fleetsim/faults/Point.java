@@ -12,8 +12,8 @@ public enum Point {
   /** An ECU's flash and boot. */
   ECU,
   /**
-   * A repository's signing: what the Director or image repository signs and serves. No kind acts
-   * here yet; the attacker on the link changes what they serve.
+   * A repository's signing: what the Director signs and serves for one vehicle, signed instead with
+   * keys an attacker stole from it ({@link RepositorySigning}).
    */
   REPOSITORY
 }

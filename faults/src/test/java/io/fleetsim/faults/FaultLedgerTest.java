@@ -74,6 +74,22 @@ class FaultLedgerTest {
   }
 
   @Test
+  void aFastForwardOutlivesTheUpdateItMetUntilTheRotationUndoesIt() {
+    FaultRule ff = rule("ff", FaultKind.FAST_FORWARD);
+    ledger.injected(ff, "VIN1");
+    ledger.injected(badSignature, "VIN1");
+    // The update succeeds: the bad signature got through, the fast-forward is still open.
+    ledger.ended("VIN1", true);
+    ledger.detected("VIN1", "FAST_FORWARD");
+    Map<String, FaultLedger.RuleAccount> byId = new java.util.HashMap<>();
+    ledger.accounts().forEach(a -> byId.put(a.ruleId(), a));
+    assertEquals(1, byId.get("bad-sig").undetected());
+    assertEquals(0, byId.get("ff").undetected());
+    assertEquals(Map.of("FAST_FORWARD", 1L), byId.get("ff").detectedBy());
+    assertEquals(Map.of(), ledger.falseAlarms());
+  }
+
+  @Test
   void theExpectedCheckDetectsTheEpisodeAndClosesIt() {
     ledger.injected(badSignature, "VIN1");
     ledger.detected("VIN1", "BAD_SIGNATURE");

@@ -105,6 +105,19 @@ class LinkTamperingTest {
   }
 
   @Test
+  void aReplayRecordsAgainOnceTheRepositorySignsWithANewKey() throws Exception {
+    byte[] v1 = version(1).timestamp();
+    assertSame(v1, through(FaultKind.FREEZE, "timestamp.json", v1));
+    DirectorSigner rotated = director.copy();
+    rotated.rotateKey(io.fleetsim.uptane.metadata.Role.TIMESTAMP, new Random(8), NOW);
+    byte[] v2 = rotated.signFor(VIN, 2, List.of(), NOW).timestamp();
+    byte[] v3 = rotated.signFor(VIN, 3, List.of(), NOW).timestamp();
+    // The recording no longer verifies: the newly signed one is recorded and frozen instead.
+    assertSame(v2, through(FaultKind.FREEZE, "timestamp.json", v2));
+    assertArrayEquals(v2, through(FaultKind.FREEZE, "timestamp.json", v3));
+  }
+
+  @Test
   void anOldSnapshotWithANewTimestampIsAMixAndMatch() throws Exception {
     VehicleMetadata v1 = version(1);
     VehicleMetadata v2 = version(2);

@@ -19,10 +19,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A seeded mix of the attacks on the link for {@code fleetsim demo --attacks}: each attack on its
- * own {@code share} of the fleet (no vehicle under two, so each refusal belongs to one attack),
- * from the start of the run; and, once the campaign ended, the account of each: how often it was
- * made, which check caught it, what got through, and what became of its vehicles in the campaign.
+ * A seeded mix of the attacks on the update chain for {@code fleetsim demo --attacks}, on the link,
+ * the bus and with keys stolen from the Director: each attack on its own {@code share} of the fleet
+ * (no vehicle under two, so each refusal belongs to one attack), from the start of the run; and,
+ * once the campaign ended, the account of each: how often it was made, which check caught it, what
+ * got through, and what became of its vehicles in the campaign.
  */
 final class AttackMix {
 
@@ -40,7 +41,26 @@ final class AttackMix {
           FaultKind.SLOW_RETRIEVAL,
           FaultKind.PARTIAL_BUNDLE,
           FaultKind.REPOSITORY_DOS,
-          FaultKind.BUS_TAMPERED_IMAGE);
+          FaultKind.BUS_TAMPERED_IMAGE,
+          FaultKind.COMPROMISED_KEY,
+          FaultKind.FAST_FORWARD,
+          FaultKind.REVOKED_KEY);
+
+  /**
+   * The Director's key rotations under the mix ({@code fleetsim.director.key-rotations}): the
+   * timestamp key rotates at the start, before any vehicle has checked, which revokes the key the
+   * revoked-key attacker holds (the replaying attackers record what the new key signed); and 28
+   * hours in, once a frozen timestamp has expired, which undoes the fast-forward made with the key
+   * of root version 2 in between.
+   */
+  static final List<Map<String, String>> KEY_ROTATIONS =
+      List.of(
+          Map.of("role", "timestamp", "after", "0s"), Map.of("role", "timestamp", "after", "28h"));
+
+  /** {@code options} with the Director's key rotations the mix needs. */
+  static FleetNode.Options on(FleetNode.Options options) {
+    return options.with("fleetsim.director.key-rotations", KEY_ROTATIONS);
+  }
 
   private final Map<FaultKind, Set<String>> vins;
   private final List<String> fleetVins;
@@ -97,9 +117,16 @@ final class AttackMix {
     return all;
   }
 
-  /** A trickle at 1 bit/s: no image arrives within the download phase's time. */
+  /**
+   * A trickle at 1 bit/s, so that no image arrives within the download phase's time; a fast-forward
+   * with the timestamp key of root version 2 (see {@link #KEY_ROTATIONS}).
+   */
   private static Map<String, Double> params(FaultKind kind) {
-    return kind == FaultKind.SLOW_RETRIEVAL ? Map.of("kbps", 0.001) : Map.of();
+    return switch (kind) {
+      case SLOW_RETRIEVAL -> Map.of("kbps", 0.001);
+      case FAST_FORWARD -> Map.of("root", 2.0);
+      default -> Map.of();
+    };
   }
 
   static String name(FaultKind kind) {

@@ -98,9 +98,12 @@ final class DemoCommand implements Callable<Integer> {
             "starting a node: %,d vehicles, seed %d, %s, H2 in %s",
             vehicles, seed, RunOptions.paceText(time.pace), dataDir));
     CampaignRun.Result result;
-    try (FleetNode node =
-        FleetNode.start(
-            time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles))) {
+    FleetNode.Options options =
+        time.apply(FleetNode.Options.singleNode(dataDir, time.pace, seed), vehicles);
+    if (attacks) {
+      options = AttackMix.on(options);
+    }
+    try (FleetNode node = FleetNode.start(options)) {
       CampaignPlan plan =
           CampaignPlan.standard(vehicles, timeout)
               .withHorizon(time.horizon)

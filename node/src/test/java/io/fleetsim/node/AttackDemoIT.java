@@ -22,7 +22,8 @@ class AttackDemoIT {
   List<AttackMix.Row> run() {
     try (FleetNode node =
         FleetNode.start(
-            FleetNode.Options.singleNode(dataDir, 0, 42).withDb(FleetNode.Db.H2_MEMORY))) {
+            AttackMix.on(
+                FleetNode.Options.singleNode(dataDir, 0, 42).withDb(FleetNode.Db.H2_MEMORY)))) {
       CampaignRun.Result r =
           new CampaignRun(
                   node,
