@@ -87,6 +87,12 @@ public enum FaultKind {
    */
   FLASH_WRITE_ERROR(Point.ECU, null),
   /**
+   * Power fails while a share {@code rate} (0 to 1, default 1) of the selected ECUs write the
+   * inactive bank, at a seeded point of the write: the half-written bank is never booted, the ECU
+   * comes back on its old bank after its boot time and reports the install FAILED.
+   */
+  POWER_LOSS(Point.ECU, null),
+  /**
    * The selected vehicles' buses lose frames at {@code rate} (0 to 1, at most the bus model's 0.9):
    * each lost frame is sent again and costs its wire time again.
    */
