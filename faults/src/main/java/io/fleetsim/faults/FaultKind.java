@@ -32,6 +32,13 @@ public enum FaultKind {
    * later: the vehicle must act on an answer once.
    */
   DUPLICATE(Point.LINK, null),
+  /**
+   * A share {@code rate} (0 to 1) of exchanges' answers are held back {@code ms} (default: one more
+   * round trip of that exchange), so that what the vehicle sends after them can arrive first: the
+   * vehicle must act on an answer once and in order, the Director refuse a manifest older than the
+   * last it accepted.
+   */
+  REORDER(Point.LINK, null),
 
   // ---- deny installation
   /** The attacker drops the vehicle's requests: nothing comes back. */
