@@ -221,6 +221,61 @@ class ReorderScenariosTest {
   }
 
   @Test
+  void aDownloadHeldPastItsTimeoutEndsTheUpdateOnceAndIsNotInstalledWhenItArrives()
+      throws Exception {
+    // The driver's consent comes after an hour: long enough to add the rule before the download.
+    TestFleet fleet =
+        TestFleet.start(
+            "ReorderLateDownload",
+            ConfigFactory.parseString("fleetsim.vehicle.consent-delay = 1h")
+                .withFallback(UpdateTimeExactnessTest.SETTINGS),
+            tk -> VehicleSharding.notifier(tk.system()));
+    try {
+      String vin = "FSIMREORDLATE0002";
+      FirmwareImage v1 = fleet.publish(EcuType.ADAS, "hw-exact", "1.0.0", 1, 64 * 1024);
+      FirmwareImage v2 = fleet.publish(EcuType.ADAS, "hw-exact", "2.0.0", 2, 64 * 1024 + 5);
+      provision(fleet, Set.of(vin), v1, 1_500_000);
+      assign(fleet, Set.of(vin), v2);
+      TestProbe<Object> probe = fleet.testKit().createTestProbe();
+      probe.awaitAssert(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(10),
+          () -> {
+            Vehicle.Phase p = LinkFaultScenariosTest.status(fleet, vin).phase();
+            assertEquals(Vehicle.Phase.AWAITING_CONSENT, p);
+            return null;
+          });
+      // The download is held three hours, past the DOWNLOADING timeout (two hours); the manifest
+      // reporting the failure is sent after the window and is not held.
+      SimClock clock = SimClock.get(fleet.testKit().system());
+      Instant from = clock.now();
+      add(
+          fleet,
+          new FaultRule(
+              "reorder-download",
+              FaultKind.REORDER,
+              Selector.vins(Set.of(vin)),
+              Map.of("rate", 1.0, "ms", (double) Duration.ofHours(3).toMillis()),
+              Window.of(from, Duration.ofMinutes(90))));
+      // wait until the held images have arrived, an hour after the update ended
+      fleet.awaitSimulated(
+          Duration.between(clock.epoch(), from.plus(Duration.ofHours(4)).plusSeconds(60)));
+      Vehicle.Status s = LinkFaultScenariosTest.status(fleet, vin);
+      assertEquals(1, s.history().size(), s.toString());
+      Vehicle.UpdateRecord r = s.history().get(0);
+      assertEquals(UpdateOutcome.FAILED, r.outcome(), r.toString());
+      assertTrue(r.detail().contains("download timed out"), r.toString());
+      assertEquals("1.0.0", s.installedVersions().get("adas"));
+      assertEquals(0, FaultScenariosTest.activations(fleet, vin, "adas"));
+      assertEquals(Vehicle.Phase.IDLE, s.phase());
+      assertEquals(1, LinkFaultScenariosTest.account(fleet, "reorder-download").injected());
+      assertEquals(Map.of(), Faults.get(fleet.testKit().system()).ledger().falseAlarms());
+    } finally {
+      fleet.testKit().shutdownTestKit();
+    }
+  }
+
+  @Test
   void aManifestHeldPastTheReportingTimeoutIsRefusedAsAReplayAndTheUpdateStands() throws Exception {
     TestFleet fleet =
         TestFleet.start(
