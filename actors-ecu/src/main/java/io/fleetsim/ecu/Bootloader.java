@@ -12,13 +12,15 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The side effects of an Ecu's FLASHING and REBOOTING phases: the flash timer, the boot child
- * ({@link BootProcess}) and the watchdog over it. It decides nothing; what it observes comes back
- * to the Ecu as commands, and the Ecu's events say what happened.
+ * ({@link BootProcess}) and the watchdog over it, and the restart on the old bank after a power
+ * loss. It decides nothing; what it observes comes back to the Ecu as commands, and the Ecu's
+ * events say what happened.
  */
 final class Bootloader {
 
   private static final String FLASH_TIMER = "flash";
   private static final String WATCHDOG_TIMER = "watchdog";
+  private static final String POWER_TIMER = "power";
 
   private final String ecuId;
   private final ActorContext<Ecu.Command> context;
@@ -69,9 +71,39 @@ final class Bootloader {
     return BusTimingModel.toDuration(Math.max(length / (double) bytesPerSecond, 0.001));
   }
 
-  void startFlash(EcuState.Download download, long bytesPerSecond) {
+  /**
+   * Starts writing the inactive bank. When a power-loss rule picks the write ({@link
+   * FaultedEcu#powerLoss}), power fails once the bytes before the drawn one are written: {@link
+   * Ecu.PowerLost} comes after their write time, {@link #partialFlashTime}, instead of {@link
+   * Ecu.FlashComplete}.
+   */
+  void startFlash(EcuState.Download download, long bytesPerSecond, EcuType type) {
+    long lostAt = faulted.powerLoss(type, download.image());
+    if (lostAt >= 0) {
+      timers.startSingleTimer(
+          FLASH_TIMER,
+          new Ecu.PowerLost(download.transferId(), lostAt),
+          partialFlashTime(lostAt, bytesPerSecond));
+      return;
+    }
     Duration flash = flashTime(download.image().length(), bytesPerSecond);
     timers.startSingleTimer(FLASH_TIMER, new Ecu.FlashComplete(download.transferId()), flash);
+  }
+
+  /**
+   * Simulated time to write the first {@code written} bytes of an image, up to the instant power
+   * fails: less than {@link #flashTime} of the whole image, zero for none.
+   */
+  static Duration partialFlashTime(long written, long bytesPerSecond) {
+    return BusTimingModel.toDuration(written / (double) bytesPerSecond);
+  }
+
+  /**
+   * Power is back: the bootloader finds the bank being written incomplete and starts the active
+   * one, which takes the boot time; {@link Ecu.PowerRestored} says it runs again.
+   */
+  void powerBack(String transferId) {
+    timers.startSingleTimer(POWER_TIMER, new Ecu.PowerRestored(transferId), settings.bootTime());
   }
 
   /**

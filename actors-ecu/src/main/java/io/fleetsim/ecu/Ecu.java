@@ -58,7 +58,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * (their answers held for the modelled compute time), {@link Bootloader} (flash timer, boot child,
  * watchdog), {@link RestartRecovery} (what a restart mid-install means), {@link EcuCrypto} (key,
  * partial verification, the signed version report) and {@link EcuSettings}. The fault rules act on
- * it through {@link FaultedEcu} (how a boot ends, a failed flash write, bytes changed on the bus).
+ * it through {@link FaultedEcu} (how a boot ends, a failed flash write, a power loss while writing,
+ * bytes changed on the bus).
  */
 public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.State> {
 
@@ -227,6 +228,15 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   // internal: timers, the boot child and recovery
   record FlashComplete(String transferId) implements Command {}
 
+  /**
+   * Power failed after {@code written} bytes of the open download's image were written ({@link
+   * io.fleetsim.faults.FaultKind#POWER_LOSS}).
+   */
+  record PowerLost(String transferId, long written) implements Command {}
+
+  /** The ECU runs its active bank again after a power loss, its boot time later. */
+  record PowerRestored(String transferId) implements Command {}
+
   record BootConfirmed(int attempt) implements Command {}
 
   record BootSelfTestFailed(int attempt, String reason) implements Command {}
@@ -374,6 +384,13 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final SimTimers<Command> timers;
   private final FaultedEcu faulted;
 
+  /**
+   * The power loss of the open download's write, while the ECU is off and booting its old bank;
+   * null otherwise. In memory only: a restart meanwhile is a restart while flashing ({@link
+   * RestartRecovery}), which ends the install the same way.
+   */
+  private PowerLost powerLost;
+
   /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
   private ReceivedHash received;
 
@@ -493,8 +510,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
     b.forState(s -> s.phase() == Phase.FLASHING)
         .onCommand(FlashComplete.class, this::flashComplete)
+        .onCommand(PowerLost.class, this::powerLost)
+        .onCommand(PowerRestored.class, this::powerRestored)
         .onCommand(RecoverPhase.class, this::recover)
-        .onCommand(RequestTransferExit.class, this::repeatedExit);
+        .onCommand(RequestTransferExit.class, this::repeatedExitUnlessOff);
 
     b.forState(s -> s.phase() == Phase.REBOOTING)
         .onCommand(BootConfirmed.class, this::bootConfirmed)
@@ -676,7 +695,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (check instanceof UdsDownload.Accepted) {
       return Effect()
           .persist(new ImageVerified(cmd.transferId(), state.banks().inactive()))
-          .thenRun(s -> bootloader.startFlash(s.download(), s.profile().flashBytesPerSecond()))
+          .thenRun(
+              s ->
+                  bootloader.startFlash(
+                      s.download(), s.profile().flashBytesPerSecond(), s.profile().type()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
     return answer(state, check, cmd);
@@ -748,6 +770,62 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
                 new BootStarted(d.transferId(), 1)))
         .thenRun(this::boot)
         .thenNoReply();
+  }
+
+  /**
+   * Power failed in the middle of the write: the ECU is off, then its bootloader finds the bank
+   * being written incomplete (its image never verified as written) and boots the active one.
+   * Nothing is persisted yet: the old bank is what the journal already says runs.
+   */
+  private ReplyEffect<Event, State> powerLost(State state, PowerLost cmd) {
+    if (!state.download().transferId().equals(cmd.transferId())) {
+      return Effect().noReply();
+    }
+    context
+        .getLog()
+        .warn(
+            "{} power lost after {} of {} bytes written",
+            ecuId,
+            cmd.written(),
+            state.download().image().length());
+    powerLost = cmd;
+    bootloader.powerBack(cmd.transferId());
+    return Effect().noReply();
+  }
+
+  /**
+   * Back on the old bank after the boot time: the half-written bank invalid, the install FAILED, as
+   * a flash cut short by a restart. The ECU holds no image bytes to write again; a new install is
+   * the primary's to start.
+   */
+  private ReplyEffect<Event, State> powerRestored(State state, PowerRestored cmd) {
+    PowerLost lost = powerLost;
+    if (lost == null || !lost.transferId().equals(cmd.transferId())) {
+      return Effect().noReply();
+    }
+    powerLost = null;
+    Bank.Slot slot = state.banks().inactive();
+    String reason =
+        "POWER_LOSS: power failed after "
+            + lost.written()
+            + " of "
+            + state.download().image().length()
+            + " bytes written to bank "
+            + slot
+            + "; restarted on bank "
+            + state.banks().active();
+    return Effect()
+        .persist(new FlashInterrupted(cmd.transferId(), slot, reason))
+        .thenRun(s -> notifyBus(s.lastInstall()))
+        .thenNoReply();
+  }
+
+  /** An ECU without power answers nothing; otherwise a repeated exit is acknowledged again. */
+  private ReplyEffect<Event, State> repeatedExitUnlessOff(State state, RequestTransferExit cmd) {
+    if (powerLost != null) {
+      return Effect().noReply();
+    }
+    return repeatedExit(state, cmd);
   }
 
   private void boot(State state) {

@@ -26,6 +26,10 @@ import java.util.List;
  *       has passed. The Ecu then takes the path of a flash cut short by a restart ({@link
  *       Ecu.FlashInterrupted}): the half-written bank invalid, the install FAILED, the old bank
  *       running.
+ *   <li><b>Whether power fails during the flash write</b> ({@link FaultKind#POWER_LOSS}), and at
+ *       which byte of it ({@link #powerLoss}): drawn when the write starts. The Ecu then stops
+ *       writing at that byte, comes back on its old bank after its boot time, and reports the
+ *       install FAILED; the half-written bank is never booted.
  *   <li><b>The image bytes as they leave the bus</b> ({@link FaultKind#BUS_TAMPERED_IMAGE}): a
  *       device on the bus changes one byte of the image, at an offset drawn from (seed, rule, ECU,
  *       image), in the block group holding it. Nothing tells the ECU: its SHA-256 over the received
@@ -93,6 +97,31 @@ final class FaultedEcu {
       }
     }
     return false;
+  }
+
+  /**
+   * How many bytes of {@code image} are written before power fails, when a {@link
+   * FaultKind#POWER_LOSS} rule picks this ECU for the write starting now (counted as injected); -1
+   * when power holds.
+   */
+  long powerLoss(EcuType type, Bank image) {
+    for (FaultRule rule : acting(Point.ECU, type)) {
+      if (rule.kind() == FaultKind.POWER_LOSS
+          && fails(faults.scenarioSeed(), rule, vin, ecuId, image.sha256())) {
+        faults.ledger().injected(rule, vin);
+        return powerLossAt(faults.scenarioSeed(), rule, vin + "/" + ecuId, image);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The byte of {@code image} at which {@code rule} cuts the power, 0 to its length less one: the
+   * same on every run and attempt with the seed, drawn apart from whether the rule picks the ECU.
+   */
+  static long powerLossAt(long seed, FaultRule rule, String ecu, Bank image) {
+    String key = "power-loss:" + rule.id() + ":" + ecu;
+    return (long) (Seeds.draw(seed, key, Seeds.stableHash(image.sha256())) * image.length());
   }
 
   /** Whether {@code rule} picks this ECU and image: a share {@code rate} (default 1) of them. */

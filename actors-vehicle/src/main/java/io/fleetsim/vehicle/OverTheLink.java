@@ -16,7 +16,9 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * Work whose bytes cross the vehicle's cellular link: a metadata check, a download, a manifest on
  * its way to the Director. The work itself completes at once (the entities answer without simulated
  * delay); the link then decides whether its bytes get through and how long they take, and the
- * result arrives at the vehicle after that delay, or is lost.
+ * result arrives at the vehicle after that delay, or is lost. A network fault may also deliver it
+ * twice ({@link io.fleetsim.faults.FaultKind#DUPLICATE}) or hold it back so that what is sent after
+ * it arrives first ({@link io.fleetsim.faults.FaultKind#REORDER}).
  *
  * <p>The link's model draws from the vehicle's seeded generator, so it is consulted on the actor's
  * thread only: the finished work comes back as a {@link Vehicle.Carried} message first.
@@ -78,6 +80,8 @@ final class OverTheLink {
     NetworkLink.Exchange e = link.exchange(c.bytes(), clock.now());
     Duration duration = e.duration();
     boolean delivered = e.delivered();
+    Vehicle.Command arrival = c.arrival();
+    Duration arrives = duration;
     if (!acting.isEmpty()) {
       long at = clock.nowMillis();
       rank = at == lastStart ? rank + 1 : 0;
@@ -96,12 +100,27 @@ final class OverTheLink {
         // The copy has a key of its own: under the answer's key it would replace the first.
         timers.startSingleTimer(new Copy(c.arrival()), c.arrival(), duration.multipliedBy(2));
       }
+      arrives = duration;
+      if (delivered && shaped.reordered()) {
+        arrives = shaped.arrival();
+        arrival = heldBack(c.arrival());
+      }
     }
     if (delivered) {
-      timers.startSingleTimer(c.arrival(), duration);
+      timers.startSingleTimer(arrival, arrives);
     } else {
       ctx.getSelf().tell(c.loss());
     }
+  }
+
+  /**
+   * What arrives of an answer the link held back ({@link io.fleetsim.faults.FaultKind#REORDER}): a
+   * check's or a download's answer as it is, which the vehicle takes only if it still waits for it
+   * (the check's number, the update's id); a manifest as {@link Vehicle.HeldManifest}, which
+   * reaches the Director whatever the vehicle signed since, for it was already on its way.
+   */
+  static Vehicle.Command heldBack(Vehicle.Command arrival) {
+    return arrival instanceof Vehicle.SendManifest m ? new Vehicle.HeldManifest(m) : arrival;
   }
 
   /** The timer key of an answer's second copy ({@link io.fleetsim.faults.FaultKind#DUPLICATE}). */

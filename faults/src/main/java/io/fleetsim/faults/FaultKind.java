@@ -32,6 +32,13 @@ public enum FaultKind {
    * later: the vehicle must act on an answer once.
    */
   DUPLICATE(Point.LINK, null),
+  /**
+   * A share {@code rate} (0 to 1) of exchanges' answers are held back {@code ms} (default: one more
+   * round trip of that exchange), so that what the vehicle sends after them can arrive first: the
+   * vehicle must act on an answer once and in order, the Director refuse a manifest older than the
+   * last it accepted.
+   */
+  REORDER(Point.LINK, null),
 
   // ---- deny installation
   /** The attacker drops the vehicle's requests: nothing comes back. */
@@ -114,6 +121,12 @@ public enum FaultKind {
    * ECUs report the install FAILED and keep running their old bank.
    */
   FLASH_WRITE_ERROR(Point.ECU, null),
+  /**
+   * Power fails while a share {@code rate} (0 to 1, default 1) of the selected ECUs write the
+   * inactive bank, at a seeded point of the write: the half-written bank is never booted, the ECU
+   * comes back on its old bank after its boot time and reports the install FAILED.
+   */
+  POWER_LOSS(Point.ECU, null),
   /**
    * The selected vehicles' buses lose frames at {@code rate} (0 to 1, at most the bus model's 0.9):
    * each lost frame is sent again and costs its wire time again.

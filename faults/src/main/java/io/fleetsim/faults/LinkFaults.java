@@ -20,6 +20,9 @@ import java.util.List;
  *       (default 1).
  *   <li>{@link FaultKind#DUPLICATE}: with probability {@code rate} the answer arrives twice, the
  *       copy one more round trip after the first.
+ *   <li>{@link FaultKind#REORDER}: with probability {@code rate} the answer is held back {@code ms}
+ *       (by default one more round trip of the exchange, its whole duration again), so that what
+ *       the vehicle sends meanwhile can arrive before it.
  * </ul>
  */
 public final class LinkFaults {
@@ -28,10 +31,36 @@ public final class LinkFaults {
 
   /**
    * The exchange as the faults leave it, and the rules that changed it; {@code duplicated}: its
-   * answer arrives a second time, {@code duration} after the first.
+   * answer arrives a second time, {@code duration} after the first; {@code heldBack}: how long
+   * after {@code duration} the answer arrives ({@link FaultKind#REORDER}), zero for not held.
    */
   public record Shaped(
-      Duration duration, boolean delivered, boolean duplicated, List<FaultRule> applied) {}
+      Duration duration,
+      boolean delivered,
+      boolean duplicated,
+      Duration heldBack,
+      List<FaultRule> applied) {
+
+    public Shaped {
+      heldBack = heldBack == null ? Duration.ZERO : heldBack;
+    }
+
+    /** An exchange whose answer is not held back. */
+    public Shaped(
+        Duration duration, boolean delivered, boolean duplicated, List<FaultRule> applied) {
+      this(duration, delivered, duplicated, Duration.ZERO, applied);
+    }
+
+    /** Whether the answer is held back ({@link FaultKind#REORDER}). */
+    public boolean reordered() {
+      return heldBack.compareTo(Duration.ZERO) > 0;
+    }
+
+    /** When the answer arrives after the exchange starts: its duration and any hold. */
+    public Duration arrival() {
+      return duration.plus(heldBack);
+    }
+  }
 
   /**
    * Applies {@code acting} to an exchange of {@code bytes} by {@code vin} starting at {@code
@@ -53,6 +82,7 @@ public final class LinkFaults {
     }
     Duration d = duration;
     boolean duplicated = false;
+    FaultRule reorder = null;
     List<FaultRule> applied = new ArrayList<>(1);
     for (FaultRule rule : acting) {
       switch (rule.kind()) {
@@ -93,10 +123,31 @@ public final class LinkFaults {
             applied.add(rule);
           }
         }
+        case REORDER -> {
+          if (reorder == null
+              && draw(scenarioSeed, rule, vin, startMillis, rank) < rule.param("rate", 0)) {
+            reorder = rule;
+            applied.add(rule);
+          }
+        }
         default -> {}
       }
     }
-    return new Shaped(d, true, duplicated, applied);
+    return new Shaped(d, true, duplicated, heldBack(reorder, d), applied);
+  }
+
+  /**
+   * How long {@code rule} (a reorder, or null) holds back an answer the link carries in {@code
+   * duration}: {@code ms}, or by default one more round trip of the exchange, {@code duration}
+   * again (at least a millisecond, so that it is held at all).
+   */
+  static Duration heldBack(FaultRule rule, Duration duration) {
+    if (rule == null) {
+      return Duration.ZERO;
+    }
+    long ms = (long) rule.param("ms", 0);
+    Duration held = ms > 0 ? Duration.ofMillis(ms) : duration;
+    return held.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : held;
   }
 
   /** How long {@code bytes} take at {@code kbps} kilobits per second (no cap below 0.001). */
