@@ -77,8 +77,8 @@ final class Bootloader {
    * Ecu.PowerLost} comes after their write time, {@link #partialFlashTime}, instead of {@link
    * Ecu.FlashComplete}.
    */
-  void startFlash(EcuState.Download download, long bytesPerSecond, EcuType type) {
-    long lostAt = faulted.powerLoss(type, download.image());
+  void startFlash(EcuState.Download download, long bytesPerSecond, Ecu.Profile profile) {
+    long lostAt = faulted.powerLoss(profile, download.image());
     if (lostAt >= 0) {
       timers.startSingleTimer(
           FLASH_TIMER,
@@ -109,8 +109,8 @@ final class Bootloader {
   /**
    * Starts boot {@code attempt} of {@code bank}, watched by the child's death watch and a timer.
    */
-  void boot(Bank bank, int attempt, EcuType type) {
-    BootModel.Outcome outcome = faulted.boot(type, bank.sha256(), attempt, bootModel);
+  void boot(Bank bank, int attempt, Ecu.Profile profile) {
+    BootModel.Outcome outcome = faulted.boot(profile, bank.sha256(), attempt, bootModel);
     ActorRef<Object> child =
         context.spawn(
             BootProcess.create(outcome, settings.bootTime(), attempt, context.getSelf()),

@@ -85,6 +85,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
    * @param transport {@code null} for the bus default
    * @param progressTo {@code null} if the requester does not want progress
    */
+  /** {@code region}: the vehicle's, for fault rules that select by region (null when unknown). */
   public record StartTransfer(
       String transferId,
       String vin,
@@ -94,8 +95,32 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       long length,
       byte[] directorTargets,
       ActorRef<TransferResult> replyTo,
-      ActorRef<TransferProgress> progressTo)
-      implements Command {}
+      ActorRef<TransferProgress> progressTo,
+      String region)
+      implements Command {
+    public StartTransfer(
+        String transferId,
+        String vin,
+        String ecuId,
+        Transport transport,
+        String imageSha256,
+        long length,
+        byte[] directorTargets,
+        ActorRef<TransferResult> replyTo,
+        ActorRef<TransferProgress> progressTo) {
+      this(
+          transferId,
+          vin,
+          ecuId,
+          transport,
+          imageSha256,
+          length,
+          directorTargets,
+          replyTo,
+          progressTo,
+          null);
+    }
+  }
 
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
@@ -417,6 +442,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   }
 
   private Effect<Event, State> startTransfer(State state, StartTransfer cmd) {
+    faulted.inRegion(cmd.region());
     if (cmd.transferId() == null || cmd.transferId().isBlank()) {
       return rejectRequest(cmd, "transfer id is required");
     }

@@ -73,7 +73,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   public sealed interface Command extends CborSerializable {}
 
-  /** What an ECU is and holds when it leaves the factory (or joins the simulated fleet). */
+  /**
+   * What an ECU is and holds when it leaves the factory (or joins the simulated fleet); {@code
+   * region} is its vehicle's, which fault rules may select by (null when not known).
+   */
   public record Profile(
       EcuType type,
       String hardwareId,
@@ -82,8 +85,30 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       long flashBytesPerSecond,
       List<String> directorTargetsKeys,
       int directorThreshold,
-      Bank installed)
+      Bank installed,
+      String region)
       implements CborSerializable {
+    public Profile(
+        EcuType type,
+        String hardwareId,
+        String ecuSerial,
+        Transport transport,
+        long flashBytesPerSecond,
+        List<String> directorTargetsKeys,
+        int directorThreshold,
+        Bank installed) {
+      this(
+          type,
+          hardwareId,
+          ecuSerial,
+          transport,
+          flashBytesPerSecond,
+          directorTargetsKeys,
+          directorThreshold,
+          installed,
+          null);
+    }
+
     public Profile {
       Objects.requireNonNull(type, "type");
       Objects.requireNonNull(transport, "transport");
@@ -658,7 +683,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (check instanceof UdsDownload.Accepted a) {
       Download d = a.download();
       // the bytes as they left the bus: an attacker on it may have changed them (FaultedEcu)
-      received.update(faulted.arriving(state.profile().type(), state.download(), cmd.data()));
+      received.update(faulted.arriving(state.profile(), state.download(), cmd.data()));
       return Effect()
           .persist(
               new BlockGroupReceived(d.transferId(), cmd.blockSequenceCounter(), d.bytesReceived()))
@@ -698,7 +723,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
           .thenRun(
               s ->
                   bootloader.startFlash(
-                      s.download(), s.profile().flashBytesPerSecond(), s.profile().type()))
+                      s.download(), s.profile().flashBytesPerSecond(), s.profile()))
           .thenReply(cmd.replyTo(), s -> positive(cmd.transferId(), cmd.service(), s));
     }
     return answer(state, check, cmd);
@@ -753,7 +778,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (!d.transferId().equals(cmd.transferId())) {
       return Effect().noReply();
     }
-    if (faulted.flashFails(state.profile().type(), d.image().sha256())) {
+    if (faulted.flashFails(state.profile(), d.image().sha256())) {
       // the path of a flash cut short: the half-written bank invalid, the old one runs on
       Bank.Slot slot = state.banks().inactive();
       return Effect()
@@ -830,7 +855,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   private void boot(State state) {
     bootloader.boot(
-        state.banks().bank(state.banks().inactive()), state.bootAttempt(), state.profile().type());
+        state.banks().bank(state.banks().inactive()), state.bootAttempt(), state.profile());
   }
 
   private ReplyEffect<Event, State> bootConfirmed(State state, BootConfirmed cmd) {

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * The faults module's interception point on one vehicle's bus, for the faults of the bus as a
- * whole. A bus fault's subject is the vehicle, {@code Subject.vehicle(vin, null, null)}: the bus
+ * whole. A bus fault's subject is the vehicle, {@code Subject.vehicle(vin, region, null)}: the bus
  * knows neither the vehicle's region nor its campaign, so these rules select by VIN and share.
  * Rules are read at the simulated instant each frame group or message goes on the wire.
  *
@@ -35,13 +35,23 @@ final class FaultedBus {
   private final String vin;
   private final Faults faults;
   private final SimClock clock;
-  private final Subject subject;
+  private Subject subject;
 
   FaultedBus(String vin, Faults faults, SimClock clock) {
     this.vin = vin;
     this.faults = faults;
     this.clock = clock;
     this.subject = Subject.vehicle(vin, null, null);
+  }
+
+  /**
+   * The vehicle's region, as a transfer request names it: from then on rules selecting a region
+   * select this bus. Not persisted: every transfer names it again.
+   */
+  void inRegion(String region) {
+    if (region != null && !region.equals(subject.region())) {
+      subject = Subject.vehicle(vin, region, null);
+    }
   }
 
   private List<FaultRule> acting() {

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The faults module's interception points on one ECU, as {@link FaultedBus} is on a bus. The rules
- * acting on the ECU ({@code new Subject(vin, null, ecuType, null)}: an ECU does not know its
- * region) at the simulated instant decide:
+ * acting on the ECU (its VIN, its vehicle's region and its type, as provisioned in its {@link
+ * Ecu.Profile}) at the simulated instant decide:
  *
  * <ul>
  *   <li><b>How a boot of a new image ends</b>, as a real failure the Ecu then meets ({@link
@@ -57,17 +57,20 @@ final class FaultedEcu {
     this.clock = clock;
   }
 
-  private List<FaultRule> acting(Point point, EcuType type) {
+  private List<FaultRule> acting(Point point, Ecu.Profile profile) {
     if (!faults.actsAt(point)) {
       return List.of();
     }
     return faults.acting(
-        point, new Subject(vin, null, type.name(), null), clock.now().toEpochMilli());
+        point,
+        new Subject(vin, profile.region(), profile.type().name(), null),
+        clock.now().toEpochMilli());
   }
 
   /** How boot {@code attempt} of the image {@code imageSha256} ends. */
-  BootModel.Outcome boot(EcuType type, String imageSha256, int attempt, BootModel otherwise) {
-    for (FaultRule rule : acting(Point.ECU, type)) {
+  BootModel.Outcome boot(
+      Ecu.Profile profile, String imageSha256, int attempt, BootModel otherwise) {
+    for (FaultRule rule : acting(Point.ECU, profile)) {
       BootModel.Outcome outcome = outcomeOf(rule.kind());
       if (outcome != null && fails(faults.scenarioSeed(), rule, vin, ecuId, imageSha256)) {
         faults.ledger().injected(rule, vin);
@@ -88,8 +91,8 @@ final class FaultedEcu {
   }
 
   /** Whether the write of {@code imageSha256} ending now fails; counted as injected if so. */
-  boolean flashFails(EcuType type, String imageSha256) {
-    for (FaultRule rule : acting(Point.ECU, type)) {
+  boolean flashFails(Ecu.Profile profile, String imageSha256) {
+    for (FaultRule rule : acting(Point.ECU, profile)) {
       if (rule.kind() == FaultKind.FLASH_WRITE_ERROR
           && fails(faults.scenarioSeed(), rule, vin, ecuId, imageSha256)) {
         faults.ledger().injected(rule, vin);
@@ -104,8 +107,8 @@ final class FaultedEcu {
    * FaultKind#POWER_LOSS} rule picks this ECU for the write starting now (counted as injected); -1
    * when power holds.
    */
-  long powerLoss(EcuType type, Bank image) {
-    for (FaultRule rule : acting(Point.ECU, type)) {
+  long powerLoss(Ecu.Profile profile, Bank image) {
+    for (FaultRule rule : acting(Point.ECU, profile)) {
       if (rule.kind() == FaultKind.POWER_LOSS
           && fails(faults.scenarioSeed(), rule, vin, ecuId, image.sha256())) {
         faults.ledger().injected(rule, vin);
@@ -134,9 +137,9 @@ final class FaultedEcu {
    * The bytes of the block group {@code data} of download {@code d} (the bytes received before it:
    * {@code d.bytesReceived()}) as they arrive; {@code data} itself when no rule changes them.
    */
-  byte[] arriving(EcuType type, EcuState.Download d, byte[] data) {
+  byte[] arriving(Ecu.Profile profile, EcuState.Download d, byte[] data) {
     byte[] out = data;
-    for (FaultRule rule : acting(Point.BUS, type)) {
+    for (FaultRule rule : acting(Point.BUS, profile)) {
       if (rule.kind() != FaultKind.BUS_TAMPERED_IMAGE) {
         continue;
       }

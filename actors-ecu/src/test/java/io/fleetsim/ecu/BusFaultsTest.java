@@ -123,6 +123,29 @@ class BusFaultsTest {
   }
 
   @Test
+  void aBusRuleOnARegionActsOnceATransferNamedTheVehiclesRegion() {
+    faults
+        .add(
+            new FaultRule(
+                "berlin-bus-off",
+                FaultKind.BUS_OFF,
+                Selector.region("Berlin"),
+                Map.of(),
+                Window.from(clock.now())))
+        .toCompletableFuture()
+        .join();
+    FaultedBus berlin = new FaultedBus("BUSREGION1", faults, clock);
+    FaultedBus munich = new FaultedBus("BUSREGION2", faults, clock);
+    assertFalse(berlin.off().isPresent(), "no transfer has named its region yet");
+    berlin.inRegion("Berlin");
+    munich.inRegion("Munich");
+    berlin.inRegion(null); // a transfer that names none keeps what the bus knows
+    assertTrue(berlin.off().isPresent());
+    assertFalse(munich.off().isPresent());
+    faults.remove("berlin-bus-off").toCompletableFuture().join();
+  }
+
+  @Test
   void withoutARuleATransferTakesExactlyTheModelledTime() {
     // rules on other vehicles and other ECU types touch nothing here
     add(onVehicle("elsewhere-loss", FaultKind.CAN_FRAME_LOSS, "NOBODY", Map.of("rate", 0.5)));

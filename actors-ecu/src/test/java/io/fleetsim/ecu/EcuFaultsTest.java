@@ -67,6 +67,55 @@ class EcuFaultsTest {
     return kit;
   }
 
+  /** As {@link #ecu(String)}, with {@code profile}. */
+  EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> ecu(
+      String vin, Ecu.Profile profile) {
+    EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Ecu.create(Ecu.entityId(vin, Fixtures.ECU_ID), BootModel.alwaysOk(), v -> bus.ref()));
+    assertTrue(
+        kit.<StatusReply<org.apache.pekko.Done>>runCommand(
+                replyTo -> new Ecu.Provision(profile, replyTo))
+            .reply()
+            .isSuccess());
+    return kit;
+  }
+
+  static Ecu.Profile inRegion(String region) {
+    Ecu.Profile p = fx.profile();
+    return new Ecu.Profile(
+        p.type(),
+        p.hardwareId(),
+        p.ecuSerial(),
+        p.transport(),
+        p.flashBytesPerSecond(),
+        p.directorTargetsKeys(),
+        p.directorThreshold(),
+        p.installed(),
+        region);
+  }
+
+  @Test
+  void aBootRuleOnARegionFailsTheEcusOfThatRegionAlone() {
+    add(
+        new FaultRule(
+            "berlin-crash",
+            FaultKind.BOOT_CRASH,
+            Selector.region("Berlin"),
+            Map.of(),
+            Window.from(clock.now())));
+    var berlin = ecu(vin(), inRegion("Berlin"));
+    receive(berlin, "t");
+    clock.advance(flash.plus(BOOT_TIME));
+    assertOldBankRuns(berlin, UpdateOutcome.ROLLED_BACK, "CRASH");
+    var munich = ecu(vin(), inRegion("Munich"));
+    receive(munich, "t");
+    assertInstalls(munich);
+    assertEquals(1, injected("berlin-crash"));
+    faults.remove("berlin-crash").toCompletableFuture().join();
+  }
+
   static String vin() {
     return "ECUFAULT" + ids.incrementAndGet();
   }

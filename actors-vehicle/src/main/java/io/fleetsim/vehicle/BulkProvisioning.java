@@ -162,7 +162,8 @@ public final class BulkProvisioning {
           Ecu.provisioned(
               scenarioSeed,
               ecuId,
-              VehicleProvisioning.ecuProfile(e, directorTargetsKeys, directorThreshold));
+              VehicleProvisioning.ecuProfile(
+                  e, spec.region(), directorTargetsKeys, directorThreshold));
       writes.add(write(PersistenceId.of(Ecu.TYPE_KEY.name(), ecuId), List.of(p), Set.of()));
       String publicKey = SigningKey.fromHex(p.keySeedHex()).publicKey().hex();
       infos.add(VehicleProvisioning.ecuInfo(e, publicKey));

@@ -37,7 +37,8 @@ final class EcuTransfers {
                 i.length(),
                 u.plan().directorTargets(),
                 results,
-                progress));
+                progress,
+                s.spec().region()));
       }
     }
     return out;

@@ -184,6 +184,11 @@ final class FaultedLink {
     return shaped;
   }
 
+  /** A refusal by {@code check} to come that the network, not an attacker, explains. */
+  void explained(String check) {
+    ledger.explained(vin, check);
+  }
+
   /** The request fails when {@code rule} (a partial bundle) blocks what it asks for. */
   private static void block(FaultRule rule) {
     if (rule != null) {

@@ -136,6 +136,28 @@ final class Outbound {
         (r, err) -> new Vehicle.ReportAcked(c.counter(), err == null ? null : Asks.rootCause(err)));
   }
 
+  /**
+   * A manifest the link held back arrives, in whatever phase: the Director gets it, since it was on
+   * its way. The current one is then sent as any other. An older one is refused by the Director's
+   * counter check (REPLAY) when it accepted a newer one, a refusal the network explains (the ledger
+   * counts it as no false alarm); its answer, naming an older counter, changes nothing (the
+   * vehicle's ReportAcked). Accepted first, the newer one still closes the update.
+   */
+  void deliverHeld(Vehicle.State s, Vehicle.SendManifest m) {
+    if (m.counter() != s.manifestCounter() || !s.in(Vehicle.Phase.REPORTING)) {
+      ctx.getLog()
+          .info(
+              "vehicle {}: manifest {} arrived late, after manifest {} was signed",
+              vin,
+              m.counter(),
+              s.manifestCounter());
+      if (m.counter() < s.manifestCounter()) {
+        faulted.explained(io.fleetsim.uptane.Attack.REPLAY.name());
+      }
+    }
+    deliver(m);
+  }
+
   /** On the actor: the link carries the finished work's bytes ({@link OverTheLink#carry}). */
   void carry(Vehicle.State s, Vehicle.Carried c) {
     link(s).carry(c, faulted, faulted.acting(s));

@@ -232,10 +232,7 @@ public final class Vehicle
 
   record SendManifest(long counter, byte[] manifest) implements Command {}
 
-  /**
-   * A manifest the link held back ({@link io.fleetsim.faults.FaultKind#REORDER}) has crossed it: it
-   * was on its way, so it reaches the Director even when the vehicle has signed a newer one since.
-   */
+  /** A manifest the link held back has crossed it: it goes on to the Director in any phase. */
   record HeldManifest(SendManifest manifest) implements Command {}
 
   record ReportNotSent(long counter, String reason) implements Command {}
@@ -444,10 +441,8 @@ public final class Vehicle
   private final SimClock clock;
   private final VehicleSettings settings;
   private final Outbound outbound;
-
   private final Polling polling;
   private final UpdateTimers updateTimers;
-
   private final DownloadRetries downloadRetries;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
@@ -538,7 +533,7 @@ public final class Vehicle
         .onCommand(SetDriveState.class, this::onDrive)
         .onCommand(Notify.class, (s, c) -> wakeLater())
         .onCommand(Carried.class, this::carry)
-        .onCommand(HeldManifest.class, this::onHeldManifest)
+        .onCommand(HeldManifest.class, (s, c) -> deliverHeld(s, c))
         .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onAnyCommand(c -> Effect().none());
     return b.build();
@@ -823,22 +818,8 @@ public final class Vehicle
     return Effect().none();
   }
 
-  /**
-   * A manifest the link held back arrives, in whatever phase: the Director gets it. The current one
-   * is then sent as any other; an older one is refused by the Director's counter check (REPLAY)
-   * when it accepted a newer one, and its answer, naming an older counter, changes nothing here
-   * ({@link #onReportAcked}); when it is accepted first, the newer one still closes the update.
-   */
-  private Effect<Event, State> onHeldManifest(State s, HeldManifest c) {
-    if (c.manifest().counter() != s.manifestCounter() || !s.in(Phase.REPORTING)) {
-      ctx.getLog()
-          .info(
-              "vehicle {}: manifest {} arrived late, after manifest {} was signed",
-              vin,
-              c.manifest().counter(),
-              s.manifestCounter());
-    }
-    outbound.deliver(c.manifest());
+  private Effect<Event, State> deliverHeld(State s, HeldManifest c) {
+    outbound.deliverHeld(s, c.manifest());
     return Effect().none();
   }
 

@@ -50,11 +50,11 @@ final class VehicleProvisioning {
   }
 
   /**
-   * The profile an ECU of the spec is provisioned with, trusting the director's targets keys of
-   * which {@code threshold} must sign.
+   * The profile an ECU of the spec is provisioned with, in its vehicle's {@code region}, trusting
+   * the director's targets keys of which {@code threshold} must sign.
    */
   static Ecu.Profile ecuProfile(
-      Vehicle.EcuSpec e, List<String> directorTargetsKeys, int threshold) {
+      Vehicle.EcuSpec e, String region, List<String> directorTargetsKeys, int threshold) {
     return new Ecu.Profile(
         e.type(),
         e.hardwareId(),
@@ -63,7 +63,8 @@ final class VehicleProvisioning {
         e.flashBytesPerSecond(),
         directorTargetsKeys,
         threshold,
-        e.installed());
+        e.installed(),
+        region);
   }
 
   /** The director's targets keys in hex, as ECUs are provisioned with them. */
@@ -135,7 +136,7 @@ final class VehicleProvisioning {
     List<CompletionStage<Director.EcuInfo>> ecus = new ArrayList<>();
     for (Vehicle.EcuSpec e : spec.ecus()) {
       RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
-      Ecu.Profile profile = ecuProfile(e, targetsKeys, threshold);
+      Ecu.Profile profile = ecuProfile(e, spec.region(), targetsKeys, threshold);
       ecus.add(
           asks.askWithStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
               .thenCompose(done -> asks.ask(ecu, Ecu.GetStatus::new))

@@ -113,6 +113,39 @@ public final class FaultLedger {
 
   private final ConcurrentHashMap<String, LongAdder> falseAlarms = new ConcurrentHashMap<>();
 
+  /** Refusals to come that a network fault explains, by VIN and check; and those that came. */
+  private final ConcurrentHashMap<String, Integer> expected = new ConcurrentHashMap<>();
+
+  private final ConcurrentHashMap<String, LongAdder> explained = new ConcurrentHashMap<>();
+
+  /**
+   * Vehicle {@code vin}'s next refusal by {@code check} with no episode open is the network's
+   * doing, not a false alarm: a manifest held back past a newer one ({@link FaultKind#REORDER}) is
+   * rightly refused as a replay.
+   */
+  public void explained(String vin, String check) {
+    expected.merge(vin + '|' + check, 1, Integer::sum);
+  }
+
+  /** Refusals a network fault explained, by check: counted neither as detections nor as alarms. */
+  public Map<String, Long> explainedRefusals() {
+    return Collections.unmodifiableMap(new TreeMap<>(sums(explained)));
+  }
+
+  private boolean consumeExpected(String vin, String check) {
+    boolean[] hit = {false};
+    expected.computeIfPresent(
+        vin + '|' + check,
+        (k, n) -> {
+          hit[0] = true;
+          return n > 1 ? n - 1 : null;
+        });
+    if (hit[0]) {
+      explained.computeIfAbsent(check, c -> new LongAdder()).increment();
+    }
+    return hit[0];
+  }
+
   /**
    * An interception point applied {@code rule} to vehicle {@code vin}. An attack, or a corruption,
    * opens an episode, counted once: while it is open, further injections of the rule into the
@@ -154,7 +187,7 @@ public final class FaultLedger {
     Objects.requireNonNull(check, "check");
     Set<String> ids = open.remove(vin);
     if (ids == null) {
-      if (!check.equals(FaultKind.TIMEOUT)) {
+      if (!check.equals(FaultKind.TIMEOUT) && !consumeExpected(vin, check)) {
         // A request without an answer is the network's everyday failure, not an alarm.
         falseAlarms.computeIfAbsent(check, c -> new LongAdder()).increment();
       }

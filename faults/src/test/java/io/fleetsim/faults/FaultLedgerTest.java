@@ -90,6 +90,19 @@ class FaultLedgerTest {
   }
 
   @Test
+  void aRefusalTheNetworkExplainsIsNoFalseAlarmButOnlyOnce() {
+    ledger.explained("VIN1", "REPLAY");
+    ledger.detected("VIN1", "REPLAY");
+    assertEquals(Map.of(), ledger.falseAlarms());
+    assertEquals(Map.of("REPLAY", 1L), ledger.explainedRefusals());
+    // Another vehicle's, another check's, or a second refusal is not explained.
+    ledger.detected("VIN2", "REPLAY");
+    ledger.detected("VIN1", "BAD_SIGNATURE");
+    ledger.detected("VIN1", "REPLAY");
+    assertEquals(Map.of("REPLAY", 2L, "BAD_SIGNATURE", 1L), ledger.falseAlarms());
+  }
+
+  @Test
   void theExpectedCheckDetectsTheEpisodeAndClosesIt() {
     ledger.injected(badSignature, "VIN1");
     ledger.detected("VIN1", "BAD_SIGNATURE");
