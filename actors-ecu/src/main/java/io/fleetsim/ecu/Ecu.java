@@ -88,26 +88,6 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       Bank installed,
       String region)
       implements CborSerializable {
-    public Profile(
-        EcuType type,
-        String hardwareId,
-        String ecuSerial,
-        Transport transport,
-        long flashBytesPerSecond,
-        List<String> directorTargetsKeys,
-        int directorThreshold,
-        Bank installed) {
-      this(
-          type,
-          hardwareId,
-          ecuSerial,
-          transport,
-          flashBytesPerSecond,
-          directorTargetsKeys,
-          directorThreshold,
-          installed,
-          null);
-    }
 
     public Profile {
       Objects.requireNonNull(type, "type");

@@ -87,7 +87,8 @@ final class Fixtures {
         256 * 1024,
         director.targetsKeys().stream().map(k -> k.hex()).toList(),
         director.targetsThreshold(),
-        oldBank);
+        oldBank,
+        null);
   }
 
   /**

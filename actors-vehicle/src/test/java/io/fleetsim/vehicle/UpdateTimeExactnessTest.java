@@ -120,7 +120,8 @@ class UpdateTimeExactnessTest {
             // partial verification checks as many signatures as the Director's threshold asks
             VehicleProvisioning.targetsKeys(keys),
             keys.threshold(io.fleetsim.uptane.metadata.Role.TARGETS),
-            adas.installed());
+            adas.installed(),
+            "Munich");
     Duration expected =
         CONSENT // the driver's consent, asked as soon as the update was found
             .plus(LATENCY) // the download crosses the link
