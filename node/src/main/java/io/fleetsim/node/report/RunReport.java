@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a run's report shows, independent of how it is drawn: the run's settings, then one series
- * or table per section. Every list and map keeps its order (maps are shown in insertion order) and
- * is copied; any section may be empty, and the report then says "no data" for it.
+ * What a run's report shows, independent of how it is drawn: the run's settings, then one series or
+ * table per section. Every list and map keeps its order (maps are shown in insertion order) and is
+ * copied; any section may be empty, and the report then says "no data" for it.
  *
  * <p>Build one with {@link #builder(Settings)}; times are simulated seconds since the run began.
  */
@@ -39,9 +39,9 @@ public record RunReport(
   }
 
   /**
-   * What makes the run reproducible: its name, seed, pace (simulated seconds per wall second, 0
-   * for as fast as possible), fleet size, firmware versions (for example "ADAS" to "1.0.0 → 1.1.0")
-   * and when it started.
+   * What makes the run reproducible: its name, seed, pace (simulated seconds per wall second, 0 for
+   * as fast as possible), fleet size, firmware versions (for example "ADAS" to "1.0.0 → 1.1.0") and
+   * when it started.
    */
   public record Settings(
       String name,
@@ -87,7 +87,11 @@ public record RunReport(
     public static UpdateTimes of(List<Double> seconds) {
       double[] s = seconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       return new UpdateTimes(
-          seconds, rank(s, 0.50), rank(s, 0.90), rank(s, 0.99), s.length == 0 ? 0 : s[s.length - 1]);
+          seconds,
+          rank(s, 0.50),
+          rank(s, 0.90),
+          rank(s, 0.99),
+          s.length == 0 ? 0 : s[s.length - 1]);
     }
 
     static double rank(double[] sorted, double q) {
@@ -175,7 +179,8 @@ public record RunReport(
       return this;
     }
 
-    public Builder attack(String attack, long injected, Map<String, Long> detectedBy, long undetected) {
+    public Builder attack(
+        String attack, long injected, Map<String, Long> detectedBy, long undetected) {
       attacks.add(new AttackRow(attack, injected, detectedBy, undetected));
       return this;
     }
