@@ -220,7 +220,7 @@ final class Svg {
     }
     double raw = span / Math.max(1, target);
     double power = Math.pow(10, Math.floor(Math.log10(raw)));
-    double f = raw / power;
+    double f = raw / power * (1 - 1e-9); // 1000 / 5 must give 200, not 500 from 2.0000000000000004
     double nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
     return nice * power;
   }

@@ -37,6 +37,8 @@ class HtmlReportTest {
     assertEquals(List.of(0.0, 1.0), Svg.countTicks(0, 5));
     assertEquals(0.5, Svg.niceStep(4.2, 10));
     assertEquals(2000.0, Svg.niceStep(9_000, 5));
+    assertEquals(200.0, Svg.niceStep(1_000, 5), "no rounding drift up to the next step");
+    assertEquals(List.of(0.0, 200.0, 400.0, 600.0, 800.0, 1000.0), Svg.countTicks(1_000, 5));
   }
 
   @Test

@@ -44,9 +44,9 @@ final class SampleReports {
     for (int i = 0; i <= 40; i++) {
       double t = i * 180;
       long updated = Math.min(1000, i * 26L);
-      long busy = i < 38 ? 40 : 0;
+      long busy = Math.min(40, 1000 - updated);
       Map<String, Long> counts = new LinkedHashMap<>();
-      counts.put("idle", Math.max(0, 1000 - updated - busy));
+      counts.put("idle", 1000 - updated - busy);
       counts.put("downloading", busy / 2);
       counts.put("installing", busy - busy / 2);
       counts.put("updated", updated);
