@@ -30,8 +30,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class HtmlReportBrowserIT {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  // Debian's paths; the properties are for machines that keep them elsewhere.
+  static final Path CHROMIUM =
+      Path.of(System.getProperty("fleetsim.chromium", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("fleetsim.chromedriver", "/usr/bin/chromedriver"));
   static final Path REPORT = Path.of("target", "report-browser-it.html");
   static final Path SCREENSHOT = Path.of("target", "report-screenshot.png");
 
