@@ -195,9 +195,11 @@ public final class CampaignRun {
       long recalled,
       long pollsMade,
       long pollsForeseen,
-      int stoppedAfterWave) {
+      int stoppedAfterWave,
+      RunTimeline.Recorded timeline) {
 
     public CampaignFacts {
+      timeline = timeline == null ? RunTimeline.Recorded.NONE : timeline;
       outcomes = Map.copyOf(outcomes);
       updateTimes = Collections.unmodifiableSortedMap(new TreeMap<>(updateTimes));
     }
@@ -557,6 +559,8 @@ public final class CampaignRun {
     long madeBefore = polls.pollsMade();
     long foreseenBefore = polls.pollsForeseen();
     start.run();
+    RunTimeline timeline = new RunTimeline();
+    Faults faults = Faults.get(system);
     Tick t = null;
     CampaignProgress p = null;
     String problem = null;
@@ -578,6 +582,7 @@ public final class CampaignRun {
               Duration.ofNanos(System.nanoTime() - wallStart),
               Duration.between(simStart, clock.now()));
       listener.progress(t);
+      timeline.sample(Report.seconds(t.simulated()), p, faults.rules(), clock.now().toEpochMilli());
       if (finished(t)) {
         break;
       }
@@ -678,7 +683,8 @@ public final class CampaignRun {
         recalled,
         pollsMade,
         pollsForeseen,
-        stoppedAfter);
+        stoppedAfter,
+        timeline.end(fleet, p, times.keySet()));
   }
 
   /** Whether the first {@code n} waves (n > 0) have every vehicle counted. */

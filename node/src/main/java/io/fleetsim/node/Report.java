@@ -242,66 +242,30 @@ public final class Report {
     return new Files(json, html);
   }
 
+  /**
+   * The HTML report: the charts of {@link io.fleetsim.node.report.HtmlReport}, then each campaign's
+   * summary and every figure of the JSON report.
+   */
   static String html(String kind, CampaignRun.Result r, Map<String, Object> figures) {
     StringBuilder rows = new StringBuilder();
     flatten("", figures, rows);
-    StringBuilder sections = new StringBuilder(section(r.campaign()));
-    r.rollbacks().forEach(rb -> sections.append(section(rb)));
-    CampaignRun.CampaignFacts c = r.campaign();
-    return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>fleetsim %1$s %2$s</title>
-        <style>
-        body{font-family:system-ui,sans-serif;margin:2em;max-width:60em;color:#222}
-        table{border-collapse:collapse}td{padding:.2em 1em;border-bottom:1px solid #ddd}
-        td:first-child{color:#555}.bar{display:flex;align-items:center;margin:.2em 0}
-        .bar span{width:3em}.bar i{display:block;height:1em;background:#4a7bd0;margin-right:.5em}
-        .stack{display:flex;height:1.4em;background:#eee;margin:1em 0}.stack i{display:block}
-        .ok{background:#3a9d5d}.bad{background:#c94040}
-        </style></head><body>
-        <h1>fleetsim %1$s: campaign %2$s</h1>
-        %3$s
-        <h2>All figures</h2>
-        <table>
-        %4$s</table>
-        </body></html>
-        """
-        .formatted(escape(kind), escape(c.campaignId()), sections, rows);
+    StringBuilder appendix = new StringBuilder("<h2>Campaigns</h2>\n");
+    appendix.append(section(r.campaign()));
+    r.rollbacks().forEach(rb -> appendix.append(section(rb)));
+    appendix
+        .append("<h2>All figures</h2>\n<table class=\"figures\">\n")
+        .append(rows)
+        .append("</table>\n");
+    return io.fleetsim.node.report.HtmlReport.render(RunReports.of(kind, r), appendix.toString());
   }
 
+  /** A campaign's one-line account and its update-time percentiles. */
   private static String section(CampaignRun.CampaignFacts c) {
     CampaignRun.Percentiles p = c.updateTime();
-    double max = Math.max(1, seconds(p.max()));
-    StringBuilder bars = new StringBuilder();
-    for (var e :
-        List.of(
-            Map.entry("p50", p.p50()),
-            Map.entry("p90", p.p90()),
-            Map.entry("p99", p.p99()),
-            Map.entry("max", p.max()))) {
-      bars.append(
-          String.format(
-              Locale.ROOT,
-              "<div class=bar><span>%s</span><i style=\"width:%.1f%%\"></i><b>%s</b></div>%n",
-              e.getKey(),
-              100 * seconds(e.getValue()) / max,
-              escape(duration(e.getValue()))));
-    }
-    int targeted = Math.max(1, c.targeted());
-    String outcome =
-        String.format(
-            Locale.ROOT,
-            "<div class=stack><i class=ok style=\"width:%.2f%%\"></i><i class=bad"
-                + " style=\"width:%.2f%%\"></i></div>",
-            100.0 * c.updated() / targeted,
-            100.0 * c.unsuccessful() / targeted);
     return """
-        <h2>%1$s%2$s</h2>
-        <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated to %6$s in %7$s simulated (%8$s wall).</p>
-        %9$s
-        <h3>Per-vehicle update time (simulated)</h3>
-        %10$s
+        <h3>%1$s%2$s</h3>
+        <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated to %6$s in %7$s simulated (%8$s wall);
+        update time p50 %9$s, p90 %10$s, p99 %11$s, max %12$s (simulated).</p>
         """
         .formatted(
             escape(c.campaignId()),
@@ -312,8 +276,10 @@ public final class Report {
             escape(c.version()),
             escape(duration(c.simulated())),
             escape(duration(c.wall())),
-            outcome,
-            bars);
+            escape(duration(p.p50())),
+            escape(duration(p.p90())),
+            escape(duration(p.p99())),
+            escape(duration(p.max())));
   }
 
   @SuppressWarnings("unchecked")

@@ -57,7 +57,30 @@ class ReportTest {
         700,
         90,
         2400,
-        0);
+        0,
+        new RunTimeline.Recorded(
+            List.of(
+                new RunTimeline.Sample(
+                    60,
+                    List.of(
+                        new CampaignProgress.Wave(
+                            0, 100, 50, 10, Map.of(UpdateOutcome.SUCCEEDED, 40))),
+                    Map.of("partition", 1L)),
+                new RunTimeline.Sample(
+                    120,
+                    List.of(
+                        new CampaignProgress.Wave(
+                            0,
+                            100,
+                            0,
+                            0,
+                            Map.of(
+                                UpdateOutcome.SUCCEEDED,
+                                updated,
+                                UpdateOutcome.ROLLED_BACK,
+                                rolledBack))),
+                    Map.of())),
+            Map.of("Munich", Map.of("SUCCEEDED", (long) updated))));
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
@@ -230,6 +253,10 @@ class ReportTest {
     assertTrue(html.contains("97 of 100 targeted vehicles updated"), html);
     assertTrue(html.contains("campaign.updateTimeSimulated.p99Seconds"), html);
     assertFalse(html.contains("<script"), "self-contained and static");
+    // The run's charts, drawn from its timeline, per-vehicle times and regions.
+    for (String chart : List.of("updates", "states", "update-times", "regions", "faults")) {
+      assertTrue(html.contains("data-chart=\"" + chart + "\""), chart);
+    }
     String summary = Report.summary(r);
     assertTrue(summary.contains("outcomes      rejected 0 rolled back 1 failed 2"), summary);
     assertTrue(summary.contains("succeeded 97"), summary);

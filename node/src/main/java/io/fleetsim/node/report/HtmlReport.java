@@ -45,6 +45,14 @@ public final class HtmlReport {
 
   /** The whole page. */
   public static String render(RunReport r) {
+    return render(r, "");
+  }
+
+  /**
+   * The whole page, with {@code appendix} (HTML the caller built and escaped, such as a table of
+   * every figure) after the charts.
+   */
+  public static String render(RunReport r, String appendix) {
     StringBuilder b = new StringBuilder();
     b.append(
         """
@@ -78,6 +86,7 @@ public final class HtmlReport {
     section(b, "attacks", "Attacks injected versus detected", attacks(r.attacks()));
     section(b, "faults", "Faults over time", faults(r.faults()));
     section(b, "assertions", "Assertions", assertions(r.assertions()));
+    b.append(appendix);
     b.append("</body></html>\n");
     return b.toString();
   }

@@ -1,0 +1,72 @@
+package io.fleetsim.node;
+
+import io.fleetsim.cloud.CampaignProgress;
+import io.fleetsim.faults.FaultRule;
+import io.fleetsim.uptane.manifest.UpdateOutcome;
+import io.fleetsim.vehicle.Vehicle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a campaign's run looked like over simulated time, for the report's charts: its waves' counts
+ * at every observation the run makes (the same simulated instants on every run with the seed, so
+ * the same seed gives the same charts), the fault rules acting then, and at the end the outcomes
+ * per region. Kept small: a few counters per observation, whatever the fleet's size.
+ */
+final class RunTimeline {
+
+  /** One observation: the simulated seconds since the campaign started, each wave's counts. */
+  record Sample(double simSeconds, List<CampaignProgress.Wave> waves, Map<String, Long> faults) {
+    Sample {
+      waves = List.copyOf(waves);
+      faults = Map.copyOf(faults);
+    }
+  }
+
+  /** The samples in order, and each region's outcomes (region to outcome to vehicles). */
+  record Recorded(List<Sample> samples, Map<String, Map<String, Long>> byRegion) {
+    static final Recorded NONE = new Recorded(List.of(), Map.of());
+
+    Recorded {
+      samples = List.copyOf(samples);
+      byRegion = Map.copyOf(byRegion);
+    }
+  }
+
+  private final List<Sample> samples = new ArrayList<>();
+
+  /** The campaign's counts at {@code simSeconds}, with the rules acting at {@code nowMillis}. */
+  void sample(double simSeconds, CampaignProgress p, List<FaultRule> rules, long nowMillis) {
+    Map<String, Long> active = new TreeMap<>();
+    for (FaultRule r : rules) {
+      if (r.window().contains(nowMillis)) {
+        active.merge(AttackMix.name(r.kind()), 1L, Long::sum);
+      }
+    }
+    samples.add(new Sample(simSeconds, p.waves(), active));
+  }
+
+  /**
+   * Ends the record: each vehicle's outcome by region, the campaign's reason for one that did not
+   * update, SUCCEEDED for one whose successful update of the campaign was read back ({@code
+   * succeeded}); vehicles with neither were not targeted.
+   */
+  Recorded end(List<Vehicle.Spec> fleet, CampaignProgress p, Set<String> succeeded) {
+    Map<String, Map<String, Long>> byRegion = new TreeMap<>();
+    for (Vehicle.Spec v : fleet) {
+      String reason = p.reasons().get(v.vin());
+      String outcome =
+          reason != null
+              ? reason.split(":", 2)[0].toUpperCase(Locale.ROOT)
+              : succeeded.contains(v.vin()) ? UpdateOutcome.SUCCEEDED.name() : null;
+      if (outcome != null) {
+        byRegion.computeIfAbsent(v.region(), k -> new TreeMap<>()).merge(outcome, 1L, Long::sum);
+      }
+    }
+    return new Recorded(samples, byRegion);
+  }
+}
