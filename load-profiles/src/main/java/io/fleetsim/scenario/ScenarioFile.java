@@ -1,0 +1,1163 @@
+package io.fleetsim.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.fleetsim.faults.FaultKind;
+import io.fleetsim.scenario.Scenario.Campaign;
+import io.fleetsim.scenario.Scenario.Drive;
+import io.fleetsim.scenario.Scenario.EcuSlot;
+import io.fleetsim.scenario.Scenario.Filter;
+import io.fleetsim.scenario.Scenario.Firmware;
+import io.fleetsim.scenario.Scenario.Fleet;
+import io.fleetsim.scenario.Scenario.OnFailure;
+import io.fleetsim.scenario.Scenario.TimelineEntry;
+import io.fleetsim.scenario.Scenario.TimelineSelector;
+import io.fleetsim.scenario.Scenario.VehicleModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a scenario file (HOCON) into a {@link Scenario}, or says everything that is wrong with it.
+ * Every problem names the file, the line, the field and what is expected there; all problems of a
+ * file are collected and thrown together as one {@link InvalidScenario}, in file order, so a user
+ * fixes a file in one pass. {@code scenarios/example.conf} documents every field.
+ */
+public final class ScenarioFile {
+
+  /** The network profiles a vehicle's link can have ({@code fleetsim.vehicle.network-profiles}). */
+  public static final List<String> NETWORK_PROFILES = List.of("5g", "lte", "rural");
+
+  /** Shares must sum to 1 within this. */
+  static final double SHARE_TOLERANCE = 1e-9;
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern DURATION =
+      Pattern.compile("\\s*[0-9]+(\\.[0-9]+)?\\s*[A-Za-z]+\\s*");
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private final String file;
+  private final List<ScenarioError> errors = new ArrayList<>();
+
+  private ScenarioFile(String file) {
+    this.file = file;
+  }
+
+  /** The scenario in {@code path}; errors name the file by its file name. */
+  public static Scenario parse(Path path) throws InvalidScenario {
+    String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+    if (!Files.isRegularFile(path)) {
+      throw new InvalidScenario(List.of(new ScenarioError(name, 0, "", "no such file: " + path)));
+    }
+    ScenarioFile reader = new ScenarioFile(name);
+    Config config;
+    try {
+      config = ConfigFactory.parseFile(path.toFile(), options(name).setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw reader.syntax(e);
+    }
+    return reader.read(config);
+  }
+
+  /** The scenario in {@code text}; errors name it {@code name}. */
+  public static Scenario parse(String name, String text) throws InvalidScenario {
+    ScenarioFile reader = new ScenarioFile(name);
+    Config config;
+    try {
+      config = ConfigFactory.parseString(text, options(name));
+    } catch (ConfigException e) {
+      throw reader.syntax(e);
+    }
+    return reader.read(config);
+  }
+
+  private static ConfigParseOptions options(String name) {
+    return ConfigParseOptions.defaults()
+        .setSyntax(ConfigSyntax.CONF)
+        .setOriginDescription(name);
+  }
+
+  private InvalidScenario syntax(ConfigException e) {
+    int line = e.origin() == null ? 0 : Math.max(0, e.origin().lineNumber());
+    String message = e.getMessage();
+    if (e.origin() != null && message.startsWith(e.origin().description() + ": ")) {
+      message = message.substring(e.origin().description().length() + 2);
+    }
+    return new InvalidScenario(List.of(new ScenarioError(file, line, "", message)));
+  }
+
+  private Scenario read(Config parsed) throws InvalidScenario {
+    Config config;
+    try {
+      // Substitutions may name environment variables (${?SEED}), as Pekko's own files do.
+      config = parsed.resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true));
+    } catch (ConfigException e) {
+      throw syntax(e);
+    }
+    Node root =
+        new Node(
+            config.root(),
+            "",
+            "name",
+            "description",
+            "seed",
+            "pace",
+            "fleet",
+            "firmware",
+            "campaigns",
+            "timeline",
+            "assertions");
+    String name = root.id("name", true);
+    String description = root.string("description", true);
+    Long seed = root.integer("seed", true, Long.MIN_VALUE, Long.MAX_VALUE);
+    Double pace = root.number("pace", false, 0, Double.MAX_VALUE, "a pace of 0 or more");
+    Fleet fleet = fleet(root);
+    List<Firmware> firmware = firmware(root);
+    List<Campaign> campaigns = campaigns(root, fleet, firmware);
+    List<TimelineEntry> timeline = timeline(root, fleet, campaigns);
+    List<Assertion> assertions = assertions(root, fleet, campaigns);
+    if (!errors.isEmpty()) {
+      List<ScenarioError> sorted = new ArrayList<>(errors);
+      sorted.sort(Comparator.comparingInt(ScenarioError::line)); // stable: same line keeps order
+      throw new InvalidScenario(sorted);
+    }
+    return new Scenario(
+        name,
+        description.strip(),
+        seed,
+        pace == null ? 0 : pace,
+        fleet,
+        firmware,
+        campaigns,
+        timeline,
+        assertions);
+  }
+
+  // ---- fleet
+
+  private Fleet fleet(Node root) {
+    Node f =
+        root.object(
+            "fleet",
+            true,
+            "size",
+            "regions",
+            "models",
+            "networkProfiles",
+            "drive",
+            "consentDelay",
+            "environments");
+    if (f == null) {
+      return null;
+    }
+    Long size = f.integer("size", true, 1, 10_000_000);
+    Map<String, Double> regions = f.shares("regions", true, null);
+    Map<String, VehicleModel> models = models(f);
+    Map<String, Double> profiles = f.shares("networkProfiles", false, NETWORK_PROFILES);
+    if (profiles == null && f.value("networkProfiles") == null) {
+      profiles = new LinkedHashMap<>(Map.of("5g", 0.40, "lte", 0.45, "rural", 0.15));
+    }
+    Drive drive = drive(f);
+    Duration consentDelay = f.duration("consentDelay", false);
+    Map<String, Double> environments = f.shares("environments", false, Scenario.ENVIRONMENTS);
+    if (environments == null && f.value("environments") == null) {
+      environments = Map.of("blue", 0.5, "green", 0.5);
+    }
+    if (size == null
+        || regions == null
+        || models == null
+        || profiles == null
+        || drive == null
+        || environments == null) {
+      return null;
+    }
+    return new Fleet(
+        size.intValue(),
+        regions,
+        models,
+        profiles,
+        drive,
+        consentDelay == null ? Duration.ZERO : consentDelay,
+        environments);
+  }
+
+  private Map<String, VehicleModel> models(Node fleet) {
+    Node models = fleet.object("models", true);
+    if (models == null) {
+      return null;
+    }
+    if (models.obj.isEmpty()) {
+      models.error(models.obj, models.path, "expected at least one vehicle model");
+      return null;
+    }
+    Map<String, VehicleModel> result = new LinkedHashMap<>();
+    double sum = 0;
+    boolean ok = true;
+    for (String key : models.obj.keySet()) {
+      Node m = models.object(key, true, "share", "ecus");
+      if (m == null) {
+        ok = false;
+        continue;
+      }
+      Double share = m.number("share", true, 0, 1, "a share between 0 and 1");
+      List<EcuSlot> ecus = new ArrayList<>();
+      ConfigList list = m.list("ecus", true);
+      if (list != null && list.isEmpty()) {
+        m.error(list, m.child("ecus"), "expected at least one ECU");
+      }
+      Set<String> types = new HashSet<>();
+      for (int i = 0; list != null && i < list.size(); i++) {
+        Node e =
+            m.element(list, i, "ecus", "ecuType", "hardwareId", "busKind", "firmware");
+        if (e == null) {
+          ok = false;
+          continue;
+        }
+        String type = e.ecuType("ecuType", true);
+        String hw = e.string("hardwareId", true);
+        String bus = e.oneOf("busKind", true, Scenario.BUS_KINDS, "a bus kind");
+        String fw = e.string("firmware", true);
+        if (type != null && !types.add(type)) {
+          e.error(e.value("ecuType"), e.child("ecuType"), "the model has a " + type + " ECU already");
+        }
+        if (type == null || hw == null || bus == null || fw == null) {
+          ok = false;
+        } else {
+          ecus.add(new EcuSlot(type, hw, bus, fw));
+        }
+      }
+      if (share == null || list == null) {
+        ok = false;
+        continue;
+      }
+      sum += share;
+      result.put(key, new VehicleModel(share, ecus));
+    }
+    if (ok && Math.abs(sum - 1) > SHARE_TOLERANCE) {
+      models.error(models.obj, models.path, "expected model shares that sum to 1, sum was " + sum);
+      return null;
+    }
+    return ok ? result : null;
+  }
+
+  private Drive drive(Node fleet) {
+    Node d = fleet.object("drive", false, "parkedShare", "parkedByHour");
+    if (d == null) {
+      return fleet.value("drive") == null ? Drive.alwaysParked() : null;
+    }
+    boolean share = d.value("parkedShare") != null;
+    boolean byHour = d.value("parkedByHour") != null;
+    if (share == byHour) {
+      d.error(d.obj, d.path, "expected either parkedShare or parkedByHour (24 shares)");
+      return null;
+    }
+    if (share) {
+      Double s = d.number("parkedShare", true, 0, 1, "a share between 0 and 1");
+      return s == null ? null : new Drive(Optional.of(s), List.of());
+    }
+    ConfigList hours = d.list("parkedByHour", true);
+    if (hours == null) {
+      return null;
+    }
+    if (hours.size() != 24) {
+      d.error(
+          hours,
+          d.child("parkedByHour"),
+          "expected 24 shares, one per hour from midnight, was " + hours.size());
+      return null;
+    }
+    List<Double> shares = d.numbers(hours, d.child("parkedByHour"), 0, 1, "a share between 0 and 1");
+    return shares == null ? null : new Drive(Optional.empty(), shares);
+  }
+
+  // ---- firmware
+
+  private List<Firmware> firmware(Node root) {
+    ConfigList list = root.list("firmware", true);
+    List<Firmware> result = new ArrayList<>();
+    if (list == null) {
+      return result;
+    }
+    if (list.isEmpty()) {
+      root.error(list, "firmware", "expected at least one firmware image to publish");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      Node f =
+          root.element(list, i, "firmware", "ecuType", "version", "releaseCounter", "sizeBytes");
+      if (f == null) {
+        continue;
+      }
+      String type = f.ecuType("ecuType", true);
+      String version = f.string("version", true);
+      Long counter = f.integer("releaseCounter", true, 1, Integer.MAX_VALUE);
+      Long size = f.integer("sizeBytes", true, 1, Long.MAX_VALUE);
+      if (type != null && version != null && !seen.add(type + " " + version)) {
+        f.error(f.obj, f.path, "firmware " + type + " " + version + " is listed already");
+      }
+      if (type != null && version != null && counter != null && size != null) {
+        result.add(new Firmware(type, version, counter, size));
+      }
+    }
+    return result;
+  }
+
+  // ---- campaigns
+
+  private List<Campaign> campaigns(Node root, Fleet fleet, List<Firmware> firmware) {
+    ConfigList list = root.list("campaigns", true);
+    List<Campaign> result = new ArrayList<>();
+    if (list == null) {
+      return result;
+    }
+    if (list.isEmpty()) {
+      root.error(list, "campaigns", "expected at least one campaign");
+    }
+    Map<String, Node> ids = new LinkedHashMap<>();
+    Map<String, String> after = new LinkedHashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      Node c =
+          root.element(
+              list,
+              i,
+              "campaigns",
+              "id",
+              "ecuType",
+              "version",
+              "filter",
+              "waves",
+              "soak",
+              "successThreshold",
+              "failureThreshold",
+              "onFailure",
+              "timeLimit",
+              "requireConsent",
+              "requireParked",
+              "startAt",
+              "after",
+              "rollbackOnFailure");
+      if (c == null) {
+        continue;
+      }
+      String id = c.id("id", true);
+      if (id != null && ids.putIfAbsent(id, c) != null) {
+        c.error(c.value("id"), c.child("id"), "campaign id '" + id + "' is used already");
+      }
+      String type = c.ecuType("ecuType", true);
+      String version = c.string("version", true);
+      if (type != null && version != null) {
+        boolean published =
+            firmware.stream().anyMatch(f -> f.ecuType().equals(type) && f.version().equals(version));
+        if (!published) {
+          c.error(
+              c.value("version"),
+              c.child("version"),
+              "expected a firmware entry for "
+                  + type
+                  + " "
+                  + version
+                  + "; firmware lists "
+                  + (firmware.isEmpty()
+                      ? "nothing"
+                      : String.join(
+                          ", ", firmware.stream().map(f -> f.ecuType() + " " + f.version()).toList())));
+        }
+        if (fleet != null
+            && fleet.models().values().stream()
+                .noneMatch(m -> m.ecus().stream().anyMatch(e -> e.ecuType().equals(type)))) {
+          c.error(
+              c.value("ecuType"),
+              c.child("ecuType"),
+              "no vehicle model of the fleet has an ECU of type " + type);
+        }
+      }
+      Filter filter = filter(c, fleet);
+      List<Double> waves = waves(c);
+      Duration soak = c.duration("soak", false);
+      Double success = c.number("successThreshold", false, 0, 1, "a share between 0 and 1");
+      Double failure = c.number("failureThreshold", false, 0, 1, "a share between 0 and 1");
+      String onFailure = c.oneOf("onFailure", false, List.of("pause", "abort"), "an action");
+      Duration timeLimit = c.duration("timeLimit", false);
+      if (timeLimit != null && timeLimit.isZero()) {
+        c.error(c.value("timeLimit"), c.child("timeLimit"), "expected a time limit above 0");
+        timeLimit = null;
+      }
+      Boolean consent = c.bool("requireConsent");
+      Boolean parked = c.bool("requireParked");
+      Duration startAt = c.duration("startAt", false);
+      String afterId = c.string("after", false);
+      if (afterId != null && id != null) {
+        after.put(id, afterId);
+      }
+      Boolean rollback = c.bool("rollbackOnFailure");
+      if (c.failed || id == null || type == null || version == null || waves == null) {
+        continue;
+      }
+      result.add(
+          new Campaign(
+              id,
+              type,
+              version,
+              filter == null ? Filter.any() : filter,
+              waves,
+              or(soak, Duration.ofMinutes(15)),
+              or(success, 0.95),
+              or(failure, 0.05),
+              "abort".equals(onFailure) ? OnFailure.ABORT : OnFailure.PAUSE,
+              or(timeLimit, Duration.ofHours(24)),
+              or(consent, false),
+              or(parked, true),
+              or(startAt, Duration.ZERO),
+              Optional.ofNullable(afterId),
+              or(rollback, false)));
+    }
+    for (Map.Entry<String, String> a : after.entrySet()) {
+      Node c = ids.get(a.getKey());
+      if (!ids.containsKey(a.getValue())) {
+        c.error(
+            c.value("after"),
+            c.child("after"),
+            "expected the id of a campaign of this file ("
+                + String.join(", ", ids.keySet())
+                + "), was '"
+                + a.getValue()
+                + "'");
+      } else if (a.getValue().equals(a.getKey())) {
+        c.error(c.value("after"), c.child("after"), "a campaign cannot wait for itself");
+      } else {
+        // Follow the chain: a campaign that waits, through others, for itself never starts.
+        Set<String> chain = new LinkedHashSet<>(List.of(a.getKey()));
+        String next = a.getValue();
+        while (next != null && chain.add(next)) {
+          next = after.get(next);
+        }
+        if (next != null && next.equals(a.getKey())) {
+          c.error(
+              c.value("after"),
+              c.child("after"),
+              "campaigns wait for each other in a circle: " + String.join(" → ", chain) + " → " + next);
+        }
+      }
+    }
+    return result;
+  }
+
+  private Filter filter(Node c, Fleet fleet) {
+    Node f = c.object("filter", false, "regions", "models", "environment", "tags");
+    if (f == null) {
+      return null;
+    }
+    List<String> regions =
+        f.names("regions", fleet == null ? null : fleet.regions().keySet(), "a region of the fleet");
+    List<String> models =
+        f.names("models", fleet == null ? null : fleet.models().keySet(), "a model of the fleet");
+    String environment = f.oneOf("environment", false, Scenario.ENVIRONMENTS, "an environment");
+    List<String> tags = f.names("tags", null, null);
+    if (f.failed) {
+      return null;
+    }
+    return new Filter(
+        or(regions, List.of()), or(models, List.of()), Optional.ofNullable(environment), or(tags, List.of()));
+  }
+
+  private List<Double> waves(Node c) {
+    ConfigList list = c.list("waves", true);
+    if (list == null) {
+      return null;
+    }
+    String path = c.child("waves");
+    if (list.isEmpty()) {
+      c.error(list, path, "expected at least one wave, the last at 100");
+      return null;
+    }
+    List<Double> waves = c.numbers(list, path, Double.MIN_VALUE, 100, "a percentage between 0 and 100");
+    if (waves == null) {
+      return null;
+    }
+    for (int i = 1; i < waves.size(); i++) {
+      if (waves.get(i) <= waves.get(i - 1)) {
+        c.error(
+            list.get(i),
+            path + "[" + i + "]",
+            "expected cumulative percentages that increase, was "
+                + num(waves.get(i))
+                + " after "
+                + num(waves.get(i - 1)));
+        return null;
+      }
+    }
+    if (waves.get(waves.size() - 1) != 100) {
+      c.error(
+          list.get(waves.size() - 1),
+          path + "[" + (waves.size() - 1) + "]",
+          "expected the last wave at 100 (everyone), was " + num(waves.get(waves.size() - 1)));
+      return null;
+    }
+    return waves;
+  }
+
+  // ---- timeline
+
+  private List<TimelineEntry> timeline(Node root, Fleet fleet, List<Campaign> campaigns) {
+    ConfigList list = root.list("timeline", false);
+    List<TimelineEntry> result = new ArrayList<>();
+    if (list == null) {
+      return result;
+    }
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      Node t =
+          root.element(list, i, "timeline", "id", "kind", "at", "duration", "selector", "params");
+      if (t == null) {
+        continue;
+      }
+      FaultKind kind = null;
+      String kindName = t.string("kind", true);
+      if (kindName != null) {
+        try {
+          kind = FaultKind.parse(kindName);
+        } catch (IllegalArgumentException e) {
+          t.error(t.value("kind"), t.child("kind"), e.getMessage());
+        }
+      }
+      String id = t.id("id", false);
+      if (id == null && t.value("id") == null && kind != null) {
+        id = "t" + i + "-" + kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+      }
+      if (id != null && !ids.add(id)) {
+        t.error(t.value("id"), t.child("id"), "timeline id '" + id + "' is used already");
+      }
+      Duration at = t.duration("at", false);
+      Duration duration = t.duration("duration", false);
+      if (duration != null && duration.isZero()) {
+        t.error(t.value("duration"), t.child("duration"), "expected a duration above 0");
+        duration = null;
+      }
+      TimelineSelector selector = selector(t, fleet, campaigns);
+      Map<String, Double> params = params(t);
+      if (t.failed || kind == null || id == null) {
+        continue;
+      }
+      TimelineEntry entry =
+          new TimelineEntry(
+              id,
+              kind,
+              or(at, Duration.ZERO),
+              Optional.ofNullable(duration),
+              or(selector, TimelineSelector.all()),
+              or(params, Map.of()));
+      try {
+        entry.toFaultRule(Instant.EPOCH); // what the fault model refuses, refused now
+        result.add(entry);
+      } catch (IllegalArgumentException e) {
+        t.error(t.obj, t.path, e.getMessage());
+      }
+    }
+    return result;
+  }
+
+  private TimelineSelector selector(Node t, Fleet fleet, List<Campaign> campaigns) {
+    Node s = t.object("selector", false, "regions", "vins", "ecuTypes", "campaign", "percent");
+    if (s == null) {
+      return null;
+    }
+    List<String> regions =
+        s.names("regions", fleet == null ? null : fleet.regions().keySet(), "a region of the fleet");
+    List<String> vins = s.names("vins", null, null);
+    List<String> ecuTypes = new ArrayList<>();
+    ConfigList types = s.list("ecuTypes", false);
+    for (int i = 0; types != null && i < types.size(); i++) {
+      String type = s.ecuTypeValue(types.get(i), s.child("ecuTypes") + "[" + i + "]");
+      if (type != null) {
+        ecuTypes.add(type);
+      }
+    }
+    String campaign = s.string("campaign", false);
+    if (campaign != null && campaigns.stream().noneMatch(c -> c.id().equals(campaign))) {
+      s.error(
+          s.value("campaign"),
+          s.child("campaign"),
+          "expected the id of a campaign of this file ("
+              + String.join(", ", campaigns.stream().map(Campaign::id).toList())
+              + "), was '"
+              + campaign
+              + "'");
+    }
+    Double percent =
+        s.number("percent", false, Double.MIN_VALUE, 100, "a percentage above 0 and at most 100");
+    if (s.failed) {
+      return null;
+    }
+    return new TimelineSelector(
+        new LinkedHashSet<>(or(regions, List.of())),
+        new LinkedHashSet<>(or(vins, List.of())),
+        new LinkedHashSet<>(ecuTypes),
+        Optional.ofNullable(campaign),
+        or(percent, 100.0));
+  }
+
+  private Map<String, Double> params(Node t) {
+    Node p = t.object("params", false);
+    if (p == null) {
+      return null;
+    }
+    Map<String, Double> params = new LinkedHashMap<>();
+    for (String key : p.obj.keySet()) {
+      double max = key.equals("rate") ? 1 : Double.MAX_VALUE;
+      String what = key.equals("rate") ? "a share between 0 and 1" : "a number of 0 or more";
+      Double v = p.number(key, true, 0, max, what);
+      if (v != null) {
+        params.put(key, v);
+      }
+    }
+    return p.failed ? null : params;
+  }
+
+  // ---- assertions
+
+  private List<Assertion> assertions(Node root, Fleet fleet, List<Campaign> campaigns) {
+    ConfigList list = root.list("assertions", false);
+    List<Assertion> result = new ArrayList<>();
+    if (list == null) {
+      return result;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      Node a =
+          root.element(
+              list, i, "assertions", "scope", "statistic", "condition", "value", "values");
+      if (a == null) {
+        continue;
+      }
+      String scope = a.string("scope", true);
+      if (scope != null) {
+        String problem = scopeProblem(scope.strip(), fleet, campaigns);
+        if (problem != null) {
+          a.error(a.value("scope"), a.child("scope"), problem);
+        }
+        scope = scope.strip();
+      }
+      Statistic statistic = null;
+      String statName = a.string("statistic", true);
+      if (statName != null) {
+        statistic = Statistic.of(statName.strip()).orElse(null);
+        if (statistic == null) {
+          a.error(
+              a.value("statistic"),
+              a.child("statistic"),
+              "expected a statistic (" + Statistic.known() + "), was \"" + statName + "\"");
+        }
+      }
+      Condition condition = null;
+      String condName = a.string("condition", true);
+      if (condName != null) {
+        condition = Condition.of(condName.strip().toLowerCase(Locale.ROOT)).orElse(null);
+        if (condition == null) {
+          a.error(
+              a.value("condition"),
+              a.child("condition"),
+              "expected a condition (" + Condition.known() + "), was \"" + condName + "\"");
+        }
+      }
+      if (statistic == null || condition == null) {
+        continue;
+      }
+      double[] bounds = new double[2];
+      String text = bounds(a, statistic, condition, bounds);
+      if (a.failed || scope == null || text == null) {
+        continue;
+      }
+      result.add(new Assertion(scope, statistic, condition, bounds[0], bounds[1], text));
+    }
+    return result;
+  }
+
+  /** Reads {@code value} (or {@code values} for between) into {@code out}; the bounds' text. */
+  private String bounds(Node a, Statistic statistic, Condition condition, double[] out) {
+    boolean between = condition == Condition.BETWEEN;
+    String want = between ? "values" : "value";
+    String other = between ? "value" : "values";
+    if (a.value(other) != null) {
+      a.error(
+          a.value(other),
+          a.child(other),
+          between
+              ? "between takes two bounds: values = [low, high]"
+              : condition.key() + " takes one bound: value = ...");
+      return null;
+    }
+    if (!between) {
+      ConfigValue v = a.value("value");
+      if (v == null) {
+        a.missing("value");
+        return null;
+      }
+      Double d = bound(a, v, a.child("value"), statistic);
+      if (d == null) {
+        return null;
+      }
+      out[0] = d;
+      out[1] = d;
+      return text(v);
+    }
+    ConfigList list = a.list("values", true);
+    if (list == null) {
+      return null;
+    }
+    if (list.size() != 2) {
+      a.error(list, a.child("values"), "expected two bounds [low, high], was " + list.size());
+      return null;
+    }
+    Double low = bound(a, list.get(0), a.child("values") + "[0]", statistic);
+    Double high = bound(a, list.get(1), a.child("values") + "[1]", statistic);
+    if (low == null || high == null) {
+      return null;
+    }
+    if (low > high) {
+      a.error(list, a.child("values"), "expected low <= high, was [" + text(list.get(0)) + ", " + text(list.get(1)) + "]");
+      return null;
+    }
+    out[0] = low;
+    out[1] = high;
+    return text(list.get(0)) + " " + text(list.get(1));
+  }
+
+  private Double bound(Node a, ConfigValue v, String path, Statistic statistic) {
+    if (statistic.isTime() && v.valueType() == ConfigValueType.STRING) {
+      Duration d = durationValue(a, v, path);
+      return d == null ? null : d.toMillis() / 1000.0;
+    }
+    Double d = numberValue(v);
+    if (d == null) {
+      a.error(
+          v,
+          path,
+          (statistic.isTime() ? "expected seconds or a duration such as 15m" : "expected a number")
+              + ", was "
+              + render(v));
+      return null;
+    }
+    if (d < 0) {
+      a.error(v, path, "expected a bound of 0 or more, was " + render(v));
+      return null;
+    }
+    return d;
+  }
+
+  private static String scopeProblem(String scope, Fleet fleet, List<Campaign> campaigns) {
+    String expected =
+        "expected a scope: run, campaign:<id>, wave:<campaignId>:<n> or region:<name>, was \""
+            + scope
+            + "\"";
+    if (scope.equals("run")) {
+      return null;
+    }
+    String[] parts = scope.split(":", -1);
+    List<String> ids = campaigns.stream().map(Campaign::id).toList();
+    switch (parts[0]) {
+      case "campaign":
+        if (parts.length != 2) {
+          return expected;
+        }
+        return ids.contains(parts[1])
+            ? null
+            : "expected a campaign of this file (" + String.join(", ", ids) + "), was '" + parts[1] + "'";
+      case "wave":
+        if (parts.length != 3) {
+          return expected;
+        }
+        Optional<Campaign> c = campaigns.stream().filter(x -> x.id().equals(parts[1])).findFirst();
+        if (c.isEmpty()) {
+          return "expected a campaign of this file (" + String.join(", ", ids) + "), was '" + parts[1] + "'";
+        }
+        int n;
+        try {
+          n = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+          return "expected a wave number from 1, was '" + parts[2] + "'";
+        }
+        int waves = c.get().waves().size();
+        return n >= 1 && n <= waves
+            ? null
+            : "expected a wave of " + parts[1] + " from 1 to " + waves + ", was " + parts[2];
+      case "region":
+        if (parts.length != 2) {
+          return expected;
+        }
+        if (fleet == null) {
+          return null; // the fleet's own errors are reported
+        }
+        return fleet.regions().containsKey(parts[1])
+            ? null
+            : "expected a region of the fleet ("
+                + String.join(", ", fleet.regions().keySet())
+                + "), was '"
+                + parts[1]
+                + "'";
+      default:
+        return expected;
+    }
+  }
+
+  // ---- values
+
+  private Duration durationValue(Node n, ConfigValue v, String path) {
+    String expected = "expected a duration such as 30m, was " + render(v);
+    if (v.valueType() != ConfigValueType.STRING || !DURATION.matcher((String) v.unwrapped()).matches()) {
+      n.error(v, path, expected);
+      return null;
+    }
+    try {
+      return ConfigFactory.empty().withValue("d", v).getDuration("d");
+    } catch (ConfigException e) {
+      n.error(v, path, expected);
+      return null;
+    }
+  }
+
+  private static Double numberValue(ConfigValue v) {
+    if (v.valueType() == ConfigValueType.NUMBER) {
+      return ((Number) v.unwrapped()).doubleValue();
+    }
+    if (v.valueType() == ConfigValueType.STRING) {
+      try {
+        return Double.parseDouble(((String) v.unwrapped()).strip());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static String text(ConfigValue v) {
+    return v.valueType() == ConfigValueType.STRING ? (String) v.unwrapped() : render(v);
+  }
+
+  private static String render(ConfigValue v) {
+    String r = v.render(ConfigRenderOptions.concise());
+    return r.length() > 60 ? r.substring(0, 57) + "..." : r;
+  }
+
+  private static String num(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static int line(ConfigOrigin origin) {
+    return origin == null ? 0 : Math.max(0, origin.lineNumber());
+  }
+
+  /**
+   * One object of the file with its field path. Reading a field records every problem with it and
+   * returns null; {@link #failed} tells whether any field of this object was bad.
+   */
+  private final class Node {
+    final ConfigObject obj;
+    final String path;
+    boolean failed;
+
+    Node(ConfigObject obj, String path, String... known) {
+      this.obj = obj;
+      this.path = path;
+      if (known.length > 0) {
+        List<String> names = List.of(known);
+        for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
+          if (!names.contains(e.getKey())) {
+            error(
+                e.getValue(),
+                child(e.getKey()),
+                "unknown key '" + e.getKey() + "'; known: " + String.join(", ", names));
+          }
+        }
+      }
+    }
+
+    String child(String key) {
+      String k = PLAIN_KEY.matcher(key).matches() ? key : "\"" + key + "\"";
+      return path.isEmpty() ? k : path + "." + k;
+    }
+
+    void error(ConfigValue at, String where, String message) {
+      failed = true;
+      errors.add(new ScenarioError(file, line(at == null ? obj.origin() : at.origin()), where, message));
+    }
+
+    void missing(String key) {
+      error(obj, child(key), "missing; expected " + key);
+    }
+
+    /** The value of {@code key}; null when absent or set to null. */
+    ConfigValue value(String key) {
+      ConfigValue v = obj.get(key);
+      return v == null || v.valueType() == ConfigValueType.NULL ? null : v;
+    }
+
+    private ConfigValue require(String key, boolean required) {
+      ConfigValue v = value(key);
+      if (v == null && required) {
+        missing(key);
+      }
+      return v;
+    }
+
+    String string(String key, boolean required) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      if (v.valueType() != ConfigValueType.STRING || ((String) v.unwrapped()).isBlank()) {
+        error(v, child(key), "expected a text, was " + render(v));
+        return null;
+      }
+      return (String) v.unwrapped();
+    }
+
+    String id(String key, boolean required) {
+      String s = string(key, required);
+      if (s != null && !ID.matcher(s).matches()) {
+        error(
+            value(key),
+            child(key),
+            "expected 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit), was \""
+                + s
+                + "\"");
+        return null;
+      }
+      return s;
+    }
+
+    String oneOf(String key, boolean required, List<String> allowed, String what) {
+      String s = string(key, required);
+      if (s == null) {
+        return null;
+      }
+      String lower = s.strip().toLowerCase(Locale.ROOT);
+      if (!allowed.contains(lower)) {
+        error(
+            value(key),
+            child(key),
+            "expected " + what + " (" + String.join(", ", allowed) + "), was \"" + s + "\"");
+        return null;
+      }
+      return lower;
+    }
+
+    String ecuType(String key, boolean required) {
+      ConfigValue v = require(key, required);
+      return v == null ? null : ecuTypeValue(v, child(key));
+    }
+
+    String ecuTypeValue(ConfigValue v, String where) {
+      String upper =
+          v.valueType() == ConfigValueType.STRING
+              ? ((String) v.unwrapped()).strip().toUpperCase(Locale.ROOT)
+              : null;
+      if (upper == null || !Scenario.ECU_TYPES.contains(upper)) {
+        error(
+            v,
+            where,
+            "expected an ECU type (" + String.join(", ", Scenario.ECU_TYPES) + "), was " + render(v));
+        return null;
+      }
+      return upper;
+    }
+
+    Double number(String key, boolean required, double min, double max, String what) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      return checked(v, child(key), min, max, what);
+    }
+
+    private Double checked(ConfigValue v, String where, double min, double max, String what) {
+      Double d = numberValue(v);
+      if (d == null || d.isNaN()) {
+        error(v, where, "expected " + what + ", was " + render(v));
+        return null;
+      }
+      if (d < min || d > max) {
+        error(v, where, "expected " + what + ", was " + render(v));
+        return null;
+      }
+      return d;
+    }
+
+    List<Double> numbers(ConfigList list, String where, double min, double max, String what) {
+      List<Double> result = new ArrayList<>();
+      boolean ok = true;
+      for (int i = 0; i < list.size(); i++) {
+        Double d = checked(list.get(i), where + "[" + i + "]", min, max, what);
+        ok &= d != null;
+        result.add(d);
+      }
+      return ok ? result : null;
+    }
+
+    Long integer(String key, boolean required, long min, long max) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      Object u = v.unwrapped();
+      Long l = null;
+      if (u instanceof Integer || u instanceof Long) {
+        l = ((Number) u).longValue();
+      } else if (u instanceof String s) {
+        try {
+          l = Long.parseLong(s.strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+          l = null;
+        }
+      }
+      String what = min == Long.MIN_VALUE ? "a whole number" : "a whole number from " + min + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? " up" : " to " + max);
+      if (l == null || l < min || l > max) {
+        error(v, child(key), "expected " + what + ", was " + render(v));
+        return null;
+      }
+      return l;
+    }
+
+    Boolean bool(String key) {
+      ConfigValue v = value(key);
+      if (v == null) {
+        return null;
+      }
+      if (v.valueType() != ConfigValueType.BOOLEAN) {
+        error(v, child(key), "expected true or false, was " + render(v));
+        return null;
+      }
+      return (Boolean) v.unwrapped();
+    }
+
+    Duration duration(String key, boolean required) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      return durationValue(this, v, child(key));
+    }
+
+    ConfigList list(String key, boolean required) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      if (v.valueType() != ConfigValueType.LIST) {
+        error(v, child(key), "expected a list [...], was " + render(v));
+        return null;
+      }
+      return (ConfigList) v;
+    }
+
+    Node object(String key, boolean required, String... known) {
+      ConfigValue v = require(key, required);
+      if (v == null) {
+        return null;
+      }
+      if (v.valueType() != ConfigValueType.OBJECT) {
+        error(v, child(key), "expected an object { ... }, was " + render(v));
+        return null;
+      }
+      return new Node((ConfigObject) v, child(key), known);
+    }
+
+    /** Element {@code i} of {@code list} (the field {@code key}), an object of the known keys. */
+    Node element(ConfigList list, int i, String key, String... known) {
+      ConfigValue v = list.get(i);
+      String where = child(key) + "[" + i + "]";
+      if (v.valueType() != ConfigValueType.OBJECT) {
+        error(v, where, "expected an object { ... }, was " + render(v));
+        return null;
+      }
+      return new Node((ConfigObject) v, where, known);
+    }
+
+    /** A list of names, each (when {@code allowed} is given) one of {@code allowed}. */
+    List<String> names(String key, Set<String> allowed, String what) {
+      ConfigList list = list(key, false);
+      if (list == null) {
+        return null;
+      }
+      List<String> result = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        ConfigValue v = list.get(i);
+        String where = child(key) + "[" + i + "]";
+        if (v.valueType() != ConfigValueType.STRING) {
+          error(v, where, "expected a text, was " + render(v));
+        } else if (allowed != null && !allowed.contains((String) v.unwrapped())) {
+          error(
+              v,
+              where,
+              "expected " + what + " (" + String.join(", ", allowed) + "), was \"" + v.unwrapped() + "\"");
+        } else {
+          result.add((String) v.unwrapped());
+        }
+      }
+      return result;
+    }
+
+    /**
+     * An object of name to share, the shares summing to 1; names one of {@code allowed} when given.
+     */
+    Map<String, Double> shares(String key, boolean required, List<String> allowed) {
+      Node n = object(key, required);
+      if (n == null) {
+        return null;
+      }
+      if (n.obj.isEmpty()) {
+        n.error(n.obj, n.path, "expected at least one name = share");
+        return null;
+      }
+      Map<String, Double> result = new LinkedHashMap<>();
+      double sum = 0;
+      for (String name : n.obj.keySet()) {
+        if (allowed != null && !allowed.contains(name)) {
+          n.error(
+              n.obj.get(name),
+              n.child(name),
+              "unknown key '" + name + "'; known: " + String.join(", ", allowed));
+          continue;
+        }
+        Double share = n.number(name, true, 0, 1, "a share between 0 and 1");
+        if (share != null) {
+          result.put(name, share);
+          sum += share;
+        }
+      }
+      if (n.failed) {
+        failed = true;
+        return null;
+      }
+      if (Math.abs(sum - 1) > SHARE_TOLERANCE) {
+        error(n.obj, n.path, "expected shares that sum to 1, sum was " + sum);
+        return null;
+      }
+      return result;
+    }
+  }
+}
