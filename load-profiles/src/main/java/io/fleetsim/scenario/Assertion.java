@@ -51,7 +51,8 @@ public record Assertion(
    * @param measured empty when the run had no figure for it
    * @param detail {@code measured 1.000} or {@code no figure for ...}
    */
-  public record Result(Assertion assertion, OptionalDouble measured, boolean passed, String detail) {
+  public record Result(
+      Assertion assertion, OptionalDouble measured, boolean passed, String detail) {
 
     /** {@code campaign:canary successRate gte 0.98: measured 1.000 ✓}. */
     public String text() {

@@ -61,6 +61,16 @@ public final class ScenarioFile {
   private final String file;
   private final List<ScenarioError> errors = new ArrayList<>();
 
+  /** The source lines, to order keys that share a line as they are written. */
+  private List<String> lines = List.of();
+
+  // What the file declares, even where a declaration has problems of its own: a reference to a
+  // campaign whose soak is misspelt is not an error too. Null: unknown, not checked.
+  private Set<String> regionNames;
+  private Set<String> modelNames;
+  private final Map<String, Integer> campaignWaves = new LinkedHashMap<>();
+  private boolean firmwareComplete = true;
+
   private ScenarioFile(String file) {
     this.file = file;
   }
@@ -72,6 +82,12 @@ public final class ScenarioFile {
       throw new InvalidScenario(List.of(new ScenarioError(name, 0, "", "no such file: " + path)));
     }
     ScenarioFile reader = new ScenarioFile(name);
+    try {
+      reader.lines = Files.readAllLines(path);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new InvalidScenario(
+          List.of(new ScenarioError(name, 0, "", "cannot read " + path + ": " + e.getMessage())));
+    }
     Config config;
     try {
       config = ConfigFactory.parseFile(path.toFile(), options(name).setAllowMissing(false));
@@ -84,6 +100,7 @@ public final class ScenarioFile {
   /** The scenario in {@code text}; errors name it {@code name}. */
   public static Scenario parse(String name, String text) throws InvalidScenario {
     ScenarioFile reader = new ScenarioFile(name);
+    reader.lines = text.lines().toList();
     Config config;
     try {
       config = ConfigFactory.parseString(text, options(name));
@@ -94,9 +111,7 @@ public final class ScenarioFile {
   }
 
   private static ConfigParseOptions options(String name) {
-    return ConfigParseOptions.defaults()
-        .setSyntax(ConfigSyntax.CONF)
-        .setOriginDescription(name);
+    return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(name);
   }
 
   private InvalidScenario syntax(ConfigException e) {
@@ -173,6 +188,9 @@ public final class ScenarioFile {
       return null;
     }
     Long size = f.integer("size", true, 1, 10_000_000);
+    if (f.value("regions") instanceof ConfigObject r) {
+      regionNames = new LinkedHashSet<>(keys(r));
+    }
     Map<String, Double> regions = f.shares("regions", true, null);
     Map<String, VehicleModel> models = models(f);
     Map<String, Double> profiles = f.shares("networkProfiles", false, NETWORK_PROFILES);
@@ -215,7 +233,8 @@ public final class ScenarioFile {
     Map<String, VehicleModel> result = new LinkedHashMap<>();
     double sum = 0;
     boolean ok = true;
-    for (String key : models.obj.keySet()) {
+    modelNames = new LinkedHashSet<>(keys(models.obj));
+    for (String key : keys(models.obj)) {
       Node m = models.object(key, true, "share", "ecus");
       if (m == null) {
         ok = false;
@@ -229,8 +248,7 @@ public final class ScenarioFile {
       }
       Set<String> types = new HashSet<>();
       for (int i = 0; list != null && i < list.size(); i++) {
-        Node e =
-            m.element(list, i, "ecus", "ecuType", "hardwareId", "busKind", "firmware");
+        Node e = m.element(list, i, "ecus", "ecuType", "hardwareId", "busKind", "firmware");
         if (e == null) {
           ok = false;
           continue;
@@ -240,7 +258,8 @@ public final class ScenarioFile {
         String bus = e.oneOf("busKind", true, Scenario.BUS_KINDS, "a bus kind");
         String fw = e.string("firmware", true);
         if (type != null && !types.add(type)) {
-          e.error(e.value("ecuType"), e.child("ecuType"), "the model has a " + type + " ECU already");
+          e.error(
+              e.value("ecuType"), e.child("ecuType"), "the model has a " + type + " ECU already");
         }
         if (type == null || hw == null || bus == null || fw == null) {
           ok = false;
@@ -288,7 +307,8 @@ public final class ScenarioFile {
           "expected 24 shares, one per hour from midnight, was " + hours.size());
       return null;
     }
-    List<Double> shares = d.numbers(hours, d.child("parkedByHour"), 0, 1, "a share between 0 and 1");
+    List<Double> shares =
+        d.numbers(hours, d.child("parkedByHour"), 0, 1, "a share between 0 and 1");
     return shares == null ? null : new Drive(Optional.empty(), shares);
   }
 
@@ -319,6 +339,8 @@ public final class ScenarioFile {
       }
       if (type != null && version != null && counter != null && size != null) {
         result.add(new Firmware(type, version, counter, size));
+      } else {
+        firmwareComplete = false;
       }
     }
     return result;
@@ -331,6 +353,17 @@ public final class ScenarioFile {
     List<Campaign> result = new ArrayList<>();
     if (list == null) {
       return result;
+    }
+    // Declared first, so that a campaign may name one declared after it.
+    for (ConfigValue v : list) {
+      if (v instanceof ConfigObject o
+          && o.get("id") != null
+          && o.get("id").valueType() == ConfigValueType.STRING) {
+        ConfigValue waves = o.get("waves");
+        campaignWaves.putIfAbsent(
+            (String) o.get("id").unwrapped(),
+            waves instanceof ConfigList l && !l.isEmpty() ? l.size() : -1);
+      }
     }
     if (list.isEmpty()) {
       root.error(list, "campaigns", "expected at least one campaign");
@@ -367,9 +400,10 @@ public final class ScenarioFile {
       }
       String type = c.ecuType("ecuType", true);
       String version = c.string("version", true);
-      if (type != null && version != null) {
+      if (type != null && version != null && firmwareComplete) {
         boolean published =
-            firmware.stream().anyMatch(f -> f.ecuType().equals(type) && f.version().equals(version));
+            firmware.stream()
+                .anyMatch(f -> f.ecuType().equals(type) && f.version().equals(version));
         if (!published) {
           c.error(
               c.value("version"),
@@ -382,7 +416,8 @@ public final class ScenarioFile {
                   + (firmware.isEmpty()
                       ? "nothing"
                       : String.join(
-                          ", ", firmware.stream().map(f -> f.ecuType() + " " + f.version()).toList())));
+                          ", ",
+                          firmware.stream().map(f -> f.ecuType() + " " + f.version()).toList())));
         }
         if (fleet != null
             && fleet.models().values().stream()
@@ -457,7 +492,10 @@ public final class ScenarioFile {
           c.error(
               c.value("after"),
               c.child("after"),
-              "campaigns wait for each other in a circle: " + String.join(" → ", chain) + " → " + next);
+              "campaigns wait for each other in a circle: "
+                  + String.join(" → ", chain)
+                  + " → "
+                  + next);
         }
       }
     }
@@ -469,17 +507,18 @@ public final class ScenarioFile {
     if (f == null) {
       return null;
     }
-    List<String> regions =
-        f.names("regions", fleet == null ? null : fleet.regions().keySet(), "a region of the fleet");
-    List<String> models =
-        f.names("models", fleet == null ? null : fleet.models().keySet(), "a model of the fleet");
+    List<String> regions = f.names("regions", regionNames, "a region of the fleet");
+    List<String> models = f.names("models", modelNames, "a model of the fleet");
     String environment = f.oneOf("environment", false, Scenario.ENVIRONMENTS, "an environment");
     List<String> tags = f.names("tags", null, null);
     if (f.failed) {
       return null;
     }
     return new Filter(
-        or(regions, List.of()), or(models, List.of()), Optional.ofNullable(environment), or(tags, List.of()));
+        or(regions, List.of()),
+        or(models, List.of()),
+        Optional.ofNullable(environment),
+        or(tags, List.of()));
   }
 
   private List<Double> waves(Node c) {
@@ -492,7 +531,8 @@ public final class ScenarioFile {
       c.error(list, path, "expected at least one wave, the last at 100");
       return null;
     }
-    List<Double> waves = c.numbers(list, path, Double.MIN_VALUE, 100, "a percentage between 0 and 100");
+    List<Double> waves =
+        c.numbers(list, path, Double.MIN_VALUE, 100, "a percentage between 0 and 100");
     if (waves == null) {
       return null;
     }
@@ -583,8 +623,7 @@ public final class ScenarioFile {
     if (s == null) {
       return null;
     }
-    List<String> regions =
-        s.names("regions", fleet == null ? null : fleet.regions().keySet(), "a region of the fleet");
+    List<String> regions = s.names("regions", regionNames, "a region of the fleet");
     List<String> vins = s.names("vins", null, null);
     List<String> ecuTypes = new ArrayList<>();
     ConfigList types = s.list("ecuTypes", false);
@@ -595,12 +634,12 @@ public final class ScenarioFile {
       }
     }
     String campaign = s.string("campaign", false);
-    if (campaign != null && campaigns.stream().noneMatch(c -> c.id().equals(campaign))) {
+    if (campaign != null && !campaignWaves.containsKey(campaign)) {
       s.error(
           s.value("campaign"),
           s.child("campaign"),
           "expected the id of a campaign of this file ("
-              + String.join(", ", campaigns.stream().map(Campaign::id).toList())
+              + String.join(", ", campaignWaves.keySet())
               + "), was '"
               + campaign
               + "'");
@@ -624,7 +663,7 @@ public final class ScenarioFile {
       return null;
     }
     Map<String, Double> params = new LinkedHashMap<>();
-    for (String key : p.obj.keySet()) {
+    for (String key : keys(p.obj)) {
       double max = key.equals("rate") ? 1 : Double.MAX_VALUE;
       String what = key.equals("rate") ? "a share between 0 and 1" : "a number of 0 or more";
       Double v = p.number(key, true, 0, max, what);
@@ -645,14 +684,13 @@ public final class ScenarioFile {
     }
     for (int i = 0; i < list.size(); i++) {
       Node a =
-          root.element(
-              list, i, "assertions", "scope", "statistic", "condition", "value", "values");
+          root.element(list, i, "assertions", "scope", "statistic", "condition", "value", "values");
       if (a == null) {
         continue;
       }
       String scope = a.string("scope", true);
       if (scope != null) {
-        String problem = scopeProblem(scope.strip(), fleet, campaigns);
+        String problem = scopeProblem(scope.strip());
         if (problem != null) {
           a.error(a.value("scope"), a.child("scope"), problem);
         }
@@ -735,12 +773,15 @@ public final class ScenarioFile {
       return null;
     }
     if (low > high) {
-      a.error(list, a.child("values"), "expected low <= high, was [" + text(list.get(0)) + ", " + text(list.get(1)) + "]");
+      a.error(
+          list,
+          a.child("values"),
+          "expected low <= high, was [" + text(list.get(0)) + ", " + text(list.get(1)) + "]");
       return null;
     }
     out[0] = low;
     out[1] = high;
-    return text(list.get(0)) + " " + text(list.get(1));
+    return text(list.get(0)) + " and " + text(list.get(1));
   }
 
   private Double bound(Node a, ConfigValue v, String path, Statistic statistic) {
@@ -765,7 +806,7 @@ public final class ScenarioFile {
     return d;
   }
 
-  private static String scopeProblem(String scope, Fleet fleet, List<Campaign> campaigns) {
+  private String scopeProblem(String scope) {
     String expected =
         "expected a scope: run, campaign:<id>, wave:<campaignId>:<n> or region:<name>, was \""
             + scope
@@ -774,7 +815,7 @@ public final class ScenarioFile {
       return null;
     }
     String[] parts = scope.split(":", -1);
-    List<String> ids = campaigns.stream().map(Campaign::id).toList();
+    Set<String> ids = campaignWaves.keySet();
     switch (parts[0]) {
       case "campaign":
         if (parts.length != 2) {
@@ -782,14 +823,22 @@ public final class ScenarioFile {
         }
         return ids.contains(parts[1])
             ? null
-            : "expected a campaign of this file (" + String.join(", ", ids) + "), was '" + parts[1] + "'";
+            : "expected a campaign of this file ("
+                + String.join(", ", ids)
+                + "), was '"
+                + parts[1]
+                + "'";
       case "wave":
         if (parts.length != 3) {
           return expected;
         }
-        Optional<Campaign> c = campaigns.stream().filter(x -> x.id().equals(parts[1])).findFirst();
-        if (c.isEmpty()) {
-          return "expected a campaign of this file (" + String.join(", ", ids) + "), was '" + parts[1] + "'";
+        Integer waves = campaignWaves.get(parts[1]);
+        if (waves == null) {
+          return "expected a campaign of this file ("
+              + String.join(", ", ids)
+              + "), was '"
+              + parts[1]
+              + "'";
         }
         int n;
         try {
@@ -797,21 +846,20 @@ public final class ScenarioFile {
         } catch (NumberFormatException e) {
           return "expected a wave number from 1, was '" + parts[2] + "'";
         }
-        int waves = c.get().waves().size();
-        return n >= 1 && n <= waves
+        return n >= 1 && (waves < 0 || n <= waves)
             ? null
             : "expected a wave of " + parts[1] + " from 1 to " + waves + ", was " + parts[2];
       case "region":
         if (parts.length != 2) {
           return expected;
         }
-        if (fleet == null) {
+        if (regionNames == null) {
           return null; // the fleet's own errors are reported
         }
-        return fleet.regions().containsKey(parts[1])
+        return regionNames.contains(parts[1])
             ? null
             : "expected a region of the fleet ("
-                + String.join(", ", fleet.regions().keySet())
+                + String.join(", ", regionNames)
                 + "), was '"
                 + parts[1]
                 + "'";
@@ -824,7 +872,8 @@ public final class ScenarioFile {
 
   private Duration durationValue(Node n, ConfigValue v, String path) {
     String expected = "expected a duration such as 30m, was " + render(v);
-    if (v.valueType() != ConfigValueType.STRING || !DURATION.matcher((String) v.unwrapped()).matches()) {
+    if (v.valueType() != ConfigValueType.STRING
+        || !DURATION.matcher((String) v.unwrapped()).matches()) {
       n.error(v, path, expected);
       return null;
     }
@@ -863,6 +912,27 @@ public final class ScenarioFile {
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 
+  /**
+   * The keys of {@code obj} in the order the file writes them: a parsed object does not keep its
+   * order, its values' origins do (by line; keys on one line by their place in it).
+   */
+  private List<String> keys(ConfigObject obj) {
+    List<String> keys = new ArrayList<>(obj.keySet());
+    keys.sort(
+        Comparator.<String>comparingInt(k -> line(obj.get(k).origin()))
+            .thenComparingInt(k -> column(line(obj.get(k).origin()), k))
+            .thenComparing(Comparator.naturalOrder()));
+    return keys;
+  }
+
+  private int column(int line, String key) {
+    if (line < 1 || line > lines.size()) {
+      return Integer.MAX_VALUE;
+    }
+    int i = lines.get(line - 1).indexOf(key);
+    return i < 0 ? Integer.MAX_VALUE : i;
+  }
+
   private static <T> T or(T value, T fallback) {
     return value == null ? fallback : value;
   }
@@ -885,12 +955,12 @@ public final class ScenarioFile {
       this.path = path;
       if (known.length > 0) {
         List<String> names = List.of(known);
-        for (Map.Entry<String, ConfigValue> e : obj.entrySet()) {
-          if (!names.contains(e.getKey())) {
+        for (String key : keys(obj)) {
+          if (!names.contains(key)) {
             error(
-                e.getValue(),
-                child(e.getKey()),
-                "unknown key '" + e.getKey() + "'; known: " + String.join(", ", names));
+                obj.get(key),
+                child(key),
+                "unknown key '" + key + "'; known: " + String.join(", ", names));
           }
         }
       }
@@ -903,11 +973,12 @@ public final class ScenarioFile {
 
     void error(ConfigValue at, String where, String message) {
       failed = true;
-      errors.add(new ScenarioError(file, line(at == null ? obj.origin() : at.origin()), where, message));
+      errors.add(
+          new ScenarioError(file, line(at == null ? obj.origin() : at.origin()), where, message));
     }
 
     void missing(String key) {
-      error(obj, child(key), "missing; expected " + key);
+      error(obj, child(key), "required, but missing");
     }
 
     /** The value of {@code key}; null when absent or set to null. */
@@ -980,7 +1051,10 @@ public final class ScenarioFile {
         error(
             v,
             where,
-            "expected an ECU type (" + String.join(", ", Scenario.ECU_TYPES) + "), was " + render(v));
+            "expected an ECU type ("
+                + String.join(", ", Scenario.ECU_TYPES)
+                + "), was "
+                + render(v));
         return null;
       }
       return upper;
@@ -1034,7 +1108,12 @@ public final class ScenarioFile {
           l = null;
         }
       }
-      String what = min == Long.MIN_VALUE ? "a whole number" : "a whole number from " + min + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? " up" : " to " + max);
+      String what =
+          min == Long.MIN_VALUE
+              ? "a whole number"
+              : "a whole number from "
+                  + min
+                  + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? " up" : " to " + max);
       if (l == null || l < min || l > max) {
         error(v, child(key), "expected " + what + ", was " + render(v));
         return null;
@@ -1113,7 +1192,13 @@ public final class ScenarioFile {
           error(
               v,
               where,
-              "expected " + what + " (" + String.join(", ", allowed) + "), was \"" + v.unwrapped() + "\"");
+              "expected "
+                  + what
+                  + " ("
+                  + String.join(", ", allowed)
+                  + "), was \""
+                  + v.unwrapped()
+                  + "\"");
         } else {
           result.add((String) v.unwrapped());
         }
@@ -1135,7 +1220,7 @@ public final class ScenarioFile {
       }
       Map<String, Double> result = new LinkedHashMap<>();
       double sum = 0;
-      for (String name : n.obj.keySet()) {
+      for (String name : keys(n.obj)) {
         if (allowed != null && !allowed.contains(name)) {
           n.error(
               n.obj.get(name),

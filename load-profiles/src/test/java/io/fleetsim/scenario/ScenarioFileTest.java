@@ -160,7 +160,8 @@ class ScenarioFileTest {
 
   @Test
   void substitutionsAreResolved() throws InvalidScenario {
-    Scenario s = ScenarioFile.parse("subst.conf", SMALL.replace("seed = 9", "seed = ${fleet.size}"));
+    Scenario s =
+        ScenarioFile.parse("subst.conf", SMALL.replace("seed = 9", "seed = ${fleet.size}"));
     assertEquals(20, s.seed());
   }
 
