@@ -120,6 +120,9 @@ public final class ScenarioFile {
     if (e.origin() != null && message.startsWith(e.origin().description() + ": ")) {
       message = message.substring(e.origin().description().length() + 2);
     }
+    if (e instanceof ConfigException.Parse) {
+      message = "not valid HOCON: " + message;
+    }
     return new InvalidScenario(List.of(new ScenarioError(file, line, "", message)));
   }
 
@@ -275,7 +278,8 @@ public final class ScenarioFile {
       result.put(key, new VehicleModel(share, ecus));
     }
     if (ok && Math.abs(sum - 1) > SHARE_TOLERANCE) {
-      models.error(models.obj, models.path, "expected model shares that sum to 1, sum was " + sum);
+      models.error(
+          models.obj, models.path, "expected model shares that sum to 1, sum was " + sum(sum));
       return null;
     }
     return ok ? result : null;
@@ -933,6 +937,13 @@ public final class ScenarioFile {
     return i < 0 ? Integer.MAX_VALUE : i;
   }
 
+  /** A sum of shares as a reader wrote them: 1.1, not 1.1000000000000001. */
+  private static String sum(double sum) {
+    return java.math.BigDecimal.valueOf(Math.round(sum * 1e9) / 1e9)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
   private static <T> T or(T value, T fallback) {
     return value == null ? fallback : value;
   }
@@ -1239,7 +1250,7 @@ public final class ScenarioFile {
         return null;
       }
       if (Math.abs(sum - 1) > SHARE_TOLERANCE) {
-        error(n.obj, n.path, "expected shares that sum to 1, sum was " + sum);
+        error(n.obj, n.path, "expected shares that sum to 1, sum was " + sum(sum));
         return null;
       }
       return result;

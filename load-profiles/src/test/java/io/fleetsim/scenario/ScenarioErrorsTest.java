@@ -116,15 +116,17 @@ class ScenarioErrorsTest {
   @Test
   void sharesMustSumToOne() {
     String text = SMALL.replace("Berlin = 0.25", "Berlin = 0.35");
-    List<String> errors = errors(text);
-    assertEquals(1, errors.size());
-    assertTrue(
-        errors
-            .get(0)
-            .startsWith(
-                at(text, "regions { Munich")
-                    + "fleet.regions: expected shares that sum to 1, sum was 1.1"),
-        errors.get(0));
+    assertEquals(
+        List.of(
+            at(text, "regions { Munich")
+                + "fleet.regions: expected shares that sum to 1, sum was 1.1"),
+        errors(text));
+    String models = SMALL.replace("share = 1\n", "share = 0.9\n");
+    assertEquals(
+        List.of(
+            at(models, "models {")
+                + "fleet.models: expected model shares that sum to 1, sum was 0.9"),
+        errors(models));
   }
 
   @Test
@@ -252,7 +254,8 @@ class ScenarioErrorsTest {
     String text = SMALL.replace("size = 20", "size = 20 }}");
     List<String> errors = errors(text);
     assertEquals(1, errors.size());
-    assertTrue(errors.get(0).startsWith(at(text, "size = 20 }}")), errors.get(0));
+    assertTrue(
+        errors.get(0).startsWith(at(text, "size = 20 }}") + "not valid HOCON: "), errors.get(0));
   }
 
   @Test
