@@ -1,13 +1,16 @@
 package io.fleetsim.scenario;
 
+import static io.fleetsim.scenario.ScenarioNode.numberValue;
+import static io.fleetsim.scenario.ScenarioNode.render;
+import static io.fleetsim.scenario.ScenarioNode.sum;
+import static io.fleetsim.scenario.ScenarioNode.text;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
@@ -23,6 +26,7 @@ import io.fleetsim.scenario.Scenario.OnFailure;
 import io.fleetsim.scenario.Scenario.TimelineEntry;
 import io.fleetsim.scenario.Scenario.TimelineSelector;
 import io.fleetsim.scenario.Scenario.VehicleModel;
+import io.fleetsim.scenario.ScenarioNode.Source;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +41,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads a scenario file (HOCON) into a {@link Scenario}, or says everything that is wrong with it.
@@ -51,18 +54,10 @@ public final class ScenarioFile {
   public static final List<String> NETWORK_PROFILES = List.of("5g", "lte", "rural");
 
   /** Shares must sum to 1 within this. */
-  static final double SHARE_TOLERANCE = 1e-9;
-
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final Pattern DURATION =
-      Pattern.compile("\\s*[0-9]+(\\.[0-9]+)?\\s*[A-Za-z]+\\s*");
-  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
+  static final double SHARE_TOLERANCE = ScenarioNode.SHARE_TOLERANCE;
 
   private final String file;
-  private final List<ScenarioError> errors = new ArrayList<>();
-
-  /** The source lines, to order keys that share a line as they are written. */
-  private List<String> lines = List.of();
+  private Source source;
 
   // What the file declares, even where a declaration has problems of its own: a reference to a
   // campaign whose soak is misspelt is not an error too. Null: unknown, not checked.
@@ -83,7 +78,7 @@ public final class ScenarioFile {
     }
     ScenarioFile reader = new ScenarioFile(name);
     try {
-      reader.lines = Files.readAllLines(path);
+      reader.source = new Source(name, Files.readAllLines(path));
     } catch (java.io.IOException | RuntimeException e) {
       throw new InvalidScenario(
           List.of(new ScenarioError(name, 0, "", "cannot read " + path + ": " + e.getMessage())));
@@ -100,7 +95,7 @@ public final class ScenarioFile {
   /** The scenario in {@code text}; errors name it {@code name}. */
   public static Scenario parse(String name, String text) throws InvalidScenario {
     ScenarioFile reader = new ScenarioFile(name);
-    reader.lines = text.lines().toList();
+    reader.source = new Source(name, text.lines().toList());
     Config config;
     try {
       config = ConfigFactory.parseString(text, options(name));
@@ -134,8 +129,9 @@ public final class ScenarioFile {
     } catch (ConfigException e) {
       throw syntax(e);
     }
-    Node root =
-        new Node(
+    ScenarioNode root =
+        new ScenarioNode(
+            source,
             config.root(),
             "",
             "name",
@@ -156,8 +152,8 @@ public final class ScenarioFile {
     List<Campaign> campaigns = campaigns(root, fleet, firmware);
     List<TimelineEntry> timeline = timeline(root, fleet, campaigns);
     List<Assertion> assertions = assertions(root, fleet, campaigns);
-    if (!errors.isEmpty()) {
-      List<ScenarioError> sorted = new ArrayList<>(errors);
+    if (!source.errors.isEmpty()) {
+      List<ScenarioError> sorted = new ArrayList<>(source.errors);
       sorted.sort(Comparator.comparingInt(ScenarioError::line)); // stable: same line keeps order
       throw new InvalidScenario(sorted);
     }
@@ -175,8 +171,8 @@ public final class ScenarioFile {
 
   // ---- fleet
 
-  private Fleet fleet(Node root) {
-    Node f =
+  private Fleet fleet(ScenarioNode root) {
+    ScenarioNode f =
         root.object(
             "fleet",
             true,
@@ -192,7 +188,7 @@ public final class ScenarioFile {
     }
     Long size = f.integer("size", true, 1, 10_000_000);
     if (f.value("regions") instanceof ConfigObject r) {
-      regionNames = new LinkedHashSet<>(keys(r));
+      regionNames = new LinkedHashSet<>(source.keys(r));
     }
     Map<String, Double> regions = f.shares("regions", true, null);
     Map<String, VehicleModel> models = models(f);
@@ -224,8 +220,8 @@ public final class ScenarioFile {
         environments);
   }
 
-  private Map<String, VehicleModel> models(Node fleet) {
-    Node models = fleet.object("models", true);
+  private Map<String, VehicleModel> models(ScenarioNode fleet) {
+    ScenarioNode models = fleet.object("models", true);
     if (models == null) {
       return null;
     }
@@ -236,9 +232,9 @@ public final class ScenarioFile {
     Map<String, VehicleModel> result = new LinkedHashMap<>();
     double sum = 0;
     boolean ok = true;
-    modelNames = new LinkedHashSet<>(keys(models.obj));
-    for (String key : keys(models.obj)) {
-      Node m = models.object(key, true, "share", "ecus");
+    modelNames = new LinkedHashSet<>(source.keys(models.obj));
+    for (String key : source.keys(models.obj)) {
+      ScenarioNode m = models.object(key, true, "share", "ecus");
       if (m == null) {
         ok = false;
         continue;
@@ -251,7 +247,7 @@ public final class ScenarioFile {
       }
       Set<String> types = new HashSet<>();
       for (int i = 0; list != null && i < list.size(); i++) {
-        Node e = m.element(list, i, "ecus", "ecuType", "hardwareId", "busKind", "firmware");
+        ScenarioNode e = m.element(list, i, "ecus", "ecuType", "hardwareId", "busKind", "firmware");
         if (e == null) {
           ok = false;
           continue;
@@ -285,8 +281,8 @@ public final class ScenarioFile {
     return ok ? result : null;
   }
 
-  private Drive drive(Node fleet) {
-    Node d = fleet.object("drive", false, "parkedShare", "parkedByHour");
+  private Drive drive(ScenarioNode fleet) {
+    ScenarioNode d = fleet.object("drive", false, "parkedShare", "parkedByHour");
     if (d == null) {
       return fleet.value("drive") == null ? Drive.alwaysParked() : null;
     }
@@ -318,7 +314,7 @@ public final class ScenarioFile {
 
   // ---- firmware
 
-  private List<Firmware> firmware(Node root) {
+  private List<Firmware> firmware(ScenarioNode root) {
     ConfigList list = root.list("firmware", true);
     List<Firmware> result = new ArrayList<>();
     if (list == null) {
@@ -329,7 +325,7 @@ public final class ScenarioFile {
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
-      Node f =
+      ScenarioNode f =
           root.element(list, i, "firmware", "ecuType", "version", "releaseCounter", "sizeBytes");
       if (f == null) {
         continue;
@@ -352,7 +348,7 @@ public final class ScenarioFile {
 
   // ---- campaigns
 
-  private List<Campaign> campaigns(Node root, Fleet fleet, List<Firmware> firmware) {
+  private List<Campaign> campaigns(ScenarioNode root, Fleet fleet, List<Firmware> firmware) {
     ConfigList list = root.list("campaigns", true);
     List<Campaign> result = new ArrayList<>();
     if (list == null) {
@@ -372,10 +368,10 @@ public final class ScenarioFile {
     if (list.isEmpty()) {
       root.error(list, "campaigns", "expected at least one campaign");
     }
-    Map<String, Node> ids = new LinkedHashMap<>();
+    Map<String, ScenarioNode> ids = new LinkedHashMap<>();
     Map<String, String> after = new LinkedHashMap<>();
     for (int i = 0; i < list.size(); i++) {
-      Node c =
+      ScenarioNode c =
           root.element(
               list,
               i,
@@ -473,7 +469,7 @@ public final class ScenarioFile {
               or(rollback, false)));
     }
     for (Map.Entry<String, String> a : after.entrySet()) {
-      Node c = ids.get(a.getKey());
+      ScenarioNode c = ids.get(a.getKey());
       if (!ids.containsKey(a.getValue())) {
         c.error(
             c.value("after"),
@@ -506,8 +502,8 @@ public final class ScenarioFile {
     return result;
   }
 
-  private Filter filter(Node c, Fleet fleet) {
-    Node f = c.object("filter", false, "regions", "models", "environment", "tags");
+  private Filter filter(ScenarioNode c, Fleet fleet) {
+    ScenarioNode f = c.object("filter", false, "regions", "models", "environment", "tags");
     if (f == null) {
       return null;
     }
@@ -525,7 +521,7 @@ public final class ScenarioFile {
         or(tags, List.of()));
   }
 
-  private List<Double> waves(Node c) {
+  private List<Double> waves(ScenarioNode c) {
     ConfigList list = c.list("waves", true);
     if (list == null) {
       return null;
@@ -564,7 +560,7 @@ public final class ScenarioFile {
 
   // ---- timeline
 
-  private List<TimelineEntry> timeline(Node root, Fleet fleet, List<Campaign> campaigns) {
+  private List<TimelineEntry> timeline(ScenarioNode root, Fleet fleet, List<Campaign> campaigns) {
     ConfigList list = root.list("timeline", false);
     List<TimelineEntry> result = new ArrayList<>();
     if (list == null) {
@@ -572,7 +568,7 @@ public final class ScenarioFile {
     }
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
-      Node t =
+      ScenarioNode t =
           root.element(list, i, "timeline", "id", "kind", "at", "duration", "selector", "params");
       if (t == null) {
         continue;
@@ -622,8 +618,9 @@ public final class ScenarioFile {
     return result;
   }
 
-  private TimelineSelector selector(Node t, Fleet fleet, List<Campaign> campaigns) {
-    Node s = t.object("selector", false, "regions", "vins", "ecuTypes", "campaign", "percent");
+  private TimelineSelector selector(ScenarioNode t, Fleet fleet, List<Campaign> campaigns) {
+    ScenarioNode s =
+        t.object("selector", false, "regions", "vins", "ecuTypes", "campaign", "percent");
     if (s == null) {
       return null;
     }
@@ -661,13 +658,13 @@ public final class ScenarioFile {
         or(percent, 100.0));
   }
 
-  private Map<String, Double> params(Node t) {
-    Node p = t.object("params", false);
+  private Map<String, Double> params(ScenarioNode t) {
+    ScenarioNode p = t.object("params", false);
     if (p == null) {
       return null;
     }
     Map<String, Double> params = new LinkedHashMap<>();
-    for (String key : keys(p.obj)) {
+    for (String key : source.keys(p.obj)) {
       double max = key.equals("rate") ? 1 : Double.MAX_VALUE;
       String what = key.equals("rate") ? "a share between 0 and 1" : "a number of 0 or more";
       Double v = p.number(key, true, 0, max, what);
@@ -680,14 +677,14 @@ public final class ScenarioFile {
 
   // ---- assertions
 
-  private List<Assertion> assertions(Node root, Fleet fleet, List<Campaign> campaigns) {
+  private List<Assertion> assertions(ScenarioNode root, Fleet fleet, List<Campaign> campaigns) {
     ConfigList list = root.list("assertions", false);
     List<Assertion> result = new ArrayList<>();
     if (list == null) {
       return result;
     }
     for (int i = 0; i < list.size(); i++) {
-      Node a =
+      ScenarioNode a =
           root.element(list, i, "assertions", "scope", "statistic", "condition", "value", "values");
       if (a == null) {
         continue;
@@ -736,7 +733,7 @@ public final class ScenarioFile {
   }
 
   /** Reads {@code value} (or {@code values} for between) into {@code out}; the bounds' text. */
-  private String bounds(Node a, Statistic statistic, Condition condition, double[] out) {
+  private String bounds(ScenarioNode a, Statistic statistic, Condition condition, double[] out) {
     boolean between = condition == Condition.BETWEEN;
     String want = between ? "values" : "value";
     String other = between ? "value" : "values";
@@ -788,9 +785,9 @@ public final class ScenarioFile {
     return text(list.get(0)) + " and " + text(list.get(1));
   }
 
-  private Double bound(Node a, ConfigValue v, String path, Statistic statistic) {
+  private Double bound(ScenarioNode a, ConfigValue v, String path, Statistic statistic) {
     if (statistic.isTime() && v.valueType() == ConfigValueType.STRING) {
-      Duration d = durationValue(a, v, path);
+      Duration d = a.durationValue(v, path);
       return d == null ? null : d.toMillis() / 1000.0;
     }
     Double d = numberValue(v);
@@ -874,386 +871,11 @@ public final class ScenarioFile {
 
   // ---- values
 
-  private Duration durationValue(Node n, ConfigValue v, String path) {
-    String expected = "expected a duration such as 30m, was " + render(v);
-    if (v.valueType() != ConfigValueType.STRING
-        || !DURATION.matcher((String) v.unwrapped()).matches()) {
-      n.error(v, path, expected);
-      return null;
-    }
-    try {
-      return ConfigFactory.empty().withValue("d", v).getDuration("d");
-    } catch (ConfigException e) {
-      n.error(v, path, expected);
-      return null;
-    }
-  }
-
-  private static Double numberValue(ConfigValue v) {
-    if (v.valueType() == ConfigValueType.NUMBER) {
-      return ((Number) v.unwrapped()).doubleValue();
-    }
-    if (v.valueType() == ConfigValueType.STRING) {
-      try {
-        return Double.parseDouble(((String) v.unwrapped()).strip());
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  private static String text(ConfigValue v) {
-    return v.valueType() == ConfigValueType.STRING ? (String) v.unwrapped() : render(v);
-  }
-
-  private static String render(ConfigValue v) {
-    String r = v.render(ConfigRenderOptions.concise());
-    return r.length() > 60 ? r.substring(0, 57) + "..." : r;
-  }
-
   private static String num(double d) {
     return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
   }
 
-  /**
-   * The keys of {@code obj} in the order the file writes them: a parsed object does not keep its
-   * order, its values' origins do (by line; keys on one line by their place in it).
-   */
-  private List<String> keys(ConfigObject obj) {
-    List<String> keys = new ArrayList<>(obj.keySet());
-    keys.sort(
-        Comparator.<String>comparingInt(k -> line(obj.get(k).origin()))
-            .thenComparingInt(k -> column(line(obj.get(k).origin()), k))
-            .thenComparing(Comparator.naturalOrder()));
-    return keys;
-  }
-
-  private int column(int line, String key) {
-    if (line < 1 || line > lines.size()) {
-      return Integer.MAX_VALUE;
-    }
-    int i = lines.get(line - 1).indexOf(key);
-    return i < 0 ? Integer.MAX_VALUE : i;
-  }
-
-  /** A sum of shares as a reader wrote them: 1.1, not 1.1000000000000001. */
-  private static String sum(double sum) {
-    return java.math.BigDecimal.valueOf(Math.round(sum * 1e9) / 1e9)
-        .stripTrailingZeros()
-        .toPlainString();
-  }
-
   private static <T> T or(T value, T fallback) {
     return value == null ? fallback : value;
-  }
-
-  private static int line(ConfigOrigin origin) {
-    return origin == null ? 0 : Math.max(0, origin.lineNumber());
-  }
-
-  /**
-   * One object of the file with its field path. Reading a field records every problem with it and
-   * returns null; {@link #failed} tells whether any field of this object was bad.
-   */
-  private final class Node {
-    final ConfigObject obj;
-    final String path;
-    boolean failed;
-
-    Node(ConfigObject obj, String path, String... known) {
-      this.obj = obj;
-      this.path = path;
-      if (known.length > 0) {
-        List<String> names = List.of(known);
-        for (String key : keys(obj)) {
-          if (!names.contains(key)) {
-            error(
-                obj.get(key),
-                child(key),
-                "unknown key '" + key + "'; known: " + String.join(", ", names));
-          }
-        }
-      }
-    }
-
-    String child(String key) {
-      String k = PLAIN_KEY.matcher(key).matches() ? key : "\"" + key + "\"";
-      return path.isEmpty() ? k : path + "." + k;
-    }
-
-    void error(ConfigValue at, String where, String message) {
-      failed = true;
-      errors.add(
-          new ScenarioError(file, line(at == null ? obj.origin() : at.origin()), where, message));
-    }
-
-    void missing(String key) {
-      error(obj, child(key), "required, but missing");
-    }
-
-    /** The value of {@code key}; null when absent or set to null. */
-    ConfigValue value(String key) {
-      ConfigValue v = obj.get(key);
-      return v == null || v.valueType() == ConfigValueType.NULL ? null : v;
-    }
-
-    private ConfigValue require(String key, boolean required) {
-      ConfigValue v = value(key);
-      if (v == null && required) {
-        missing(key);
-      }
-      return v;
-    }
-
-    String string(String key, boolean required) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      if (v.valueType() != ConfigValueType.STRING || ((String) v.unwrapped()).isBlank()) {
-        error(v, child(key), "expected a text, was " + render(v));
-        return null;
-      }
-      return (String) v.unwrapped();
-    }
-
-    String id(String key, boolean required) {
-      String s = string(key, required);
-      if (s != null && !ID.matcher(s).matches()) {
-        error(
-            value(key),
-            child(key),
-            "expected 1 to 64 letters, digits, '.', '_' or '-' (starting with a letter or digit), was \""
-                + s
-                + "\"");
-        return null;
-      }
-      return s;
-    }
-
-    String oneOf(String key, boolean required, List<String> allowed, String what) {
-      String s = string(key, required);
-      if (s == null) {
-        return null;
-      }
-      String lower = s.strip().toLowerCase(Locale.ROOT);
-      if (!allowed.contains(lower)) {
-        error(
-            value(key),
-            child(key),
-            "expected " + what + " (" + String.join(", ", allowed) + "), was \"" + s + "\"");
-        return null;
-      }
-      return lower;
-    }
-
-    String ecuType(String key, boolean required) {
-      ConfigValue v = require(key, required);
-      return v == null ? null : ecuTypeValue(v, child(key));
-    }
-
-    String ecuTypeValue(ConfigValue v, String where) {
-      String upper =
-          v.valueType() == ConfigValueType.STRING
-              ? ((String) v.unwrapped()).strip().toUpperCase(Locale.ROOT)
-              : null;
-      if (upper == null || !Scenario.ECU_TYPES.contains(upper)) {
-        error(
-            v,
-            where,
-            "expected an ECU type ("
-                + String.join(", ", Scenario.ECU_TYPES)
-                + "), was "
-                + render(v));
-        return null;
-      }
-      return upper;
-    }
-
-    Double number(String key, boolean required, double min, double max, String what) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      return checked(v, child(key), min, max, what);
-    }
-
-    private Double checked(ConfigValue v, String where, double min, double max, String what) {
-      Double d = numberValue(v);
-      if (d == null || d.isNaN()) {
-        error(v, where, "expected " + what + ", was " + render(v));
-        return null;
-      }
-      if (d < min || d > max) {
-        error(v, where, "expected " + what + ", was " + render(v));
-        return null;
-      }
-      return d;
-    }
-
-    List<Double> numbers(ConfigList list, String where, double min, double max, String what) {
-      List<Double> result = new ArrayList<>();
-      boolean ok = true;
-      for (int i = 0; i < list.size(); i++) {
-        Double d = checked(list.get(i), where + "[" + i + "]", min, max, what);
-        ok &= d != null;
-        result.add(d);
-      }
-      return ok ? result : null;
-    }
-
-    Long integer(String key, boolean required, long min, long max) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      Object u = v.unwrapped();
-      Long l = null;
-      if (u instanceof Integer || u instanceof Long) {
-        l = ((Number) u).longValue();
-      } else if (u instanceof String s) {
-        try {
-          l = Long.parseLong(s.strip().replace("_", ""));
-        } catch (NumberFormatException e) {
-          l = null;
-        }
-      }
-      String what =
-          min == Long.MIN_VALUE
-              ? "a whole number"
-              : "a whole number from "
-                  + min
-                  + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? " up" : " to " + max);
-      if (l == null || l < min || l > max) {
-        error(v, child(key), "expected " + what + ", was " + render(v));
-        return null;
-      }
-      return l;
-    }
-
-    Boolean bool(String key) {
-      ConfigValue v = value(key);
-      if (v == null) {
-        return null;
-      }
-      if (v.valueType() != ConfigValueType.BOOLEAN) {
-        error(v, child(key), "expected true or false, was " + render(v));
-        return null;
-      }
-      return (Boolean) v.unwrapped();
-    }
-
-    Duration duration(String key, boolean required) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      return durationValue(this, v, child(key));
-    }
-
-    ConfigList list(String key, boolean required) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      if (v.valueType() != ConfigValueType.LIST) {
-        error(v, child(key), "expected a list [...], was " + render(v));
-        return null;
-      }
-      return (ConfigList) v;
-    }
-
-    Node object(String key, boolean required, String... known) {
-      ConfigValue v = require(key, required);
-      if (v == null) {
-        return null;
-      }
-      if (v.valueType() != ConfigValueType.OBJECT) {
-        error(v, child(key), "expected an object { ... }, was " + render(v));
-        return null;
-      }
-      return new Node((ConfigObject) v, child(key), known);
-    }
-
-    /** Element {@code i} of {@code list} (the field {@code key}), an object of the known keys. */
-    Node element(ConfigList list, int i, String key, String... known) {
-      ConfigValue v = list.get(i);
-      String where = child(key) + "[" + i + "]";
-      if (v.valueType() != ConfigValueType.OBJECT) {
-        error(v, where, "expected an object { ... }, was " + render(v));
-        return null;
-      }
-      return new Node((ConfigObject) v, where, known);
-    }
-
-    /** A list of names, each (when {@code allowed} is given) one of {@code allowed}. */
-    List<String> names(String key, Set<String> allowed, String what) {
-      ConfigList list = list(key, false);
-      if (list == null) {
-        return null;
-      }
-      List<String> result = new ArrayList<>();
-      for (int i = 0; i < list.size(); i++) {
-        ConfigValue v = list.get(i);
-        String where = child(key) + "[" + i + "]";
-        if (v.valueType() != ConfigValueType.STRING) {
-          error(v, where, "expected a text, was " + render(v));
-        } else if (allowed != null && !allowed.contains((String) v.unwrapped())) {
-          error(
-              v,
-              where,
-              "expected "
-                  + what
-                  + " ("
-                  + String.join(", ", allowed)
-                  + "), was \""
-                  + v.unwrapped()
-                  + "\"");
-        } else {
-          result.add((String) v.unwrapped());
-        }
-      }
-      return result;
-    }
-
-    /**
-     * An object of name to share, the shares summing to 1; names one of {@code allowed} when given.
-     */
-    Map<String, Double> shares(String key, boolean required, List<String> allowed) {
-      Node n = object(key, required);
-      if (n == null) {
-        return null;
-      }
-      if (n.obj.isEmpty()) {
-        n.error(n.obj, n.path, "expected at least one name = share");
-        return null;
-      }
-      Map<String, Double> result = new LinkedHashMap<>();
-      double sum = 0;
-      for (String name : keys(n.obj)) {
-        if (allowed != null && !allowed.contains(name)) {
-          n.error(
-              n.obj.get(name),
-              n.child(name),
-              "unknown key '" + name + "'; known: " + String.join(", ", allowed));
-          continue;
-        }
-        Double share = n.number(name, true, 0, 1, "a share between 0 and 1");
-        if (share != null) {
-          result.put(name, share);
-          sum += share;
-        }
-      }
-      if (n.failed) {
-        failed = true;
-        return null;
-      }
-      if (Math.abs(sum - 1) > SHARE_TOLERANCE) {
-        error(n.obj, n.path, "expected shares that sum to 1, sum was " + sum(sum));
-        return null;
-      }
-      return result;
-    }
   }
 }
