@@ -148,7 +148,7 @@ public final class ScenarioFile {
     Fleet fleet = fleet(root);
     List<Firmware> firmware = firmware(root);
     List<Campaign> campaigns = campaigns(root, fleet, firmware);
-    List<TimelineEntry> timeline = timeline(root, fleet, campaigns);
+    List<TimelineEntry> timeline = timeline(root);
     List<Assertion> assertions = new AssertionFields(campaignWaves, regionNames).read(root);
     if (!source.errors.isEmpty()) {
       List<ScenarioError> sorted = new ArrayList<>(source.errors);
@@ -426,7 +426,7 @@ public final class ScenarioFile {
               "no vehicle model of the fleet has an ECU of type " + type);
         }
       }
-      Filter filter = filter(c, fleet);
+      Filter filter = filter(c);
       List<Double> waves = waves(c);
       Duration soak = c.duration("soak", false);
       Double success = c.number("successThreshold", false, 0, 1, "a share between 0 and 1");
@@ -500,7 +500,7 @@ public final class ScenarioFile {
     return result;
   }
 
-  private Filter filter(ScenarioNode c, Fleet fleet) {
+  private Filter filter(ScenarioNode c) {
     ScenarioNode f = c.object("filter", false, "regions", "models", "environment", "tags");
     if (f == null) {
       return null;
@@ -558,7 +558,7 @@ public final class ScenarioFile {
 
   // ---- timeline
 
-  private List<TimelineEntry> timeline(ScenarioNode root, Fleet fleet, List<Campaign> campaigns) {
+  private List<TimelineEntry> timeline(ScenarioNode root) {
     ConfigList list = root.list("timeline", false);
     List<TimelineEntry> result = new ArrayList<>();
     if (list == null) {
@@ -593,7 +593,7 @@ public final class ScenarioFile {
         t.error(t.value("duration"), t.child("duration"), "expected a duration above 0");
         duration = null;
       }
-      TimelineSelector selector = selector(t, fleet, campaigns);
+      TimelineSelector selector = selector(t);
       Map<String, Double> params = params(t);
       if (t.failed || kind == null || id == null) {
         continue;
@@ -616,7 +616,7 @@ public final class ScenarioFile {
     return result;
   }
 
-  private TimelineSelector selector(ScenarioNode t, Fleet fleet, List<Campaign> campaigns) {
+  private TimelineSelector selector(ScenarioNode t) {
     ScenarioNode s =
         t.object("selector", false, "regions", "vins", "ecuTypes", "campaign", "percent");
     if (s == null) {
