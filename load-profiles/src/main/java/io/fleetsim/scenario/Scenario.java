@@ -211,6 +211,14 @@ public record Scenario(
       params = ordered(params);
     }
 
+    /**
+     * The rule for a run whose simulated clock starts at {@code epochMillis} (simulated epoch
+     * milliseconds, {@code SimClock.now().toEpochMilli()} at the run's start).
+     */
+    public FaultRule toFaultRule(long epochMillis) {
+      return toFaultRule(Instant.ofEpochMilli(epochMillis));
+    }
+
     /** The rule to add to the fault registry for a run whose simulated clock starts at epoch. */
     public FaultRule toFaultRule(Instant epoch) {
       Instant start = epoch.plus(at);

@@ -156,6 +156,8 @@ class ScenarioFileTest {
     assertEquals(Long.MAX_VALUE, cut.window().endMillis());
     assertEquals(Set.of("Berlin"), cut.selector().regions());
     assertEquals(100.0, cut.selector().percent());
+
+    assertEquals(crash, s.timeline().get(0).toFaultRule(epoch.toEpochMilli()));
   }
 
   @Test
