@@ -144,6 +144,25 @@ public record CampaignPlan(
   }
 
   /** These waves instead of the standard ones, and the campaign stopped after {@code until}. */
+  /** Another campaign: {@code version} of {@code type}, {@code bytes} large, in {@code w}. */
+  public CampaignPlan withCampaign(
+      EcuType type, String newVersion, long bytes, WavePlan w, RolloutPolicy p) {
+    return new CampaignPlan(
+        vehicles,
+        type,
+        newVersion,
+        bytes,
+        w,
+        p,
+        timeout,
+        horizon,
+        parallelism,
+        rollback,
+        bulk,
+        untilWave,
+        attackShare);
+  }
+
   public CampaignPlan withWaves(WavePlan w, int until) {
     return new CampaignPlan(
         vehicles,

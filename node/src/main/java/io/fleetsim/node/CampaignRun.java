@@ -306,13 +306,30 @@ public final class CampaignRun {
   private final FleetNode node;
   private final CampaignPlan plan;
   private final Listener listener;
+  private final FleetShape shape;
+  private final List<io.fleetsim.faults.FaultRule> rules;
   private final ActorSystem<?> system;
   private final SimClock clock;
 
   public CampaignRun(FleetNode node, CampaignPlan plan, Listener listener) {
+    this(node, plan, listener, null, List.of());
+  }
+
+  /**
+   * A run of a fleet of {@code shape} (null: {@link FleetGenerator}'s own), with {@code faults}
+   * added before the fleet is provisioned.
+   */
+  CampaignRun(
+      FleetNode node,
+      CampaignPlan plan,
+      Listener listener,
+      FleetShape shape,
+      List<io.fleetsim.faults.FaultRule> faults) {
     this.node = node;
     this.plan = plan;
     this.listener = listener;
+    this.shape = shape;
+    this.rules = List.copyOf(faults);
     this.system = node.system();
     this.clock = SimClock.get(system);
   }
@@ -359,7 +376,10 @@ public final class CampaignRun {
     long journalStart = node.journalEvents();
 
     listener.phase("publishing the 1.0.0 images");
-    FleetGenerator generator = new FleetGenerator(seed);
+    FleetGenerator generator = new FleetGenerator(seed, shape);
+    for (io.fleetsim.faults.FaultRule rule : rules) {
+      await(Faults.get(system).add(rule), "add fault rule " + rule.id());
+    }
     RecipientRef<io.fleetsim.cloud.ImageRepository.Command> images =
         node.cloud().refs().imageRepository();
     Map<EcuType, FirmwareImage> base =
@@ -429,7 +449,11 @@ public final class CampaignRun {
     }
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
     FleetGenerator.EcuModel model =
-        FleetGenerator.ECUS.stream().filter(m -> m.type() == plan.ecuType()).findFirst().get();
+        generator.ecuModels().stream()
+            .filter(m -> m.type() == plan.ecuType())
+            .findFirst()
+            .orElseThrow(
+                () -> new RunFailed("no vehicle has an ECU of type " + plan.ecuType(), null));
     long journalCampaignStart = node.journalEvents();
     FirmwareImage update =
         await(

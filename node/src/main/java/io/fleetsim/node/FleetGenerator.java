@@ -97,9 +97,21 @@ public final class FleetGenerator {
   private static final String[] BODY_STYLES = {"sedan", "estate", "suv", "van"};
 
   private final long seed;
+  private final FleetShape shape;
 
   public FleetGenerator(long seed) {
+    this(seed, null);
+  }
+
+  /** A fleet of {@code shape} (null: this class's own regions, ECUs and shares). */
+  FleetGenerator(long seed, FleetShape shape) {
     this.seed = seed;
+    this.shape = shape;
+  }
+
+  /** The ECU slots of this fleet's vehicles. */
+  List<EcuModel> ecuModels() {
+    return shape == null ? ECUS : shape.ecuModels();
   }
 
   public long seed() {
@@ -125,6 +137,9 @@ public final class FleetGenerator {
   public Vehicle.Spec vehicle(int index, Map<EcuType, FirmwareImage> baseImages) {
     if (index < 0 || index > 999_999_999) {
       throw new IllegalArgumentException("vehicle index must be within 0..999999999, was " + index);
+    }
+    if (shape != null) {
+      return shape.vehicle(seed, index, baseImages);
     }
     Random rnd = Seeds.random(seed, "fleet/vehicle/" + index);
     Region region = REGIONS.get(rnd.nextInt(REGIONS.size()));
@@ -185,7 +200,7 @@ public final class FleetGenerator {
         CompletableFuture.completedFuture(new EnumMap<>(EcuType.class));
     // One at a time: each publish re-signs the repository's targets, so parallel publishes would
     // only queue up in the entity anyway.
-    for (EcuModel m : ECUS) {
+    for (EcuModel m : ecuModels()) {
       all =
           all.thenCompose(
               map ->

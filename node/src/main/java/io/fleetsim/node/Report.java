@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -231,14 +232,35 @@ public final class Report {
 
   /** Writes {@code <kind>-<timestamp>.json} and {@code .html} into {@code dir}. */
   public static Files write(CampaignRun.Result r, Path dir, String kind) throws IOException {
+    return write(r, dir, kind, List.of());
+  }
+
+  /** As above, with a scenario's assertions and what they measured. */
+  static Files write(
+      CampaignRun.Result r,
+      Path dir,
+      String kind,
+      List<io.fleetsim.scenario.Assertion.Result> checked)
+      throws IOException {
     java.nio.file.Files.createDirectories(dir);
     String base = kind + "-" + STAMP.format(r.startedAt());
     Path json = dir.resolve(base + ".json");
     Path html = dir.resolve(base + ".html");
-    Map<String, Object> figures = figures(r);
+    Map<String, Object> figures = new LinkedHashMap<>(figures(r));
+    if (!checked.isEmpty()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (io.fleetsim.scenario.Assertion.Result a : checked) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("assertion", a.assertion().text());
+        row.put("measured", a.measured().isPresent() ? a.measured().getAsDouble() : null);
+        row.put("passed", a.passed());
+        rows.add(row);
+      }
+      figures.put("assertions", rows);
+    }
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     java.nio.file.Files.writeString(json, mapper.writeValueAsString(figures) + "\n");
-    java.nio.file.Files.writeString(html, html(kind, r, figures), StandardCharsets.UTF_8);
+    java.nio.file.Files.writeString(html, html(kind, r, figures, checked), StandardCharsets.UTF_8);
     return new Files(json, html);
   }
 
@@ -246,7 +268,11 @@ public final class Report {
    * The HTML report: the charts of {@link io.fleetsim.node.report.HtmlReport}, then each campaign's
    * summary and every figure of the JSON report.
    */
-  static String html(String kind, CampaignRun.Result r, Map<String, Object> figures) {
+  static String html(
+      String kind,
+      CampaignRun.Result r,
+      Map<String, Object> figures,
+      List<io.fleetsim.scenario.Assertion.Result> checked) {
     StringBuilder rows = new StringBuilder();
     flatten("", figures, rows);
     StringBuilder appendix = new StringBuilder("<h2>Campaigns</h2>\n");
@@ -256,7 +282,8 @@ public final class Report {
         .append("<h2>All figures</h2>\n<table class=\"figures\">\n")
         .append(rows)
         .append("</table>\n");
-    return io.fleetsim.node.report.HtmlReport.render(RunReports.of(kind, r), appendix.toString());
+    return io.fleetsim.node.report.HtmlReport.render(
+        RunReports.of(kind, r, checked), appendix.toString());
   }
 
   /** A campaign's one-line account and its update-time percentiles. */

@@ -13,7 +13,8 @@ final class RunReports {
 
   private RunReports() {}
 
-  static RunReport of(String kind, CampaignRun.Result r) {
+  static RunReport of(
+      String kind, CampaignRun.Result r, List<io.fleetsim.scenario.Assertion.Result> checked) {
     CampaignRun.CampaignFacts c = r.campaign();
     Map<String, String> versions = new LinkedHashMap<>();
     versions.put(c.campaignId(), c.version());
@@ -57,6 +58,12 @@ final class RunReports {
       if (!a.attack().equals(AttackMix.NONE)) {
         b.attack(a.attack(), a.injected(), a.detectedBy(), a.undetected());
       }
+    }
+    for (io.fleetsim.scenario.Assertion.Result a : checked) {
+      b.assertion(
+          a.assertion().text(),
+          a.measured().isPresent() ? Report.number(a.measured().getAsDouble()) : "no figure",
+          a.passed());
     }
     return b.build();
   }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What a campaign's run looked like over simulated time, for the report's charts: its waves' counts
@@ -27,13 +28,20 @@ final class RunTimeline {
     }
   }
 
-  /** The samples in order, and each region's outcomes (region to outcome to vehicles). */
-  record Recorded(List<Sample> samples, Map<String, Map<String, Long>> byRegion) {
-    static final Recorded NONE = new Recorded(List.of(), Map.of());
+  /**
+   * The samples in order, and the outcomes per region and per vehicle model (name to outcome to
+   * vehicles; a vehicle's model is its first tag).
+   */
+  record Recorded(
+      List<Sample> samples,
+      Map<String, Map<String, Long>> byRegion,
+      Map<String, Map<String, Long>> byModel) {
+    static final Recorded NONE = new Recorded(List.of(), Map.of(), Map.of());
 
     Recorded {
       samples = List.copyOf(samples);
       byRegion = Map.copyOf(byRegion);
+      byModel = Map.copyOf(byModel);
     }
   }
 
@@ -57,6 +65,7 @@ final class RunTimeline {
    */
   Recorded end(List<Vehicle.Spec> fleet, CampaignProgress p, Set<String> succeeded) {
     Map<String, Map<String, Long>> byRegion = new TreeMap<>();
+    Map<String, Map<String, Long>> byModel = new TreeMap<>();
     for (Vehicle.Spec v : fleet) {
       String reason = p.reasons().get(v.vin());
       String outcome =
@@ -65,8 +74,10 @@ final class RunTimeline {
               : succeeded.contains(v.vin()) ? UpdateOutcome.SUCCEEDED.name() : null;
       if (outcome != null) {
         byRegion.computeIfAbsent(v.region(), k -> new TreeMap<>()).merge(outcome, 1L, Long::sum);
+        String model = v.tags().isEmpty() ? "(none)" : new TreeSet<>(v.tags()).first();
+        byModel.computeIfAbsent(model, k -> new TreeMap<>()).merge(outcome, 1L, Long::sum);
       }
     }
-    return new Recorded(samples, byRegion);
+    return new Recorded(samples, byRegion, byModel);
   }
 }

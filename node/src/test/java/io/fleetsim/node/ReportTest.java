@@ -80,7 +80,8 @@ class ReportTest {
                                 UpdateOutcome.ROLLED_BACK,
                                 rolledBack))),
                     Map.of())),
-            Map.of("Munich", Map.of("SUCCEEDED", (long) updated))));
+            Map.of("Munich", Map.of("SUCCEEDED", (long) updated)),
+            Map.of("suv", Map.of("SUCCEEDED", (long) updated))));
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
@@ -254,7 +255,8 @@ class ReportTest {
     assertTrue(html.contains("campaign.updateTimeSimulated.p99Seconds"), html);
     assertFalse(html.contains("<script"), "self-contained and static");
     // The run's charts, drawn from its timeline, per-vehicle times and regions.
-    for (String chart : List.of("updates", "states", "update-times", "regions", "faults")) {
+    for (String chart :
+        List.of("updates", "states", "update-times", "regions", "models", "faults")) {
       assertTrue(html.contains("data-chart=\"" + chart + "\""), chart);
     }
     String summary = Report.summary(r);
