@@ -4,6 +4,7 @@ import io.fleetsim.cluster.time.SimTimers;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -32,7 +33,17 @@ final class BootProcess {
     return CHILD_PREFIX + attempt;
   }
 
+  /**
+   * The boot; a crash stops it as a failure the Ecu observes, without Pekko logging it as an error
+   * with its stack trace: it is a modelled outcome, which the Ecu logs itself.
+   */
   static Behavior<Object> create(
+      BootModel.Outcome outcome, Duration bootTime, int attempt, ActorRef<Ecu.Command> ecu) {
+    return Behaviors.supervise(boot(outcome, bootTime, attempt, ecu))
+        .onFailure(BootCrash.class, SupervisorStrategy.stop().withLoggingEnabled(false));
+  }
+
+  private static Behavior<Object> boot(
       BootModel.Outcome outcome, Duration bootTime, int attempt, ActorRef<Ecu.Command> ecu) {
     return SimTimers.withTimers(
         timers -> {
