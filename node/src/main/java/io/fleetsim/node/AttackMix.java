@@ -211,10 +211,46 @@ final class AttackMix {
   /** The row of the vehicles nobody attacked; what it lists as caught are false alarms. */
   static final String NONE = "(not attacked)";
 
+  /**
+   * The account of every rule a check must catch (attacks and corruption) from the node's {@code
+   * ledger} alone, as a scenario's run has it: how many vehicles each rule was on is not known
+   * there ({@code vehicles} -1), nor what became of them.
+   */
+  static List<Row> fromLedger(FaultLedger ledger) {
+    List<Row> rows = new ArrayList<>();
+    for (FaultLedger.RuleAccount a : ledger.accounts()) {
+      if (!a.kind().isCaught()) {
+        continue;
+      }
+      Map<String, Long> by = new java.util.TreeMap<>(a.detectedBy());
+      by.remove(FaultLedger.ANOTHER_CHECK);
+      long caught = by.values().stream().mapToLong(x -> x).sum();
+      long undetected = a.undetected() + a.endedUndetected();
+      rows.add(
+          new Row(
+              a.ruleId(),
+              -1,
+              a.injected(),
+              caught,
+              a.kind().expectedCheck().orElse(""),
+              by,
+              undetected,
+              Math.max(0, a.injected() - caught - undetected),
+              Map.of()));
+    }
+    return rows;
+  }
+
   /** The table the demo prints after its summary. */
   static String table(List<Row> rows) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%nAttacks (each on its own vehicles, from the start)%n"));
+    boolean demo = rows.stream().allMatch(r -> r.vehicles() >= 0);
+    b.append(
+        String.format(
+            Locale.ROOT,
+            demo
+                ? "%nAttacks (each on its own vehicles, from the start)%n"
+                : "%nAttacks and faults a check must catch (by rule)%n"));
     b.append(
         String.format(
             Locale.ROOT,
@@ -244,9 +280,9 @@ final class AttackMix {
       b.append(
           String.format(
               Locale.ROOT,
-              "  %-19s %,8d %,8d %,8d  %-26s %,10d  %s%s%n",
+              "  %-19s %8s %,8d %,8d  %-26s %,10d  %s%s%n",
               r.attack(),
-              r.vehicles(),
+              r.vehicles() < 0 ? "-" : String.format(Locale.ROOT, "%,d", r.vehicles()),
               r.injected(),
               r.detected(),
               by,

@@ -272,6 +272,24 @@ public final class CampaignRun {
       entitiesInMemoryAfterCampaign = new TreeMap<>(entitiesInMemoryAfterCampaign);
     }
 
+    /** This result with {@code rows} as its attacks' account. */
+    Result withAttacks(List<AttackMix.Row> rows) {
+      return new Result(
+          seed,
+          pace,
+          vehicles,
+          ecus,
+          provisionWall,
+          journalEventsProvisioning,
+          heapBytesPerVehicle,
+          heapBytesPerVehicleAfterCampaign,
+          entitiesInMemoryAfterCampaign,
+          startedAt,
+          campaign,
+          rollbacks,
+          rows);
+    }
+
     /** Every campaign of the run ended as it should: completed, with nothing unexplained. */
     public boolean succeeded() {
       return campaign.succeeded() && rollbacks.stream().allMatch(CampaignFacts::succeeded);
@@ -308,28 +326,32 @@ public final class CampaignRun {
   private final Listener listener;
   private final FleetShape shape;
   private final List<io.fleetsim.faults.FaultRule> rules;
+  private final Duration startAt;
   private final ActorSystem<?> system;
   private final SimClock clock;
 
   public CampaignRun(FleetNode node, CampaignPlan plan, Listener listener) {
-    this(node, plan, listener, null, List.of());
+    this(node, plan, listener, null, List.of(), null);
   }
 
   /**
    * A run of a fleet of {@code shape} (null: {@link FleetGenerator}'s own), with {@code faults}
-   * added before the fleet is provisioned.
+   * added before the fleet is provisioned, the campaign starting {@code startAt} after the
+   * provisioned fleet began to run (null or zero: at once).
    */
   CampaignRun(
       FleetNode node,
       CampaignPlan plan,
       Listener listener,
       FleetShape shape,
-      List<io.fleetsim.faults.FaultRule> faults) {
+      List<io.fleetsim.faults.FaultRule> faults,
+      Duration startAt) {
     this.node = node;
     this.plan = plan;
     this.listener = listener;
     this.shape = shape;
     this.rules = List.copyOf(faults);
+    this.startAt = startAt;
     this.system = node.system();
     this.clock = SimClock.get(system);
   }
@@ -444,8 +466,12 @@ public final class CampaignRun {
     Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
     long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
-    if (attacks != null) {
-      warmUp();
+    if (startAt != null && !startAt.isZero() && !startAt.isNegative()) {
+      warmUp(startAt, "the campaign starts " + Report.duration(startAt) + " in");
+    } else if (attacks != null) {
+      Duration interval = system.settings().config().getDuration("fleetsim.vehicle.poll-interval");
+      warmUp(
+          interval.multipliedBy(3).dividedBy(2), "every vehicle checks once before the campaign");
     }
     listener.phase("publishing " + plan.ecuType() + " " + plan.version());
     FleetGenerator.EcuModel model =
@@ -537,13 +563,8 @@ public final class CampaignRun {
    * checks once: an attacker replaying what it recorded then replays metadata from before the
    * campaign, as one on a fleet in service would.
    */
-  private void warmUp() {
-    Duration interval = system.settings().config().getDuration("fleetsim.vehicle.poll-interval");
-    Duration warm = interval.multipliedBy(3).dividedBy(2);
-    listener.phase(
-        "letting the fleet run "
-            + Report.duration(warm)
-            + " of simulated time: every vehicle checks once before the campaign");
+  private void warmUp(Duration warm, String why) {
+    listener.phase("letting the fleet run " + Report.duration(warm) + " of simulated time: " + why);
     CompletableFuture<Instant> reached = clock.runUntil(clock.now().plus(warm));
     setup.close();
     await(reached, "the fleet's first checks");

@@ -1,6 +1,7 @@
 package io.fleetsim.node;
 
 import io.fleetsim.cluster.time.SimClock;
+import io.fleetsim.faults.FaultLedger;
 import io.fleetsim.faults.Faults;
 import io.fleetsim.scenario.Assertion;
 import io.fleetsim.scenario.Assertions;
@@ -101,10 +102,13 @@ final class RunCommand implements Callable<Integer> {
         FleetNode.Options.singleNode(dataDir, scenario.pace(), scenario.seed());
     try (FleetNode node = FleetNode.start(options)) {
       List<io.fleetsim.faults.FaultRule> rules = mapped.rules(SimClock.get(node.system()).epoch());
-      result = new CampaignRun(node, mapped.plan(), progress, mapped.shape(), rules).run();
-      checked =
-          Assertions.evaluate(
-              scenario, ScenarioRun.figures(mapped, result, Faults.get(node.system()).ledger()));
+      result =
+          new CampaignRun(
+                  node, mapped.plan(), progress, mapped.shape(), rules, mapped.campaign().startAt())
+              .run();
+      FaultLedger ledger = Faults.get(node.system()).ledger();
+      result = result.withAttacks(AttackMix.fromLedger(ledger));
+      checked = Assertions.evaluate(scenario, ScenarioRun.figures(mapped, result, ledger));
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       err.println("fleetsim run: " + e.getMessage());
       return 1;

@@ -51,9 +51,6 @@ final class ScenarioRun {
     if (c.rollbackOnFailure()) {
       unsupported.add("campaigns[0].rollbackOnFailure");
     }
-    if (!c.startAt().isZero()) {
-      unsupported.add("campaigns[0].startAt");
-    }
     if (!c.filter().regions().isEmpty()
         || !c.filter().models().isEmpty()
         || c.filter().environment().isPresent()
