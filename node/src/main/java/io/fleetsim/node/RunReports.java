@@ -54,6 +54,9 @@ final class RunReports {
     c.timeline()
         .byRegion()
         .forEach((region, outcomes) -> outcomes.forEach((o, n) -> b.region(region, o, n)));
+    c.timeline()
+        .byModel()
+        .forEach((model, outcomes) -> outcomes.forEach((o, n) -> b.model(model, o, n)));
     for (AttackMix.Row a : r.attacks()) {
       if (!a.attack().equals(AttackMix.NONE)) {
         b.attack(a.attack(), a.injected(), a.detectedBy(), a.undetected());
