@@ -35,7 +35,15 @@ public record Scenario(
     List<Firmware> firmware,
     List<Campaign> campaigns,
     List<TimelineEntry> timeline,
-    List<Assertion> assertions) {
+    List<Assertion> assertions,
+    List<KeyRotation> keyRotations) {
+
+  /**
+   * A rotation of the Director's {@code role} key (timestamp or snapshot) {@code at} after the
+   * run's start: the next root version comes into force then ({@code fleetsim.director
+   * .key-rotations}). Fast-forward and revoked-key attacks need one.
+   */
+  public record KeyRotation(String role, Duration at) {}
 
   /** The ECU types a scenario may name. */
   public static final List<String> ECU_TYPES =

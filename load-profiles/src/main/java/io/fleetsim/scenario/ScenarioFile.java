@@ -140,7 +140,8 @@ public final class ScenarioFile {
             "firmware",
             "campaigns",
             "timeline",
-            "assertions");
+            "assertions",
+            "keyRotations");
     String name = root.id("name", true);
     String description = root.string("description", true);
     Long seed = root.integer("seed", true, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -149,6 +150,7 @@ public final class ScenarioFile {
     List<Firmware> firmware = firmware(root);
     List<Campaign> campaigns = campaigns(root, fleet, firmware);
     List<TimelineEntry> timeline = timeline(root);
+    List<Scenario.KeyRotation> rotations = keyRotations(root);
     List<Assertion> assertions = new AssertionFields(campaignWaves, regionNames).read(root);
     if (!source.errors.isEmpty()) {
       List<ScenarioError> sorted = new ArrayList<>(source.errors);
@@ -164,7 +166,37 @@ public final class ScenarioFile {
         firmware,
         campaigns,
         timeline,
-        assertions);
+        assertions,
+        rotations);
+  }
+
+  // ---- the Director's key rotations
+
+  private List<Scenario.KeyRotation> keyRotations(ScenarioNode root) {
+    ConfigList list = root.list("keyRotations", false);
+    List<Scenario.KeyRotation> result = new ArrayList<>();
+    if (list == null) {
+      return result;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      ScenarioNode r = root.element(list, i, "keyRotations", "role", "at");
+      if (r == null) {
+        continue;
+      }
+      String role = r.string("role", true);
+      if (role != null && !role.equals("timestamp") && !role.equals("snapshot")) {
+        r.error(
+            r.value("role"),
+            r.child("role"),
+            "expected timestamp or snapshot (the Director's online keys), was '" + role + "'");
+        continue;
+      }
+      Duration at = r.duration("at", true);
+      if (!r.failed && role != null && at != null) {
+        result.add(new Scenario.KeyRotation(role, at));
+      }
+    }
+    return result;
   }
 
   // ---- fleet

@@ -158,6 +158,19 @@ class ScenarioErrorsTest {
   }
 
   @Test
+  void aKeyRotationNamesAnOnlineRoleAndWhen() {
+    String text =
+        SMALL + "\nkeyRotations = [ { role = targets, at = 1h }, { role = timestamp } ]\n";
+    assertEquals(
+        List.of(
+            at(text, "role = targets")
+                + "keyRotations[0].role: expected timestamp or snapshot (the Director's online"
+                + " keys), was 'targets'",
+            at(text, "role = timestamp") + "keyRotations[1].at: required, but missing"),
+        errors(text));
+  }
+
+  @Test
   void aRateAboveOneInAFaultsParamsIsRefused() {
     String text = SMALL.replace("params { rate = 0.5 }", "params { rate = 5 }");
     assertEquals(

@@ -236,15 +236,16 @@ class ScenarioFileTest {
   }
 
   @Test
-  void theAttackMatrixHasEveryAttackButThoseNeedingAKeyRotationOnOnePercent()
+  void theAttackMatrixHasEveryAttackOnOnePercentAndTheKeyRotationsTheyNeed()
       throws InvalidScenario {
     Scenario s = ScenarioFile.parse(scenarios().resolve("attack-matrix.conf"));
+    assertEquals(
+        List.of(
+            new Scenario.KeyRotation("timestamp", Duration.ZERO),
+            new Scenario.KeyRotation("timestamp", Duration.ofHours(28))),
+        s.keyRotations());
     Set<FaultKind> attacks =
-        Set.copyOf(
-            Arrays.stream(FaultKind.values())
-                .filter(FaultKind::isAttack)
-                .filter(k -> k != FaultKind.FAST_FORWARD && k != FaultKind.REVOKED_KEY)
-                .toList());
+        Set.copyOf(Arrays.stream(FaultKind.values()).filter(FaultKind::isAttack).toList());
     assertEquals(attacks, Set.copyOf(s.timeline().stream().map(t -> t.kind()).toList()));
     assertEquals(attacks.size(), s.timeline().size());
     s.timeline().forEach(t -> assertEquals(1.0, t.selector().percent(), t.id()));

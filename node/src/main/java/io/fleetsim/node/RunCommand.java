@@ -100,6 +100,14 @@ final class RunCommand implements Callable<Integer> {
     List<Assertion.Result> checked;
     FleetNode.Options options =
         FleetNode.Options.singleNode(dataDir, scenario.pace(), scenario.seed());
+    if (!scenario.keyRotations().isEmpty()) {
+      options =
+          options.with(
+              "fleetsim.director.key-rotations",
+              scenario.keyRotations().stream()
+                  .map(k -> java.util.Map.of("role", k.role(), "after", k.at().toMillis() + "ms"))
+                  .toList());
+    }
     try (FleetNode node = FleetNode.start(options)) {
       List<io.fleetsim.faults.FaultRule> rules = mapped.rules(SimClock.get(node.system()).epoch());
       result =
