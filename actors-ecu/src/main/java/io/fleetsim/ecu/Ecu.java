@@ -389,12 +389,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   private final SimTimers<Command> timers;
   private final FaultedEcu faulted;
 
-  /**
-   * The power loss of the open download's write, while the ECU is off and booting its old bank;
-   * null otherwise. In memory only: a restart meanwhile is a restart while flashing ({@link
-   * RestartRecovery}), which ends the install the same way.
-   */
-  private PowerLost powerLost;
+  private final PowerOutage outage;
 
   /** The hash of the open download's bytes so far; in memory only, lost in a restart. */
   private ReceivedHash received;
@@ -446,6 +441,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     this.clock = SimClock.get(context.getSystem());
     this.timers = timers;
     this.faulted = new FaultedEcu(Faults.get(context.getSystem()), vin, ecuId, clock);
+    this.outage = new PowerOutage(ecuId, context.getLog());
     this.bootloader =
         new Bootloader(
             ecuId,
@@ -759,14 +755,9 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
       return Effect().noReply();
     }
     if (faulted.flashFails(state.profile(), d.image().sha256())) {
-      // the path of a flash cut short: the half-written bank invalid, the old one runs on
       Bank.Slot slot = state.banks().inactive();
-      return Effect()
-          .persist(
-              new FlashInterrupted(
-                  d.transferId(), slot, "FLASH_WRITE_ERROR: writing bank " + slot + " failed"))
-          .thenRun(s -> notifyBus(s.lastInstall()))
-          .thenNoReply();
+      return interrupted(
+          d.transferId(), slot, "FLASH_WRITE_ERROR: writing bank " + slot + " failed");
     }
     return Effect()
         .persist(
@@ -779,58 +770,38 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   /**
    * Power failed in the middle of the write: the ECU is off, then its bootloader finds the bank
-   * being written incomplete (its image never verified as written) and boots the active one.
-   * Nothing is persisted yet: the old bank is what the journal already says runs.
+   * being written incomplete and boots the active one. Nothing is persisted yet: the old bank is
+   * what the journal already says runs.
    */
   private ReplyEffect<Event, State> powerLost(State state, PowerLost cmd) {
-    if (!state.download().transferId().equals(cmd.transferId())) {
-      return Effect().noReply();
+    if (outage.failed(state, cmd)) {
+      bootloader.powerBack(cmd.transferId());
     }
-    context
-        .getLog()
-        .warn(
-            "{} power lost after {} of {} bytes written",
-            ecuId,
-            cmd.written(),
-            state.download().image().length());
-    powerLost = cmd;
-    bootloader.powerBack(cmd.transferId());
     return Effect().noReply();
   }
 
   /**
-   * Back on the old bank after the boot time: the half-written bank invalid, the install FAILED, as
-   * a flash cut short by a restart. The ECU holds no image bytes to write again; a new install is
-   * the primary's to start.
+   * Back on the old bank after the boot time: the install FAILED, as a flash cut short by a
+   * restart. The ECU holds no image bytes to write again; a new install is the primary's to start.
    */
   private ReplyEffect<Event, State> powerRestored(State state, PowerRestored cmd) {
-    PowerLost lost = powerLost;
-    if (lost == null || !lost.transferId().equals(cmd.transferId())) {
-      return Effect().noReply();
-    }
-    powerLost = null;
-    Bank.Slot slot = state.banks().inactive();
-    String reason =
-        "POWER_LOSS: power failed after "
-            + lost.written()
-            + " of "
-            + state.download().image().length()
-            + " bytes written to bank "
-            + slot
-            + "; restarted on bank "
-            + state.banks().active();
+    String reason = outage.restored(state, cmd);
+    return reason == null
+        ? Effect().noReply()
+        : interrupted(cmd.transferId(), state.banks().inactive(), reason);
+  }
+
+  /** The flash cut short: the half-written bank invalid, the old one runs on, the bus told. */
+  private ReplyEffect<Event, State> interrupted(String transferId, Bank.Slot slot, String reason) {
     return Effect()
-        .persist(new FlashInterrupted(cmd.transferId(), slot, reason))
+        .persist(new FlashInterrupted(transferId, slot, reason))
         .thenRun(s -> notifyBus(s.lastInstall()))
         .thenNoReply();
   }
 
   /** An ECU without power answers nothing; otherwise a repeated exit is acknowledged again. */
   private ReplyEffect<Event, State> repeatedExitUnlessOff(State state, RequestTransferExit cmd) {
-    if (powerLost != null) {
-      return Effect().noReply();
-    }
-    return repeatedExit(state, cmd);
+    return outage.off() ? Effect().noReply() : repeatedExit(state, cmd);
   }
 
   private void boot(State state) {
