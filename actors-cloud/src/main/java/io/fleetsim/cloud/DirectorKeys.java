@@ -140,9 +140,20 @@ public final class DirectorKeys implements Extension, RepositorySigning.Keys {
 
   private final long[] from;
 
+  /**
+   * Every root's bytes, serialized once: a root is served on every vehicle's check and hashed into
+   * every Director record's head.
+   */
+  private final byte[][] roots;
+
   private DirectorKeys(List<DirectorSigner> signers, long[] from) {
     this.signers = signers;
     this.from = from;
+    DirectorSigner last = signers.get(signers.size() - 1);
+    this.roots = new byte[signers.size()][];
+    for (int v = 1; v <= roots.length; v++) {
+      roots[v - 1] = last.root(v);
+    }
   }
 
   private int epochAt(long epochMillis) {
@@ -158,9 +169,16 @@ public final class DirectorKeys implements Extension, RepositorySigning.Keys {
     return signers.get(0);
   }
 
-  /** Root {@code version}, whether or not it is in force yet. */
+  /**
+   * Root {@code version}, whether or not it is in force yet; the same array every time, which
+   * callers must not change.
+   */
   public byte[] root(int version) {
-    return signers.get(signers.size() - 1).root(version);
+    if (version < 1 || version > roots.length) {
+      throw new IllegalArgumentException(
+          "no root version " + version + " (have 1.." + roots.length + ")");
+    }
+    return roots[version - 1];
   }
 
   /** The latest root version the Director publishes at any time. */

@@ -77,7 +77,7 @@ final class Bootloader {
    * Ecu.PowerLost} comes after their write time, {@link #partialFlashTime}, instead of {@link
    * Ecu.FlashComplete}.
    */
-  void startFlash(EcuState.Download download, long bytesPerSecond, Ecu.Profile profile) {
+  void startFlash(EcuState.Download download, long bytesPerSecond, EcuProfile profile) {
     long lostAt = faulted.powerLoss(profile, download.image());
     if (lostAt >= 0) {
       timers.startSingleTimer(
@@ -109,7 +109,7 @@ final class Bootloader {
   /**
    * Starts boot {@code attempt} of {@code bank}, watched by the child's death watch and a timer.
    */
-  void boot(Bank bank, int attempt, Ecu.Profile profile) {
+  void boot(Bank bank, int attempt, EcuProfile profile) {
     BootModel.Outcome outcome = faulted.boot(profile, bank.sha256(), attempt, bootModel);
     ActorRef<Object> child =
         context.spawn(

@@ -315,7 +315,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
    * independently.
    */
   public static Duration modelledTransferTime(
-      Config config, Ecu.Profile profile, Transport transport, long length) {
+      Config config, EcuProfile profile, Transport transport, long length) {
     Duration t = EcuComputeModel.fromConfig(config).verificationTime(profile, length);
     for (Duration wait : groupWaits(config, transport, length)) {
       t = t.plus(wait);

@@ -32,7 +32,7 @@ final class ComputeGate {
   }
 
   /** What checking a RequestDownload costs: the director signatures it verifies. */
-  Duration requestDownloadCost(Ecu.Profile profile) {
+  Duration requestDownloadCost(EcuProfile profile) {
     return model.requestDownloadTime(profile);
   }
 
@@ -41,7 +41,7 @@ final class ComputeGate {
    * transfer is hashed; anything else is refused at once.
    */
   Duration transferExitCost(
-      Ecu.Profile profile, EcuState.Download download, Ecu.RequestTransferExit cmd) {
+      EcuProfile profile, EcuState.Download download, Ecu.RequestTransferExit cmd) {
     boolean hashed =
         download.transferId().equals(cmd.transferId())
             && download.bytesReceived() >= download.image().length();

@@ -12,7 +12,6 @@ import io.fleetsim.persistence.PersistenceSetup;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -73,43 +72,8 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
 
   public sealed interface Command extends CborSerializable {}
 
-  /**
-   * What an ECU is and holds when it leaves the factory (or joins the simulated fleet); {@code
-   * region} is its vehicle's, which fault rules may select by (null when not known).
-   */
-  public record Profile(
-      EcuType type,
-      String hardwareId,
-      String ecuSerial,
-      Transport transport,
-      long flashBytesPerSecond,
-      List<String> directorTargetsKeys,
-      int directorThreshold,
-      Bank installed,
-      String region)
-      implements CborSerializable {
-
-    public Profile {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(transport, "transport");
-      if (hardwareId == null || hardwareId.isBlank() || ecuSerial == null || ecuSerial.isBlank()) {
-        throw new IllegalArgumentException("hardware id and ECU serial are required");
-      }
-      if (flashBytesPerSecond <= 0) {
-        throw new IllegalArgumentException("flash speed must be positive");
-      }
-      directorTargetsKeys = List.copyOf(directorTargetsKeys);
-      if (directorThreshold < 1 || directorThreshold > directorTargetsKeys.size()) {
-        throw new IllegalArgumentException("director threshold must be within 1..number of keys");
-      }
-      if (installed == null || !installed.valid()) {
-        throw new IllegalArgumentException("an ECU is provisioned with a valid installed image");
-      }
-    }
-  }
-
   /** Idempotent: the same profile again is acknowledged, a different one refused. */
-  public record Provision(Profile profile, ActorRef<StatusReply<Done>> replyTo)
+  public record Provision(EcuProfile profile, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
   /** What anyone may know of an ECU: never its key seed, which stays inside this entity. */
@@ -118,7 +82,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   /** The ECU as it can be shown: banks, phase, its public key, how the last install ended. */
   public record Status(
       Phase phase,
-      Profile profile,
+      EcuProfile profile,
       Bank bankA,
       Bank bankB,
       Bank.Slot active,
@@ -267,10 +231,10 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   public sealed interface Event extends CborSerializable {}
 
   /** The ECU's profile and the seed of the key its version reports are signed with. */
-  public record Provisioned(Profile profile, String keySeedHex) implements Event {}
+  public record Provisioned(EcuProfile profile, String keySeedHex) implements Event {}
 
   /** What the ECU persists on {@link Provision} (and bulk provisioning writes): key from seed. */
-  public static Provisioned provisioned(long scenarioSeed, String entityId, Profile profile) {
+  public static Provisioned provisioned(long scenarioSeed, String entityId, EcuProfile profile) {
     return new Provisioned(profile, EcuCrypto.keySeedHex(scenarioSeed, entityId));
   }
 
@@ -321,7 +285,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
    */
   public record State(
       Phase phase,
-      Profile profile,
+      EcuProfile profile,
       String keySeedHex,
       Banks banks,
       Download download,
@@ -333,7 +297,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
         new State(Phase.UNPROVISIONED, null, null, Banks.of(Bank.ERASED), null, 0, null);
 
     /** RUNNING its factory image, as {@link Provisioned} leaves it. */
-    static State provisioned(Profile profile, String keySeedHex) {
+    static State provisioned(EcuProfile profile, String keySeedHex) {
       return new State(
           Phase.RUNNING, profile, keySeedHex, Banks.of(profile.installed()), null, 0, null);
     }

@@ -131,12 +131,12 @@ public final class EcuComputeModel {
    * Modelled time of the verification behind an accepted or refused RequestDownload: {@code
    * directorThreshold} signature verifications on the ECU's processor.
    */
-  public Duration requestDownloadTime(Ecu.Profile profile) {
+  public Duration requestDownloadTime(EcuProfile profile) {
     return cost(profile.type()).signatureTime(profile.directorThreshold());
   }
 
   /** Modelled time of the image check behind RequestTransferExit: hashing {@code imageBytes}. */
-  public Duration transferExitTime(Ecu.Profile profile, long imageBytes) {
+  public Duration transferExitTime(EcuProfile profile, long imageBytes) {
     return cost(profile.type()).hashTime(imageBytes);
   }
 
@@ -144,7 +144,7 @@ public final class EcuComputeModel {
    * Everything the ECU's checks add to one install that goes through: {@link #requestDownloadTime}
    * plus {@link #transferExitTime}.
    */
-  public Duration verificationTime(Ecu.Profile profile, long imageBytes) {
+  public Duration verificationTime(EcuProfile profile, long imageBytes) {
     return requestDownloadTime(profile).plus(transferExitTime(profile, imageBytes));
   }
 

@@ -96,7 +96,7 @@ final class EcuCrypto {
    */
   static byte[] signVersionReport(
       String seedHex,
-      Ecu.Profile profile,
+      EcuProfile profile,
       Bank running,
       EcuState.LastInstall last,
       long nonce,
@@ -124,7 +124,7 @@ final class EcuCrypto {
   }
 
   /** The report's {@code installed_image}: the running bank, and how the last install ended. */
-  static TargetFile installedImage(Ecu.Profile profile, Bank running, EcuState.LastInstall last) {
+  static TargetFile installedImage(EcuProfile profile, Bank running, EcuState.LastInstall last) {
     Map<String, Json> custom =
         new LinkedHashMap<>(
             new EcuTargetCustom(profile.ecuSerial(), profile.hardwareId(), running.releaseCounter())

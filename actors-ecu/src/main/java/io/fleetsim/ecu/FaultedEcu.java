@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The faults module's interception points on one ECU, as {@link FaultedBus} is on a bus. The rules
  * acting on the ECU (its VIN, its vehicle's region and its type, as provisioned in its {@link
- * Ecu.Profile}) at the simulated instant decide:
+ * EcuProfile}) at the simulated instant decide:
  *
  * <ul>
  *   <li><b>How a boot of a new image ends</b>, as a real failure the Ecu then meets ({@link
@@ -57,7 +57,7 @@ final class FaultedEcu {
     this.clock = clock;
   }
 
-  private List<FaultRule> acting(Point point, Ecu.Profile profile) {
+  private List<FaultRule> acting(Point point, EcuProfile profile) {
     if (!faults.actsAt(point)) {
       return List.of();
     }
@@ -68,8 +68,7 @@ final class FaultedEcu {
   }
 
   /** How boot {@code attempt} of the image {@code imageSha256} ends. */
-  BootModel.Outcome boot(
-      Ecu.Profile profile, String imageSha256, int attempt, BootModel otherwise) {
+  BootModel.Outcome boot(EcuProfile profile, String imageSha256, int attempt, BootModel otherwise) {
     for (FaultRule rule : acting(Point.ECU, profile)) {
       BootModel.Outcome outcome = outcomeOf(rule.kind());
       if (outcome != null && fails(faults.scenarioSeed(), rule, vin, ecuId, imageSha256)) {
@@ -91,7 +90,7 @@ final class FaultedEcu {
   }
 
   /** Whether the write of {@code imageSha256} ending now fails; counted as injected if so. */
-  boolean flashFails(Ecu.Profile profile, String imageSha256) {
+  boolean flashFails(EcuProfile profile, String imageSha256) {
     for (FaultRule rule : acting(Point.ECU, profile)) {
       if (rule.kind() == FaultKind.FLASH_WRITE_ERROR
           && fails(faults.scenarioSeed(), rule, vin, ecuId, imageSha256)) {
@@ -107,7 +106,7 @@ final class FaultedEcu {
    * FaultKind#POWER_LOSS} rule picks this ECU for the write starting now (counted as injected); -1
    * when power holds.
    */
-  long powerLoss(Ecu.Profile profile, Bank image) {
+  long powerLoss(EcuProfile profile, Bank image) {
     for (FaultRule rule : acting(Point.ECU, profile)) {
       if (rule.kind() == FaultKind.POWER_LOSS
           && fails(faults.scenarioSeed(), rule, vin, ecuId, image.sha256())) {
@@ -137,7 +136,7 @@ final class FaultedEcu {
    * The bytes of the block group {@code data} of download {@code d} (the bytes received before it:
    * {@code d.bytesReceived()}) as they arrive; {@code data} itself when no rule changes them.
    */
-  byte[] arriving(Ecu.Profile profile, EcuState.Download d, byte[] data) {
+  byte[] arriving(EcuProfile profile, EcuState.Download d, byte[] data) {
     byte[] out = data;
     for (FaultRule rule : acting(Point.BUS, profile)) {
       if (rule.kind() != FaultKind.BUS_TAMPERED_IMAGE) {

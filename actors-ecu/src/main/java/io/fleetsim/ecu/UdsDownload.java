@@ -37,7 +37,7 @@ final class UdsDownload {
    * RequestDownload in the programming session: the director targets pass partial verification for
    * this ECU and carry an assignment id, and the announced length is the signed one.
    */
-  static Check start(Ecu.Profile profile, Bank running, Ecu.RequestDownload cmd, Instant now) {
+  static Check start(EcuProfile profile, Bank running, Ecu.RequestDownload cmd, Instant now) {
     EcuCrypto.DirectedImage image;
     try {
       image =

@@ -43,7 +43,7 @@ class EcuComputeModelTest {
   @Test
   void anInstallPaysThresholdSignaturesAndOneHashOfTheImage() {
     Fixtures fx = new Fixtures(3);
-    Ecu.Profile p = fx.profile();
+    EcuProfile p = fx.profile();
     int threshold = p.directorThreshold();
     assertEquals(Duration.ofMillis(10L * threshold), defaults.requestDownloadTime(p));
     assertEquals(Duration.ofMillis(53), defaults.transferExitTime(p, 1024 * 1024));

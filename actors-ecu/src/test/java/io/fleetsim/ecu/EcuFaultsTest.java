@@ -69,7 +69,7 @@ class EcuFaultsTest {
 
   /** As {@link #ecu(String)}, with {@code profile}. */
   EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> ecu(
-      String vin, Ecu.Profile profile) {
+      String vin, EcuProfile profile) {
     EventSourcedBehaviorTestKit<Ecu.Command, Ecu.Event, Ecu.State> kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -82,9 +82,9 @@ class EcuFaultsTest {
     return kit;
   }
 
-  static Ecu.Profile inRegion(String region) {
-    Ecu.Profile p = fx.profile();
-    return new Ecu.Profile(
+  static EcuProfile inRegion(String region) {
+    EcuProfile p = fx.profile();
+    return new EcuProfile(
         p.type(),
         p.hardwareId(),
         p.ecuSerial(),

@@ -74,12 +74,12 @@ final class Fixtures {
     return b;
   }
 
-  Ecu.Profile profile() {
+  EcuProfile profile() {
     return profile(HARDWARE, SERIAL);
   }
 
-  Ecu.Profile profile(String hardware, String serial) {
-    return new Ecu.Profile(
+  EcuProfile profile(String hardware, String serial) {
+    return new EcuProfile(
         EcuType.ENGINE,
         hardware,
         serial,

@@ -67,7 +67,7 @@ class UdsDownloadTest {
 
   @Test
   void requestsTheDirectorDidNotVouchForAreRefused() {
-    Ecu.Profile p = fx.profile();
+    EcuProfile p = fx.profile();
     refused(
         UdsDownload.start(
             p, fx.oldBank, request("t", image.length, fx.targetsWithoutAssignment(image)), now),

@@ -6,6 +6,7 @@ import io.fleetsim.cloud.ImageRepository;
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.Seeds;
 import io.fleetsim.ecu.Ecu;
+import io.fleetsim.ecu.EcuProfile;
 import io.fleetsim.uptane.client.TrustedState;
 import io.fleetsim.uptane.crypto.Hex;
 import io.fleetsim.uptane.crypto.SigningKey;
@@ -53,9 +54,9 @@ final class VehicleProvisioning {
    * The profile an ECU of the spec is provisioned with, in its vehicle's {@code region}, trusting
    * the director's targets keys of which {@code threshold} must sign.
    */
-  static Ecu.Profile ecuProfile(
+  static EcuProfile ecuProfile(
       Vehicle.EcuSpec e, String region, List<String> directorTargetsKeys, int threshold) {
-    return new Ecu.Profile(
+    return new EcuProfile(
         e.type(),
         e.hardwareId(),
         e.serial(),
@@ -136,7 +137,7 @@ final class VehicleProvisioning {
     List<CompletionStage<Director.EcuInfo>> ecus = new ArrayList<>();
     for (Vehicle.EcuSpec e : spec.ecus()) {
       RecipientRef<Ecu.Command> ecu = deps.ecu().apply(Ecu.entityId(vin, e.ecuId()));
-      Ecu.Profile profile = ecuProfile(e, spec.region(), targetsKeys, threshold);
+      EcuProfile profile = ecuProfile(e, spec.region(), targetsKeys, threshold);
       ecus.add(
           asks.askWithStatus(ecu, (ActorRef<StatusReply<Done>> r) -> new Ecu.Provision(profile, r))
               .thenCompose(done -> asks.ask(ecu, Ecu.GetStatus::new))

@@ -9,7 +9,7 @@ import io.fleetsim.cloud.Director;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.CanBus;
-import io.fleetsim.ecu.Ecu;
+import io.fleetsim.ecu.EcuProfile;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
@@ -110,8 +110,8 @@ class UpdateTimeExactnessTest {
     Config config = fleet.testKit().system().settings().config();
     io.fleetsim.cloud.DirectorKeys keys =
         io.fleetsim.cloud.DirectorKeys.get(fleet.testKit().system());
-    Ecu.Profile profile =
-        new Ecu.Profile(
+    EcuProfile profile =
+        new EcuProfile(
             adas.type(),
             adas.hardwareId(),
             adas.serial(),

@@ -35,7 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * <p>Forged files are kept per rule and vehicle for the genuine timestamp they replace, so the
- * three fetches of one check see one consistent forgery, signed once.
+ * three fetches of one check see one consistent forgery, and every check of the vehicle the same
+ * one, signed once.
  */
 public final class RepositorySigning {
 
@@ -114,12 +115,40 @@ public final class RepositorySigning {
       }
       case FAST_FORWARD ->
           timestamp && stillTrusted
-              ? fastForwarded(genuine.timestamp(), (int) rule.param("jump", 1_000_000), stolen)
+              ? once(
+                  rule,
+                  vin,
+                  genuine,
+                  () ->
+                      fastForwarded(
+                          genuine.timestamp(), (int) rule.param("jump", 1_000_000), stolen))
               : bytes;
       case REVOKED_KEY ->
-          timestamp && !stillTrusted ? LinkTampering.signedBy(bytes, stolen) : bytes;
+          timestamp && !stillTrusted
+              ? once(rule, vin, genuine, () -> LinkTampering.signedBy(bytes, stolen))
+              : bytes;
       default -> bytes;
     };
+  }
+
+  /**
+   * The timestamp {@code sign} forges for the genuine one, signed once per genuine timestamp: a
+   * vehicle under the rule fetches it at every check.
+   */
+  private byte[] once(
+      FaultRule rule, String vin, Served genuine, java.util.function.Supplier<byte[]> sign) {
+    String key = rule.id() + '|' + vin;
+    Forgery f = forged.get(key);
+    if (f != null && java.util.Arrays.equals(f.genuineTimestamp(), genuine.timestamp())) {
+      return f.files().timestamp();
+    }
+    byte[] ts = sign.get();
+    forged.put(
+        key,
+        new Forgery(
+            genuine.timestamp(),
+            new Served(genuine.targets(), genuine.snapshot(), ts, genuine.signedAtMillis())));
+    return ts;
   }
 
   /**

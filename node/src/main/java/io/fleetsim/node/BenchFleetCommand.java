@@ -204,7 +204,7 @@ final class BenchFleetCommand implements Callable<Integer> {
             "  database           %,.0f MB on disk in %s (journal, snapshots, read model)",
             bytesUnder(dataDir) / 1e6,
             dataDir));
-    CampaignRun.Percentiles times = r.campaign().updateTime();
+    Percentiles times = r.campaign().updateTime();
     out.println(
         String.format(
             Locale.ROOT,

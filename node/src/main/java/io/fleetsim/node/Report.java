@@ -90,7 +90,7 @@ public final class Report {
     m.put("simulatedSeconds", seconds(c.simulated()));
     m.put("simulatedPerWallSecond", round(c.ratio()));
     m.put("clockAdvances", c.clockAdvances());
-    CampaignRun.Percentiles p = c.updateTime();
+    Percentiles p = c.updateTime();
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("samples", p.count());
     t.put("p50Seconds", seconds(p.p50()));
@@ -174,7 +174,7 @@ public final class Report {
   }
 
   private static void campaignLines(StringBuilder b, CampaignRun.CampaignFacts c) {
-    CampaignRun.Percentiles p = c.updateTime();
+    Percentiles p = c.updateTime();
     b.append(
         String.format(
             Locale.ROOT,
@@ -288,7 +288,7 @@ public final class Report {
 
   /** A campaign's one-line account and its update-time percentiles. */
   private static String section(CampaignRun.CampaignFacts c) {
-    CampaignRun.Percentiles p = c.updateTime();
+    Percentiles p = c.updateTime();
     return """
         <h3>%1$s%2$s</h3>
         <p><b>%3$s</b>: %4$,d of %5$,d targeted vehicles updated to %6$s in %7$s simulated (%8$s wall);

@@ -169,7 +169,7 @@ final class ScenarioRun {
 
   private static OptionalDouble campaignFigure(
       CampaignRun.CampaignFacts c, String statistic, FaultLedger ledger, CampaignRun.Result r) {
-    CampaignRun.Percentiles p = c.updateTime();
+    Percentiles p = c.updateTime();
     boolean times = p.count() > 0;
     return switch (statistic) {
       case "successRate" ->

@@ -135,16 +135,16 @@ class ReportTest {
     for (int i = 100; i >= 1; i--) {
       times.add(Duration.ofSeconds(i));
     }
-    CampaignRun.Percentiles p = CampaignRun.Percentiles.of(times);
+    Percentiles p = Percentiles.of(times);
     assertEquals(100, p.count());
     assertEquals(Duration.ofSeconds(50), p.p50());
     assertEquals(Duration.ofSeconds(90), p.p90());
     assertEquals(Duration.ofSeconds(99), p.p99());
     assertEquals(Duration.ofSeconds(100), p.max());
-    CampaignRun.Percentiles one = CampaignRun.Percentiles.of(List.of(Duration.ofSeconds(7)));
+    Percentiles one = Percentiles.of(List.of(Duration.ofSeconds(7)));
     assertEquals(Duration.ofSeconds(7), one.p50());
     assertEquals(Duration.ofSeconds(7), one.p99());
-    assertEquals(0, CampaignRun.Percentiles.of(List.of()).count());
+    assertEquals(0, Percentiles.of(List.of()).count());
   }
 
   @Test
