@@ -368,7 +368,8 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     boolean vehicleConditions =
         !f.regions().isEmpty()
             || (f.environment() != null && !f.environment().isBlank())
-            || !f.tags().isEmpty();
+            || !f.tags().isEmpty()
+            || !f.models().isEmpty();
     if (!vehicleConditions) {
       String ecu = ecuConditions(f, params);
       if (!ecu.isEmpty()) {
@@ -569,6 +570,12 @@ public final class JdbcFleetStore implements FleetStore, AutoCloseable {
     for (String t : f.tags()) {
       conditions.add(tag);
       params.add(t);
+    }
+    if (!f.models().isEmpty()) {
+      // any of the models: one tag probe with a set instead of one probe per tag
+      conditions.add(
+          tag.replace("t.tag = ?", "t.tag IN (" + placeholders(f.models().size()) + ")"));
+      params.addAll(f.models());
     }
     String ecu = ecuConditions(f, params);
     if (!ecu.isEmpty()) {

@@ -16,7 +16,8 @@ public record TargetFilter(
     List<String> currentVersions,
     String environment,
     Set<String> tags,
-    List<String> vins) {
+    List<String> vins,
+    List<String> models) {
 
   public TargetFilter(
       String ecuType,
@@ -25,7 +26,7 @@ public record TargetFilter(
       List<String> currentVersions,
       String environment,
       Set<String> tags) {
-    this(ecuType, regions, hardwareIds, currentVersions, environment, tags, List.of());
+    this(ecuType, regions, hardwareIds, currentVersions, environment, tags, List.of(), List.of());
   }
 
   public TargetFilter {
@@ -34,6 +35,7 @@ public record TargetFilter(
     hardwareIds = hardwareIds == null ? List.of() : List.copyOf(hardwareIds);
     currentVersions = currentVersions == null ? List.of() : List.copyOf(currentVersions);
     tags = tags == null ? Set.of() : Set.copyOf(tags);
+    models = models == null ? List.of() : List.copyOf(models);
   }
 
   /** A listing filter that matches every vehicle. */
@@ -47,25 +49,38 @@ public record TargetFilter(
 
   public TargetFilter inRegions(String... rs) {
     return new TargetFilter(
-        ecuType, List.of(rs), hardwareIds, currentVersions, environment, tags, vins);
+        ecuType, List.of(rs), hardwareIds, currentVersions, environment, tags, vins, models);
   }
 
   public TargetFilter withHardwareIds(String... ids) {
     return new TargetFilter(
-        ecuType, regions, List.of(ids), currentVersions, environment, tags, vins);
+        ecuType, regions, List.of(ids), currentVersions, environment, tags, vins, models);
   }
 
   public TargetFilter withCurrentVersions(String... vs) {
-    return new TargetFilter(ecuType, regions, hardwareIds, List.of(vs), environment, tags, vins);
+    return new TargetFilter(
+        ecuType, regions, hardwareIds, List.of(vs), environment, tags, vins, models);
   }
 
   public TargetFilter inEnvironment(String env) {
-    return new TargetFilter(ecuType, regions, hardwareIds, currentVersions, env, tags, vins);
+    return new TargetFilter(
+        ecuType, regions, hardwareIds, currentVersions, env, tags, vins, models);
   }
 
+  /** Vehicles carrying every one of these tags. */
   public TargetFilter withTags(String... ts) {
     return new TargetFilter(
-        ecuType, regions, hardwareIds, currentVersions, environment, Set.of(ts), vins);
+        ecuType, regions, hardwareIds, currentVersions, environment, Set.of(ts), vins, models);
+  }
+
+  /**
+   * Vehicles of any of these models. A vehicle's model is one of its tags (the fleet generator
+   * names it so), so this is "one of its tags is one of these", where {@link #withTags} asks for
+   * all of them.
+   */
+  public TargetFilter ofModels(List<String> ms) {
+    return new TargetFilter(
+        ecuType, regions, hardwareIds, currentVersions, environment, tags, vins, ms);
   }
 
   /**
@@ -73,7 +88,7 @@ public record TargetFilter(
    */
   public TargetFilter withVins(List<String> only) {
     return new TargetFilter(
-        ecuType, regions, hardwareIds, currentVersions, environment, tags, only);
+        ecuType, regions, hardwareIds, currentVersions, environment, tags, only, models);
   }
 
   /** Problems with the filter itself, each naming the field; empty when valid. */
@@ -102,6 +117,9 @@ public record TargetFilter(
       return false;
     }
     if (!v.tags().containsAll(tags)) {
+      return false;
+    }
+    if (!models.isEmpty() && models.stream().noneMatch(v.tags()::contains)) {
       return false;
     }
     if (ecuType == null && hardwareIds.isEmpty() && currentVersions.isEmpty()) {

@@ -62,6 +62,31 @@ class FleetStoreTest {
             .toCompletableFuture()
             .join());
     assertEquals(6, q.count(TargetFilter.any().withTags("beta")).toCompletableFuture().join());
+    // Models are any-of, tags all-of: every vehicle is fleet-a, a fifth also beta.
+    assertEquals(
+        6,
+        q.count(TargetFilter.any().ofModels(List.of("beta", "nobody")))
+            .toCompletableFuture()
+            .join());
+    assertEquals(
+        30,
+        q.count(TargetFilter.any().ofModels(List.of("beta", "fleet-a")))
+            .toCompletableFuture()
+            .join());
+    assertEquals(
+        6, q.count(TargetFilter.any().withTags("beta", "fleet-a")).toCompletableFuture().join());
+    assertEquals(
+        List.of("VIN000", "VIN010", "VIN020"),
+        q
+            .list(
+                TargetFilter.ecuType("engine").inRegions("Munich").ofModels(List.of("beta", "x")),
+                0,
+                10)
+            .toCompletableFuture()
+            .join()
+            .stream()
+            .map(FleetVehicle::vin)
+            .toList());
     assertEquals(
         10, q.count(TargetFilter.any().inEnvironment("green")).toCompletableFuture().join());
     assertEquals(

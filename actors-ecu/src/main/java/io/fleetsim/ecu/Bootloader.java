@@ -78,6 +78,7 @@ final class Bootloader {
    * Ecu.FlashComplete}.
    */
   void startFlash(EcuState.Download download, long bytesPerSecond, EcuProfile profile) {
+    faulted.during(download);
     long lostAt = faulted.powerLoss(profile, download.image());
     if (lostAt >= 0) {
       timers.startSingleTimer(

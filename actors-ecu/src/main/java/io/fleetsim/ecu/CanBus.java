@@ -85,7 +85,10 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
    * @param transport {@code null} for the bus default
    * @param progressTo {@code null} if the requester does not want progress
    */
-  /** {@code region}: the vehicle's, for fault rules that select by region (null when unknown). */
+  /**
+   * {@code region}: the vehicle's, and {@code campaignId}: the campaign of the update, for fault
+   * rules that select by region or campaign (null when unknown).
+   */
   public record StartTransfer(
       String transferId,
       String vin,
@@ -96,7 +99,8 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
       byte[] directorTargets,
       ActorRef<TransferResult> replyTo,
       ActorRef<TransferProgress> progressTo,
-      String region)
+      String region,
+      String campaignId)
       implements Command {
     public StartTransfer(
         String transferId,
@@ -118,6 +122,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
           directorTargets,
           replyTo,
           progressTo,
+          null,
           null);
     }
   }
@@ -442,7 +447,7 @@ public final class CanBus extends EventSourcedBehavior<CanBus.Command, CanBus.Ev
   }
 
   private Effect<Event, State> startTransfer(State state, StartTransfer cmd) {
-    faulted.inRegion(cmd.region());
+    faulted.select(cmd.region(), cmd.campaignId());
     if (cmd.transferId() == null || cmd.transferId().isBlank()) {
       return rejectRequest(cmd, "transfer id is required");
     }

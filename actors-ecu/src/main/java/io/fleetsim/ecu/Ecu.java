@@ -623,6 +623,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (check instanceof UdsDownload.Accepted a) {
       Download d = a.download();
       // the bytes as they left the bus: an attacker on it may have changed them (FaultedEcu)
+      faulted.during(state.download());
       received.update(faulted.arriving(state.profile(), state.download(), cmd.data()));
       return Effect()
           .persist(
@@ -718,6 +719,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
     if (!d.transferId().equals(cmd.transferId())) {
       return Effect().noReply();
     }
+    faulted.during(d);
     if (faulted.flashFails(state.profile(), d.image().sha256())) {
       Bank.Slot slot = state.banks().inactive();
       return interrupted(
@@ -769,6 +771,7 @@ public final class Ecu extends EventSourcedBehavior<Ecu.Command, Ecu.Event, Ecu.
   }
 
   private void boot(State state) {
+    faulted.during(state.download());
     bootloader.boot(
         state.banks().bank(state.banks().inactive()), state.bootAttempt(), state.profile());
   }

@@ -28,10 +28,15 @@ final class EcuCrypto {
 
   /**
    * What partial verification of the director's targets metadata vouches for: the image the ECU may
-   * write, and the assignment it belongs to.
+   * write, and the assignment and campaign it belongs to.
    */
   record DirectedImage(
-      String targetName, String sha256, long length, long releaseCounter, String assignmentId) {
+      String targetName,
+      String sha256,
+      long length,
+      long releaseCounter,
+      String assignmentId,
+      String campaignId) {
 
     /** The bank as it will be once these bytes are written. */
     Bank bank() {
@@ -84,7 +89,8 @@ final class EcuCrypto {
         target.sha256(),
         target.length(),
         verified.releaseCounter(),
-        custom.assignmentId());
+        custom.assignmentId(),
+        custom.campaignId());
   }
 
   /**

@@ -22,11 +22,12 @@ public final class EcuState {
       String assignmentId,
       Bank image,
       int nextBlockSequenceCounter,
-      long bytesReceived)
+      long bytesReceived,
+      String campaignId)
       implements CborSerializable {
 
     Download received(int next, long bytes) {
-      return new Download(transferId, assignmentId, image, next, bytes);
+      return new Download(transferId, assignmentId, image, next, bytes, campaignId);
     }
 
     /** The same download from its first block again. */

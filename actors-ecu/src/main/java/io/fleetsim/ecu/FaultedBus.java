@@ -45,13 +45,12 @@ final class FaultedBus {
   }
 
   /**
-   * The vehicle's region, as a transfer request names it: from then on rules selecting a region
-   * select this bus. Not persisted: every transfer names it again.
+   * The vehicle's region and the update's campaign, as a transfer request names them: from then on
+   * rules selecting that region or campaign select this bus. Not persisted: every transfer names
+   * them again.
    */
-  void inRegion(String region) {
-    if (region != null && !region.equals(subject.region())) {
-      subject = Subject.vehicle(vin, region, null);
-    }
+  void select(String region, String campaignId) {
+    subject = Subject.vehicle(vin, region == null ? subject.region() : region, campaignId);
   }
 
   private List<FaultRule> acting() {

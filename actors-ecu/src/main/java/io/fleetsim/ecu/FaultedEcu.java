@@ -50,11 +50,22 @@ final class FaultedEcu {
   private final String ecuId;
   private final SimClock clock;
 
+  /** The campaign of the download in progress, for rules that select a campaign; or null. */
+  private String campaignId;
+
   FaultedEcu(Faults faults, String vin, String ecuId, SimClock clock) {
     this.faults = faults;
     this.vin = vin;
     this.ecuId = ecuId;
     this.clock = clock;
+  }
+
+  /**
+   * The download in progress (null: none): rules selecting a campaign match the campaign its
+   * director targets name. Not persisted: set again from the ECU's state before every use.
+   */
+  void during(EcuState.Download download) {
+    campaignId = download == null ? null : download.campaignId();
   }
 
   private List<FaultRule> acting(Point point, EcuProfile profile) {
@@ -63,7 +74,7 @@ final class FaultedEcu {
     }
     return faults.acting(
         point,
-        new Subject(vin, profile.region(), profile.type().name(), null),
+        new Subject(vin, profile.region(), profile.type().name(), campaignId),
         clock.now().toEpochMilli());
   }
 

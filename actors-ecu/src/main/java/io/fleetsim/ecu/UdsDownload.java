@@ -64,7 +64,8 @@ final class UdsDownload {
           "announced length " + cmd.length() + " differs from the director's " + image.length());
     }
     return new Accepted(
-        new EcuState.Download(cmd.transferId(), image.assignmentId(), image.bank(), 1, 0));
+        new EcuState.Download(
+            cmd.transferId(), image.assignmentId(), image.bank(), 1, 0, image.campaignId()));
   }
 
   /**

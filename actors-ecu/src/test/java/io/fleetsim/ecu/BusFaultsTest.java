@@ -137,12 +137,34 @@ class BusFaultsTest {
     FaultedBus berlin = new FaultedBus("BUSREGION1", faults, clock);
     FaultedBus munich = new FaultedBus("BUSREGION2", faults, clock);
     assertFalse(berlin.off().isPresent(), "no transfer has named its region yet");
-    berlin.inRegion("Berlin");
-    munich.inRegion("Munich");
-    berlin.inRegion(null); // a transfer that names none keeps what the bus knows
+    berlin.select("Berlin", null);
+    munich.select("Munich", null);
+    berlin.select(null, null); // a transfer that names no region keeps what the bus knows
     assertTrue(berlin.off().isPresent());
     assertFalse(munich.off().isPresent());
     faults.remove("berlin-bus-off").toCompletableFuture().join();
+  }
+
+  @Test
+  void aBusRuleOnACampaignActsOnTransfersOfThatCampaignAlone() {
+    faults
+        .add(
+            new FaultRule(
+                "berlin-campaign-bus-off",
+                FaultKind.BUS_OFF,
+                Selector.all().inCampaign("berlin"),
+                Map.of(),
+                Window.from(clock.now())))
+        .toCompletableFuture()
+        .join();
+    FaultedBus bus = new FaultedBus("BUSCAMPAIGN1", faults, clock);
+    bus.select("Munich", "munich");
+    assertFalse(bus.off().isPresent(), "a transfer of another campaign");
+    bus.select(null, "berlin");
+    assertTrue(bus.off().isPresent(), "a transfer of the campaign");
+    bus.select(null, null);
+    assertFalse(bus.off().isPresent(), "a transfer of no campaign");
+    faults.remove("berlin-campaign-bus-off").toCompletableFuture().join();
   }
 
   @Test

@@ -116,6 +116,36 @@ class EcuFaultsTest {
     faults.remove("berlin-crash").toCompletableFuture().join();
   }
 
+  @Test
+  void aBootRuleOnACampaignFailsThatCampaignsDownloadsAlone() {
+    // the director's targets name the download's campaign (Fixtures.CAMPAIGN)
+    add(
+        new FaultRule(
+            "other-campaign-crash",
+            FaultKind.BOOT_CRASH,
+            Selector.all().inCampaign("another-campaign"),
+            Map.of(),
+            Window.from(clock.now())));
+    var spared = ecu(vin());
+    receive(spared, "t");
+    assertInstalls(spared);
+    add(
+        new FaultRule(
+            "this-campaign-crash",
+            FaultKind.BOOT_CRASH,
+            Selector.all().inCampaign(Fixtures.CAMPAIGN),
+            Map.of(),
+            Window.from(clock.now())));
+    var hit = ecu(vin());
+    receive(hit, "t");
+    clock.advance(flash.plus(BOOT_TIME));
+    assertOldBankRuns(hit, UpdateOutcome.ROLLED_BACK, "CRASH");
+    assertEquals(0, injected("other-campaign-crash"));
+    assertEquals(1, injected("this-campaign-crash"));
+    faults.remove("other-campaign-crash").toCompletableFuture().join();
+    faults.remove("this-campaign-crash").toCompletableFuture().join();
+  }
+
   static String vin() {
     return "ECUFAULT" + ids.incrementAndGet();
   }

@@ -38,7 +38,8 @@ final class EcuTransfers {
                 u.plan().directorTargets(),
                 results,
                 progress,
-                s.spec().region()));
+                s.spec().region(),
+                i.campaignId()));
       }
     }
     return out;

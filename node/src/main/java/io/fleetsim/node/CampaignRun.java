@@ -2,14 +2,11 @@ package io.fleetsim.node;
 
 import io.fleetsim.cloud.Campaign;
 import io.fleetsim.cloud.CampaignProgress;
-import io.fleetsim.cloud.CheckHorizon;
 import io.fleetsim.cloud.FirmwareImage;
 import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cluster.time.SimClock;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.faults.Faults;
-import io.fleetsim.persistence.EventHistory;
-import io.fleetsim.uptane.crypto.CryptoOps;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import io.fleetsim.vehicle.BulkProvisioning;
 import io.fleetsim.vehicle.Vehicle;
@@ -32,13 +29,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -143,7 +137,8 @@ public final class CampaignRun {
    *
    * @param undoes the campaign a rollback campaign undoes, or null
    * @param version the version its image carries (e.g. {@code 1.0.0+r3} for a rollback)
-   * @param verifiedAtVersion vehicles whose ECU runs that image, read back from the vehicles
+   * @param verifiedAtVersion vehicles of the fleet whose ECU runs that image once the campaigns of
+   *     the run ended, read back from the vehicles
    * @param clockAdvances how many times the clock moved to a later instant during the campaign
    * @param updateTimes per VIN the simulated time its successful update took, read back from the
    *     vehicles
@@ -151,6 +146,8 @@ public final class CampaignRun {
    * @param signatures signatures made during the campaign (every entity, every poll)
    * @param verifications signature checks computed during the campaign
    * @param recalled signature checks answered from the signatures already found valid
+   * @param simulatedStart the simulated instant it started (null if it never did); it lasted {@code
+   *     simulated}
    */
   public record CampaignFacts(
       String campaignId,
@@ -174,12 +171,41 @@ public final class CampaignRun {
       long pollsMade,
       long pollsForeseen,
       int stoppedAfterWave,
-      RunTimeline.Recorded timeline) {
+      RunTimeline.Recorded timeline,
+      Instant simulatedStart) {
 
     public CampaignFacts {
       timeline = timeline == null ? RunTimeline.Recorded.NONE : timeline;
       outcomes = Map.copyOf(outcomes);
       updateTimes = Collections.unmodifiableSortedMap(new TreeMap<>(updateTimes));
+    }
+
+    /** A step of the run that never started, and why. */
+    static CampaignFacts notStarted(CampaignStep s, String why) {
+      return new CampaignFacts(
+          s.id(),
+          null,
+          Campaign.Status.NEW,
+          why,
+          s.version(),
+          0,
+          0,
+          0,
+          Map.of(),
+          0,
+          Duration.ZERO,
+          Duration.ZERO,
+          0,
+          Map.of(),
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          null,
+          null);
     }
 
     /** Percentiles of the update times of the vehicles the campaign updated. */
@@ -228,7 +254,10 @@ public final class CampaignRun {
     }
   }
 
-  /** Everything a run measured: the fleet, its campaign, and the rollbacks when asked for. */
+  /**
+   * Everything a run measured: the fleet, and each of its campaigns in the order they started,
+   * rollback campaigns included, then those that never started.
+   */
   public record Result(
       long seed,
       double pace,
@@ -240,12 +269,14 @@ public final class CampaignRun {
       long heapBytesPerVehicleAfterCampaign,
       Map<String, Integer> entitiesInMemoryAfterCampaign,
       Instant startedAt,
-      CampaignFacts campaign,
-      List<CampaignFacts> rollbacks,
+      List<CampaignFacts> campaigns,
       List<AttackMix.Row> attacks) {
 
     public Result {
-      rollbacks = List.copyOf(rollbacks);
+      campaigns = List.copyOf(campaigns);
+      if (campaigns.isEmpty()) {
+        throw new IllegalArgumentException("a run has at least one campaign");
+      }
       attacks = List.copyOf(attacks);
       entitiesInMemoryAfterCampaign = new TreeMap<>(entitiesInMemoryAfterCampaign);
     }
@@ -263,22 +294,38 @@ public final class CampaignRun {
           heapBytesPerVehicleAfterCampaign,
           entitiesInMemoryAfterCampaign,
           startedAt,
-          campaign,
-          rollbacks,
+          campaigns,
           rows);
+    }
+
+    /** The run's first campaign. */
+    public CampaignFacts campaign() {
+      return campaigns.get(0);
+    }
+
+    /** The campaigns the run rolled out, in the order they started (no rollback campaign). */
+    public List<CampaignFacts> rollouts() {
+      return campaigns.stream().filter(c -> c.undoes() == null).toList();
+    }
+
+    /** The rollback campaigns, in the order they started. */
+    public List<CampaignFacts> rollbacks() {
+      return campaigns.stream().filter(c -> c.undoes() != null).toList();
+    }
+
+    /** The campaign {@code id}, if the run has it. */
+    public Optional<CampaignFacts> campaign(String id) {
+      return campaigns.stream().filter(c -> c.campaignId().equals(id)).findFirst();
     }
 
     /** Every campaign of the run ended as it should: completed, with nothing unexplained. */
     public boolean succeeded() {
-      return campaign.succeeded() && rollbacks.stream().allMatch(CampaignFacts::succeeded);
+      return campaigns.stream().allMatch(CampaignFacts::succeeded);
     }
 
     /** The first problem of the run, or null. */
     public String problem() {
-      if (!campaign.succeeded()) {
-        return campaign.problem();
-      }
-      return rollbacks.stream()
+      return campaigns.stream()
           .filter(r -> !r.succeeded())
           .map(CampaignFacts::problem)
           .findFirst()
@@ -304,18 +351,18 @@ public final class CampaignRun {
   private final Listener listener;
   private final FleetShape shape;
   private final List<io.fleetsim.faults.FaultRule> rules;
-  private final Duration startAt;
+  private final List<CampaignStep> steps;
   private final ActorSystem<?> system;
   private final SimClock clock;
 
   public CampaignRun(FleetNode node, CampaignPlan plan, Listener listener) {
-    this(node, plan, listener, null, List.of(), null);
+    this(node, plan, listener, null, List.of(), List.of(CampaignStep.of(plan)));
   }
 
   /**
    * A run of a fleet of {@code shape} (null: {@link FleetGenerator}'s own), with {@code faults}
-   * added before the fleet is provisioned, the campaign starting {@code startAt} after the
-   * provisioned fleet began to run (null or zero: at once).
+   * added before the fleet is provisioned, and these campaigns ({@link Rollout} starts them as they
+   * say); the plan gives the fleet's size, the limits, and what the run does besides.
    */
   CampaignRun(
       FleetNode node,
@@ -323,13 +370,16 @@ public final class CampaignRun {
       Listener listener,
       FleetShape shape,
       List<io.fleetsim.faults.FaultRule> faults,
-      Duration startAt) {
+      List<CampaignStep> steps) {
     this.node = node;
     this.plan = plan;
     this.listener = listener;
     this.shape = shape;
     this.rules = List.copyOf(faults);
-    this.startAt = startAt;
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("a run has at least one campaign");
+    }
+    this.steps = List.copyOf(steps);
     this.system = node.system();
     this.clock = SimClock.get(system);
   }
@@ -444,79 +494,68 @@ public final class CampaignRun {
     Duration provisionWall = Duration.ofNanos(System.nanoTime() - provisionStart);
     long heapPerVehicle = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
 
-    if (startAt != null && !startAt.isZero() && !startAt.isNegative()) {
-      warmUp(startAt, "the campaign starts " + Report.duration(startAt) + " in");
+    Duration warm =
+        steps.stream()
+            .filter(st -> st.after() == null)
+            .map(CampaignStep::startAt)
+            .min(Duration::compareTo)
+            .orElse(Duration.ZERO);
+    Instant fleetStart = clock.now();
+    if (!warm.isZero()) {
+      warmUp(warm, "the campaign starts " + Report.duration(warm) + " in");
     } else if (attacks != null) {
       Duration interval = system.settings().config().getDuration("fleetsim.vehicle.poll-interval");
       warmUp(
           interval.multipliedBy(3).dividedBy(2), "every vehicle checks once before the campaign");
     }
-    listener.phase("publishing " + plan.ecuType() + " " + plan.version());
-    FleetGenerator.EcuModel model =
-        generator.ecuModels().stream()
-            .filter(m -> m.type() == plan.ecuType())
-            .findFirst()
-            .orElseThrow(
-                () -> new RunFailed("no vehicle has an ECU of type " + plan.ecuType(), null));
+    Map<EcuType, FleetGenerator.EcuModel> models = new EnumMap<>(EcuType.class);
+    generator.ecuModels().forEach(m -> models.putIfAbsent(m.type(), m));
     long journalCampaignStart = node.journalEvents();
-    FirmwareImage update =
-        await(
-            FleetGenerator.publishOrGet(
-                system,
-                images,
-                plan.ecuType().name(),
-                model.hardwareIds(),
-                plan.version(),
-                FleetGenerator.BASE_RELEASE_COUNTER + 1,
-                plan.imageBytes()),
-            "publish the new image");
-
-    String campaignId = (plan.ecuType().name() + "-" + plan.version()).toLowerCase();
-    Campaign.Spec spec =
-        new Campaign.Spec(
-            plan.ecuType() + " " + plan.version() + " to the whole fleet",
-            TargetFilter.ecuType(plan.ecuType().name()),
-            update.version(),
-            plan.waves(),
-            plan.policy());
-    listener.phase("starting campaign " + campaignId);
-    RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
-    await(
-        AskPattern.<Campaign.Command, org.apache.pekko.Done>askWithStatus(
-            campaign, r -> new Campaign.Create(spec, r), ASK_TIMEOUT, system.scheduler()),
-        "create the campaign");
-    CampaignFacts main =
-        watch(
-            campaignId,
-            model,
-            fleet,
-            () -> {
-              start(campaign);
-              setup.close();
-            });
+    java.util.Set<String> published = new java.util.HashSet<>();
+    for (CampaignStep st : steps) {
+      if (!published.add(st.ecuType() + " " + st.version())) {
+        continue;
+      }
+      FleetGenerator.EcuModel model = models.get(st.ecuType());
+      if (model == null) {
+        throw new RunFailed("no vehicle has an ECU of type " + st.ecuType(), null);
+      }
+      listener.phase("publishing " + st.ecuType() + " " + st.version());
+      await(
+          FleetGenerator.publishOrGet(
+              system,
+              images,
+              st.ecuType().name(),
+              model.hardwareIds(),
+              st.version(),
+              FleetGenerator.BASE_RELEASE_COUNTER + 1,
+              st.imageBytes()),
+          "publish " + st.ecuType() + " " + st.version());
+    }
+    List<CampaignFacts> campaigns =
+        new ArrayList<>(
+            new Rollout(this, node, plan, listener, fleet, models)
+                .run(steps, fleetStart, () -> setup.close()));
+    CampaignFacts main = campaigns.get(0);
     // the read-back woke every vehicle: let this instant end, so the idle ones passivate again
     await(clock.runUntil(clock.now()), "the instant to settle");
     long heapAfterCampaign = Math.max(0, usedHeapAfterGc() - heapBefore) / plan.vehicles();
     Map<String, Integer> inMemory = entitiesInMemory();
 
-    List<CampaignFacts> rollbacks = new ArrayList<>();
     if (plan.rollback() && main.status() == Campaign.Status.COMPLETED) {
-      listener.phase("rolling back " + campaignId);
-      List<String> ids =
-          await(
-              AskPattern.<Campaign.Command, List<String>>askWithStatus(
-                  campaign, Campaign.Rollback::new, ASK_TIMEOUT, system.scheduler()),
-              "roll back " + campaignId);
-      for (String id : ids) {
-        rollbacks.add(watch(id, model, fleet, () -> {}));
-      }
+      campaigns.addAll(
+          new Rollout(this, node, plan, listener, fleet, models)
+              .rollBack(main.campaignId(), models.get(plan.ecuType())));
     }
     List<AttackMix.Row> attackRows = List.of();
     if (attacks != null) {
       CampaignProgress progress =
           await(
               AskPattern.<Campaign.Command, CampaignProgress>ask(
-                  campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
+                  node.cloud().refs().campaign(main.campaignId()),
+                  Campaign.GetProgress::new,
+                  ASK_TIMEOUT,
+                  system.scheduler()),
               "read the campaign's outcomes");
       attackRows = attacks.account(Faults.get(system).ledger(), progress.reasons());
     }
@@ -531,8 +570,7 @@ public final class CampaignRun {
         heapAfterCampaign,
         inMemory,
         startedAt,
-        main,
-        rollbacks,
+        campaigns,
         attackRows);
   }
 
@@ -550,179 +588,11 @@ public final class CampaignRun {
     clock.unlimited();
   }
 
-  private void start(RecipientRef<Campaign.Command> campaign) {
-    await(
-        AskPattern.<Campaign.Command, CampaignProgress>askWithStatus(
-            campaign, r -> new Campaign.Start(r), ASK_TIMEOUT, system.scheduler()),
-        "start the campaign");
-  }
-
-  /**
-   * Follows one campaign (after {@code start}) until it completed, paused or aborted, showing
-   * progress, then reads every vehicle back for its update times.
-   *
-   * <p>The run looks at the campaign every {@link #OBSERVE_EVERY} of simulated time: the clock runs
-   * to the next such instant and stands there, idle, while the progress is read. So what the run
-   * sees, and when it acts next (a rollback), depends only on simulated time, never on how fast the
-   * node got there.
-   */
-  private CampaignFacts watch(
-      String campaignId, FleetGenerator.EcuModel model, List<Vehicle.Spec> fleet, Runnable start) {
-    RecipientRef<Campaign.Command> campaign = node.cloud().refs().campaign(campaignId);
-    long journalBefore = node.journalEvents();
-    long wallStart = System.nanoTime();
-    long wallDeadline = wallStart + plan.timeout().toNanos();
-    Instant simStart = clock.now();
-    Instant horizon = simStart.plus(plan.horizon());
-    long advancesBefore = clock.advances();
-    long signaturesBefore = CryptoOps.signatures();
-    long verificationsBefore = CryptoOps.verifications();
-    long recalledBefore = CryptoOps.recalled();
-    CheckHorizon polls = CheckHorizon.get(node.system());
-    long madeBefore = polls.pollsMade();
-    long foreseenBefore = polls.pollsForeseen();
-    start.run();
-    RunTimeline timeline = new RunTimeline();
-    Faults faults = Faults.get(system);
-    Tick t = null;
-    CampaignProgress p = null;
-    String problem = null;
-    int stoppedAfter = 0;
-    while (problem == null) {
-      Instant next = clock.now().plus(OBSERVE_EVERY);
-      if (!awaitInstant(next.isAfter(horizon) ? horizon : next, wallDeadline)) {
-        problem = "timed out after " + Report.duration(plan.timeout()) + " of wall time";
-        break;
-      }
-      p =
-          await(
-              AskPattern.<Campaign.Command, CampaignProgress>ask(
-                  campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
-              "read the progress of campaign " + campaignId);
-      t =
-          Tick.of(
-              p,
-              Duration.ofNanos(System.nanoTime() - wallStart),
-              Duration.between(simStart, clock.now()));
-      listener.progress(t);
-      timeline.sample(Report.seconds(t.simulated()), p, faults.rules(), clock.now().toEpochMilli());
-      if (finished(t)) {
-        break;
-      }
-      if (p.undoes() == null && firstWavesCounted(p, plan.untilWave())) {
-        stoppedAfter = plan.untilWave();
-        String why = "the run ends after wave " + stoppedAfter + " (--until-wave)";
-        await(
-            AskPattern.<Campaign.Command, Done>askWithStatus(
-                campaign, r -> new Campaign.Abort(why, r), ASK_TIMEOUT, system.scheduler()),
-            "stop campaign " + campaignId);
-        p =
-            await(
-                AskPattern.<Campaign.Command, CampaignProgress>ask(
-                    campaign, Campaign.GetProgress::new, ASK_TIMEOUT, system.scheduler()),
-                "read the progress of campaign " + campaignId);
-        t = Tick.of(p, t.wall(), t.simulated());
-        listener.progress(t);
-        break;
-      }
-      if (!clock.now().isBefore(horizon)) {
-        problem =
-            "campaign "
-                + campaignId
-                + " did not end within the horizon of "
-                + Report.duration(plan.horizon())
-                + " of simulated time";
-      }
-    }
-    Duration wall = Duration.ofNanos(System.nanoTime() - wallStart);
-    long advances = clock.advances() - advancesBefore;
-    if (problem == null) {
-      // A vehicle closes its own record of the update a link round trip after the cloud counted
-      // it; one more observation period lets every record close before they are read back.
-      awaitInstant(clock.now().plus(OBSERVE_EVERY), wallDeadline + plan.timeout().toNanos());
-    }
-    long signatures = CryptoOps.signatures() - signaturesBefore;
-    long verifications = CryptoOps.verifications() - verificationsBefore;
-    long recalled = CryptoOps.recalled() - recalledBefore;
-    long pollsMade = polls.pollsMade() - madeBefore;
-    long pollsForeseen = polls.pollsForeseen() - foreseenBefore;
-    Duration simulated = simulatedDuration(campaignId, simStart);
-    long journalAfter = node.journalEvents();
-    listener.finished();
-    if (t == null || p == null) {
-      throw new RunFailed(
-          "campaign " + campaignId + " never answered a progress query: " + problem, null);
-    }
-    if (problem == null && t.status() != Campaign.Status.COMPLETED && stoppedAfter == 0) {
-      problem =
-          "campaign "
-              + campaignId
-              + " is "
-              + t.status()
-              + (t.reason() == null ? "" : ": " + t.reason())
-              + " ("
-              + t.settled()
-              + " of "
-              + t.targeted()
-              + " vehicles counted)";
-    }
-    listener.phase("reading back " + fleet.size() + " vehicles");
-    Map<String, Duration> times = new TreeMap<>();
-    int[] atVersion = {0};
-    FirmwareImage image = p.image();
-    forEachStatus(
-        fleet,
-        s -> {
-          for (Vehicle.UpdateRecord r : s.history()) {
-            if (campaignId.equals(r.campaignId())
-                && r.startedAt() != null
-                && r.finishedAt() != null
-                && r.outcome() == UpdateOutcome.SUCCEEDED) {
-              times.put(s.vin(), Duration.between(r.startedAt(), r.finishedAt()));
-            }
-          }
-          if (atVersion(s, model.ecuId(), image)) {
-            atVersion[0]++;
-          }
-        });
-    return new CampaignFacts(
-        campaignId,
-        p.undoes(),
-        t.status(),
-        problem,
-        p.image().version(),
-        p.image().releaseCounter(),
-        t.waves(),
-        t.targeted(),
-        t.outcomes(),
-        atVersion[0],
-        wall,
-        simulated,
-        advances,
-        times,
-        journalAfter - journalBefore,
-        signatures,
-        verifications,
-        recalled,
-        pollsMade,
-        pollsForeseen,
-        stoppedAfter,
-        timeline.end(fleet, p, times.keySet()));
-  }
-
-  /** Whether the first {@code n} waves (n > 0) have every vehicle counted. */
-  static boolean firstWavesCounted(CampaignProgress p, int n) {
-    if (n <= 0 || p.waves().size() < n) {
-      return false;
-    }
-    return p.waves().subList(0, n).stream().allMatch(w -> w.settled() == w.size());
-  }
-
   /**
    * Lets the clock run to {@code at} and waits until the node stands idle there; false when the
    * wall-clock deadline ({@link System#nanoTime}) passed first.
    */
-  private boolean awaitInstant(Instant at, long wallDeadline) {
+  boolean awaitInstant(Instant at, long wallDeadline) {
     try {
       clock.runUntil(at).get(Math.max(0, wallDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       return true;
@@ -736,47 +606,6 @@ public final class CampaignRun {
     }
   }
 
-  /**
-   * The campaign's own account of how long it took: from its start to the event that ended it
-   * (completed, paused, aborted), or to now if none did; exact simulated instants from its journal.
-   */
-  private Duration simulatedDuration(String campaignId, Instant fallbackStart) {
-    List<EventEnvelope> events =
-        await(
-            EventHistory.events(
-                system, PersistenceId.of(Campaign.TYPE_KEY.name(), campaignId).id()),
-            "read the history of campaign " + campaignId);
-    Instant started = fallbackStart;
-    Instant ended = clock.now();
-    for (EventEnvelope e : events) {
-      Object event = e.event();
-      if (event instanceof Campaign.Started st) {
-        started = st.at();
-      } else if (event instanceof Campaign.Completed c) {
-        ended = c.at();
-      } else if (event instanceof Campaign.Paused c) {
-        ended = c.at();
-      } else if (event instanceof Campaign.Aborted c) {
-        ended = c.at();
-      }
-    }
-    return Duration.between(started, ended);
-  }
-
-  /** Done when the campaign completed (every target counted), or paused or aborted. */
-  private static boolean finished(Tick t) {
-    return switch (t.status()) {
-      case COMPLETED, PAUSED, ABORTED, ROLLED_BACK -> true;
-      default -> false;
-    };
-  }
-
-  /** Whether the ECU runs the new image, whichever way the vehicle names it. */
-  static boolean atVersion(Vehicle.Status s, String ecuId, FirmwareImage image) {
-    String v = s.installedVersions().get(ecuId);
-    return image.version().equals(v) || image.targetName().equals(v);
-  }
-
   /** Vehicles read back between two settled instants. */
   static final int READ_BACK_BATCH = 10_000;
 
@@ -785,7 +614,7 @@ public final class CampaignRun {
    * the instant settle (the clock stands at a limit), so the vehicles it woke passivate again and a
    * large fleet is never in memory all at once.
    */
-  private void forEachStatus(List<Vehicle.Spec> fleet, Consumer<Vehicle.Status> each) {
+  void forEachStatus(List<Vehicle.Spec> fleet, Consumer<Vehicle.Status> each) {
     for (int from = 0; from < fleet.size(); from += READ_BACK_BATCH) {
       List<Vehicle.Spec> batch =
           fleet.subList(from, Math.min(fleet.size(), from + READ_BACK_BATCH));
@@ -844,7 +673,7 @@ public final class CampaignRun {
     }
   }
 
-  private static <T> T await(CompletionStage<T> stage, String what) {
+  static <T> T await(CompletionStage<T> stage, String what) {
     try {
       return stage.toCompletableFuture().get();
     } catch (ExecutionException e) {

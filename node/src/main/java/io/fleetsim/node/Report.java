@@ -2,6 +2,7 @@ package io.fleetsim.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fleetsim.cloud.Campaign;
 import io.fleetsim.uptane.manifest.UpdateOutcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,11 @@ public final class Report {
     m.put("heapBytesPerVehicleAfterCampaign", r.heapBytesPerVehicleAfterCampaign());
     m.put("entitiesInMemoryAfterCampaign", r.entitiesInMemoryAfterCampaign());
     m.put("campaign", figures(r.campaign()));
+    if (r.rollouts().size() > 1) {
+      List<Map<String, Object>> all = new java.util.ArrayList<>();
+      r.rollouts().forEach(c -> all.add(figures(c)));
+      m.put("campaigns", all);
+    }
     List<Map<String, Object>> rollbacks = new java.util.ArrayList<>();
     r.rollbacks().forEach(c -> rollbacks.add(figures(c)));
     m.put("rollbacks", rollbacks);
@@ -153,9 +159,11 @@ public final class Report {
             heap(r.heapBytesPerVehicle()),
             heap(r.heapBytesPerVehicleAfterCampaign()),
             duration(r.provisionWall())));
-    for (CampaignRun.CampaignFacts rb : r.rollbacks()) {
-      b.append(title("Rollback campaign", rb));
-      campaignLines(b, rb);
+    for (CampaignRun.CampaignFacts other : r.campaigns().subList(1, r.campaigns().size())) {
+      b.append(title(other.undoes() == null ? "Campaign" : "Rollback campaign", other));
+      if (other.status() != Campaign.Status.NEW) {
+        campaignLines(b, other);
+      }
     }
     if (!r.attacks().isEmpty()) {
       b.append(AttackMix.table(r.attacks()));
@@ -206,7 +214,7 @@ public final class Report {
     b.append(
         String.format(
             Locale.ROOT,
-            "  running it    %,d vehicles run %s (release counter %d), read back from the vehicles%n",
+            "  running it    %,d vehicles of the fleet run %s (release counter %d) at the end, read back%n",
             c.verifiedAtVersion(),
             c.version(),
             c.releaseCounter()));
@@ -276,8 +284,7 @@ public final class Report {
     StringBuilder rows = new StringBuilder();
     flatten("", figures, rows);
     StringBuilder appendix = new StringBuilder("<h2>Campaigns</h2>\n");
-    appendix.append(section(r.campaign()));
-    r.rollbacks().forEach(rb -> appendix.append(section(rb)));
+    r.campaigns().forEach(c -> appendix.append(section(c)));
     appendix
         .append("<h2>All figures</h2>\n<table class=\"figures\">\n")
         .append(rows)
@@ -288,6 +295,10 @@ public final class Report {
 
   /** A campaign's one-line account and its update-time percentiles. */
   private static String section(CampaignRun.CampaignFacts c) {
+    if (c.status() == Campaign.Status.NEW) {
+      return "<h3>%s</h3>\n<p><b>%s</b></p>\n"
+          .formatted(escape(c.campaignId()), escape(c.problem()));
+    }
     Percentiles p = c.updateTime();
     return """
         <h3>%1$s%2$s</h3>

@@ -100,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
     List<Assertion.Result> checked;
     FleetNode.Options options =
         FleetNode.Options.singleNode(dataDir, scenario.pace(), scenario.seed());
+    options =
+        options.with(
+            "fleetsim.vehicle.consent-delay", scenario.fleet().consentDelay().toMillis() + "ms");
     if (!scenario.keyRotations().isEmpty()) {
       options =
           options.with(
@@ -111,12 +114,11 @@ final class RunCommand implements Callable<Integer> {
     try (FleetNode node = FleetNode.start(options)) {
       List<io.fleetsim.faults.FaultRule> rules = mapped.rules(SimClock.get(node.system()).epoch());
       result =
-          new CampaignRun(
-                  node, mapped.plan(), progress, mapped.shape(), rules, mapped.campaign().startAt())
+          new CampaignRun(node, mapped.plan(), progress, mapped.shape(), rules, mapped.steps())
               .run();
       FaultLedger ledger = Faults.get(node.system()).ledger();
       result = result.withAttacks(AttackMix.fromLedger(ledger));
-      checked = Assertions.evaluate(scenario, ScenarioRun.figures(mapped, result, ledger));
+      checked = Assertions.evaluate(scenario, ScenarioRun.figures(result, ledger));
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       err.println("fleetsim run: " + e.getMessage());
       return 1;

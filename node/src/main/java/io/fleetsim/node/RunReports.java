@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** A run's result as the charts of its HTML report see it ({@link RunReport}). */
 final class RunReports {
@@ -15,48 +16,83 @@ final class RunReports {
 
   static RunReport of(
       String kind, CampaignRun.Result r, List<io.fleetsim.scenario.Assertion.Result> checked) {
-    CampaignRun.CampaignFacts c = r.campaign();
     Map<String, String> versions = new LinkedHashMap<>();
-    versions.put(c.campaignId(), c.version());
-    r.rollbacks().forEach(rb -> versions.put(rb.campaignId(), rb.version()));
+    r.campaigns().forEach(c -> versions.put(c.campaignId(), c.version()));
+    String ids = String.join(", ", versions.keySet());
     RunReport.Builder b =
         RunReport.builder(
             new RunReport.Settings(
-                "fleetsim " + kind + ": campaign " + c.campaignId(),
+                "fleetsim " + kind + ": campaign" + (versions.size() > 1 ? "s " : " ") + ids,
                 r.seed(),
                 r.pace(),
                 r.vehicles(),
                 versions,
                 r.startedAt()));
-    for (RunTimeline.Sample s : c.timeline().samples()) {
-      Map<String, Long> states = new LinkedHashMap<>();
-      states.put("queued", 0L);
-      states.put("updating", 0L);
-      for (CampaignProgress.Wave w : s.waves()) {
-        long failed = 0;
-        for (UpdateOutcome o : UpdateOutcome.values()) {
-          if (o != UpdateOutcome.SUCCEEDED) {
-            failed += w.count(o);
+    // Every campaign is observed at the same instants; at each, the vehicles per state add up
+    // over the campaigns, one that ended counted as it ended.
+    boolean several = r.campaigns().size() > 1;
+    java.util.TreeSet<Double> instants = new java.util.TreeSet<>();
+    Map<Double, Map<String, Long>> faults = new TreeMap<>();
+    List<TreeMap<Double, RunTimeline.Sample>> byCampaign = new java.util.ArrayList<>();
+    for (CampaignRun.CampaignFacts c : r.campaigns()) {
+      TreeMap<Double, RunTimeline.Sample> samples = new TreeMap<>();
+      for (RunTimeline.Sample s : c.timeline().samples()) {
+        samples.put(s.simSeconds(), s);
+        instants.add(s.simSeconds());
+        faults.put(s.simSeconds(), s.faults());
+        for (CampaignProgress.Wave w : s.waves()) {
+          String wave = (several ? c.campaignId() + " " : "") + "wave " + (w.wave() + 1);
+          long failed = 0;
+          for (UpdateOutcome o : UpdateOutcome.values()) {
+            failed += o == UpdateOutcome.SUCCEEDED ? 0 : w.count(o);
           }
-          states.merge(o.name().toLowerCase(Locale.ROOT), (long) w.count(o), Long::sum);
+          b.wave(wave, s.simSeconds(), w.count(UpdateOutcome.SUCCEEDED), failed);
         }
-        states.merge("queued", (long) w.pending(), Long::sum);
-        states.merge("updating", (long) w.inProgress(), Long::sum);
-        b.wave("wave " + (w.wave() + 1), s.simSeconds(), w.count(UpdateOutcome.SUCCEEDED), failed);
       }
-      b.states(s.simSeconds(), states);
-      b.faults(s.simSeconds(), s.faults());
+      byCampaign.add(samples);
     }
-    List<Double> seconds = c.updateTimes().values().stream().map(Report::seconds).sorted().toList();
+    Map<Double, Map<String, Long>> states = new TreeMap<>();
+    for (double t : instants) {
+      Map<String, Long> at = new LinkedHashMap<>();
+      at.put("queued", 0L);
+      at.put("updating", 0L);
+      for (UpdateOutcome o : UpdateOutcome.values()) {
+        at.put(o.name().toLowerCase(Locale.ROOT), 0L);
+      }
+      for (TreeMap<Double, RunTimeline.Sample> samples : byCampaign) {
+        Map.Entry<Double, RunTimeline.Sample> last = samples.floorEntry(t);
+        if (last == null) {
+          continue;
+        }
+        for (CampaignProgress.Wave w : last.getValue().waves()) {
+          for (UpdateOutcome o : UpdateOutcome.values()) {
+            at.merge(o.name().toLowerCase(Locale.ROOT), (long) w.count(o), Long::sum);
+          }
+          at.merge("queued", (long) w.pending(), Long::sum);
+          at.merge("updating", (long) w.inProgress(), Long::sum);
+        }
+      }
+      states.put(t, at);
+    }
+    states.forEach(b::states);
+    faults.forEach(b::faults);
+    List<Double> seconds =
+        r.rollouts().stream()
+            .flatMap(c -> c.updateTimes().values().stream())
+            .map(Report::seconds)
+            .sorted()
+            .toList();
     if (!seconds.isEmpty()) {
       b.updateTimes(RunReport.UpdateTimes.of(seconds));
     }
-    c.timeline()
-        .byRegion()
-        .forEach((region, outcomes) -> outcomes.forEach((o, n) -> b.region(region, o, n)));
-    c.timeline()
-        .byModel()
-        .forEach((model, outcomes) -> outcomes.forEach((o, n) -> b.model(model, o, n)));
+    for (CampaignRun.CampaignFacts c : r.rollouts()) {
+      c.timeline()
+          .byRegion()
+          .forEach((region, outcomes) -> outcomes.forEach((o, n) -> b.region(region, o, n)));
+      c.timeline()
+          .byModel()
+          .forEach((model, outcomes) -> outcomes.forEach((o, n) -> b.model(model, o, n)));
+    }
     for (AttackMix.Row a : r.attacks()) {
       if (!a.attack().equals(AttackMix.NONE)) {
         b.attack(a.attack(), a.injected(), a.detectedBy(), a.undetected());

@@ -2,6 +2,7 @@ package io.fleetsim.node;
 
 import io.fleetsim.cloud.CampaignProgress;
 import io.fleetsim.cloud.RolloutPolicy;
+import io.fleetsim.cloud.TargetFilter;
 import io.fleetsim.cloud.WavePlan;
 import io.fleetsim.ecu.EcuType;
 import io.fleetsim.ecu.Transport;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * What a scenario file asks of a run, in the terms {@link CampaignRun} runs: the fleet's shape, the
@@ -28,8 +30,7 @@ import java.util.OptionalDouble;
 final class ScenarioRun {
 
   /** The run a scenario describes. */
-  record Mapped(
-      Scenario scenario, CampaignPlan plan, FleetShape shape, Scenario.Campaign campaign) {
+  record Mapped(Scenario scenario, CampaignPlan plan, FleetShape shape, List<CampaignStep> steps) {
     List<FaultRule> rules(Instant epoch) {
       return scenario.faultRules(epoch);
     }
@@ -40,28 +41,18 @@ final class ScenarioRun {
   /** The run of {@code s}; throws IllegalArgumentException naming what is not supported yet. */
   static Mapped map(Scenario s, Duration timeout, Duration horizon) {
     List<String> unsupported = new ArrayList<>();
-    if (s.campaigns().size() != 1) {
-      unsupported.add(
-          "campaigns: one campaign per file (this one has " + s.campaigns().size() + ")");
-    }
-    Scenario.Campaign c = s.campaigns().get(0);
-    if (c.after().isPresent()) {
-      unsupported.add("campaigns[0].after");
-    }
-    if (c.rollbackOnFailure()) {
-      unsupported.add("campaigns[0].rollbackOnFailure");
-    }
-    if (!c.filter().regions().isEmpty()
-        || !c.filter().models().isEmpty()
-        || c.filter().environment().isPresent()
-        || !c.filter().tags().isEmpty()) {
-      unsupported.add("campaigns[0].filter: a campaign goes to every vehicle with the ECU type");
-    }
-    Scenario.Firmware fw =
-        s.firmware(c.ecuType(), c.version())
-            .orElseThrow(() -> new IllegalArgumentException("no firmware for the campaign"));
-    if (fw.releaseCounter() != FleetGenerator.BASE_RELEASE_COUNTER + 1) {
-      unsupported.add("firmware: release counter " + fw.releaseCounter() + " (only 2 for now)");
+    List<CampaignStep> steps = new ArrayList<>();
+    for (int i = 0; i < s.campaigns().size(); i++) {
+      Scenario.Campaign c = s.campaigns().get(i);
+      Scenario.Firmware fw =
+          s.firmware(c.ecuType(), c.version())
+              .orElseThrow(() -> new IllegalArgumentException("no firmware for " + c.id()));
+      if (fw.releaseCounter() != FleetGenerator.BASE_RELEASE_COUNTER + 1) {
+        unsupported.add("firmware: release counter " + fw.releaseCounter() + " (only 2 for now)");
+      }
+      if (unsupported.isEmpty()) {
+        steps.add(step(c, fw));
+      }
     }
     for (Scenario.VehicleModel m : s.fleet().models().values()) {
       for (Scenario.EcuSlot e : m.ecus()) {
@@ -98,7 +89,32 @@ final class ScenarioRun {
     FleetShape shape =
         new FleetShape(
             s.fleet().regions(), models, s.fleet().networkProfiles(), s.fleet().environments());
-    double[] waves = c.waves().stream().mapToDouble(Double::doubleValue).toArray();
+    CampaignStep first = steps.get(0);
+    CampaignPlan plan =
+        CampaignPlan.standard(s.fleet().size(), timeout)
+            .withHorizon(horizon)
+            .withCampaign(
+                first.ecuType(),
+                first.version(),
+                first.imageBytes(),
+                first.waves(),
+                first.policy());
+    return new Mapped(s, plan, shape, steps);
+  }
+
+  /** A campaign of the file as the run starts it. */
+  private static CampaignStep step(Scenario.Campaign c, Scenario.Firmware fw) {
+    EcuType type = EcuType.valueOf(c.ecuType().toUpperCase(Locale.ROOT));
+    Scenario.Filter f = c.filter();
+    TargetFilter filter =
+        new TargetFilter(
+                type.name(),
+                f.regions(),
+                List.of(),
+                List.of(),
+                f.environment().orElse(null),
+                Set.copyOf(f.tags()))
+            .ofModels(f.models());
     RolloutPolicy policy =
         new RolloutPolicy(
             c.successThreshold() * 100,
@@ -110,16 +126,18 @@ final class ScenarioRun {
             c.requireParked(),
             c.requireConsent(),
             c.timeLimit());
-    CampaignPlan plan =
-        CampaignPlan.standard(s.fleet().size(), timeout)
-            .withHorizon(horizon)
-            .withCampaign(
-                EcuType.valueOf(c.ecuType().toUpperCase(Locale.ROOT)),
-                c.version(),
-                fw.sizeBytes(),
-                WavePlan.percentages(waves),
-                policy);
-    return new Mapped(s, plan, shape, c);
+    return new CampaignStep(
+        c.id(),
+        c.ecuType() + " " + c.version() + " (" + c.id() + ")",
+        type,
+        c.version(),
+        fw.sizeBytes(),
+        filter,
+        WavePlan.percentages(c.waves().stream().mapToDouble(Double::doubleValue).toArray()),
+        policy,
+        c.after().orElse(null),
+        c.rollbackOnFailure(),
+        c.startAt());
   }
 
   static Transport transport(String busKind) {
@@ -131,22 +149,34 @@ final class ScenarioRun {
   }
 
   /**
-   * The figures of a finished run, by the scopes a scenario names: {@code run} and {@code
-   * campaign:<id>} the campaign, {@code wave:<id>:<n>} its n-th wave, {@code region:<name>} its
-   * vehicles in that region; {@code ledger} gives the attack counts.
+   * The figures of a finished run, by the scopes a scenario names: {@code run} all its campaigns
+   * together (rollback campaigns aside), {@code campaign:<id>} one campaign, {@code wave:<id>:<n>}
+   * its n-th wave, {@code region:<name>} the vehicles its campaigns targeted in that region; {@code
+   * ledger} gives the attack counts.
    */
-  static Figures figures(Mapped m, CampaignRun.Result r, FaultLedger ledger) {
-    CampaignRun.CampaignFacts c = r.campaign();
-    List<RunTimeline.Sample> samples = c.timeline().samples();
-    List<CampaignProgress.Wave> lastWaves =
-        samples.isEmpty() ? List.of() : samples.get(samples.size() - 1).waves();
+  static Figures figures(CampaignRun.Result r, FaultLedger ledger) {
     return (scope, statistic) -> {
-      String campaignScope = "campaign:" + m.campaign().id();
-      if (scope.equals("run") || scope.equals(campaignScope)) {
-        return campaignFigure(c, statistic, ledger, r);
+      if (scope.equals("run")) {
+        return campaignFigure(r.rollouts(), statistic, ledger);
       }
-      if (scope.startsWith("wave:" + m.campaign().id() + ":")) {
-        int n = Integer.parseInt(scope.substring(scope.lastIndexOf(':') + 1));
+      if (scope.startsWith("campaign:")) {
+        return r.campaign(scope.substring("campaign:".length()))
+            .map(c -> campaignFigure(List.of(c), statistic, ledger))
+            .orElse(OptionalDouble.empty());
+      }
+      if (scope.startsWith("wave:")) {
+        int colon = scope.lastIndexOf(':');
+        String id = scope.substring("wave:".length(), Math.max("wave:".length(), colon));
+        int n;
+        try {
+          n = Integer.parseInt(scope.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          return OptionalDouble.empty();
+        }
+        List<RunTimeline.Sample> samples =
+            r.campaign(id).map(c -> c.timeline().samples()).orElse(List.of());
+        List<CampaignProgress.Wave> lastWaves =
+            samples.isEmpty() ? List.of() : samples.get(samples.size() - 1).waves();
         if (n < 1 || n > lastWaves.size()) {
           return OptionalDouble.empty();
         }
@@ -156,8 +186,17 @@ final class ScenarioRun {
         return outcomeFigure(outcomes, w.size(), statistic);
       }
       if (scope.startsWith("region:")) {
-        Map<String, Long> outcomes = c.timeline().byRegion().get(scope.substring(7));
-        if (outcomes == null) {
+        String region = scope.substring("region:".length());
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        boolean any = false;
+        for (CampaignRun.CampaignFacts c : r.rollouts()) {
+          Map<String, Long> o = c.timeline().byRegion().get(region);
+          if (o != null) {
+            any = true;
+            o.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
+          }
+        }
+        if (!any) {
           return OptionalDouble.empty();
         }
         long size = outcomes.values().stream().mapToLong(Long::longValue).sum();
@@ -167,30 +206,48 @@ final class ScenarioRun {
     };
   }
 
+  /** A statistic over {@code cs} together: their targets, outcomes and update times summed. */
   private static OptionalDouble campaignFigure(
-      CampaignRun.CampaignFacts c, String statistic, FaultLedger ledger, CampaignRun.Result r) {
-    Percentiles p = c.updateTime();
-    boolean times = p.count() > 0;
+      List<CampaignRun.CampaignFacts> cs, String statistic, FaultLedger ledger) {
+    long targeted = 0;
+    Map<UpdateOutcome, Long> outcomes = new java.util.EnumMap<>(UpdateOutcome.class);
+    List<Duration> times = new ArrayList<>();
+    Instant first = null;
+    Instant last = null;
+    for (CampaignRun.CampaignFacts c : cs) {
+      targeted += c.targeted();
+      c.outcomes().forEach((o, n) -> outcomes.merge(o, (long) n, Long::sum));
+      times.addAll(c.updateTimes().values());
+      if (c.simulatedStart() != null) {
+        Instant end = c.simulatedStart().plus(c.simulated());
+        first = first == null || c.simulatedStart().isBefore(first) ? c.simulatedStart() : first;
+        last = last == null || end.isAfter(last) ? end : last;
+      }
+    }
+    Percentiles p = Percentiles.of(times);
+    boolean timed = p.count() > 0;
     return switch (statistic) {
       case "successRate" ->
-          c.targeted() == 0
+          targeted == 0
               ? OptionalDouble.empty()
               : OptionalDouble.of(
-                  (double) c.outcomes().getOrDefault(UpdateOutcome.SUCCEEDED, 0) / c.targeted());
-      case "failureCount" -> OptionalDouble.of(c.outcomes().getOrDefault(UpdateOutcome.FAILED, 0));
-      case "rollbacks" ->
-          OptionalDouble.of(c.outcomes().getOrDefault(UpdateOutcome.ROLLED_BACK, 0));
+                  (double) outcomes.getOrDefault(UpdateOutcome.SUCCEEDED, 0L) / targeted);
+      case "failureCount" -> OptionalDouble.of(outcomes.getOrDefault(UpdateOutcome.FAILED, 0L));
+      case "rollbacks" -> OptionalDouble.of(outcomes.getOrDefault(UpdateOutcome.ROLLED_BACK, 0L));
       case "updateTimeP50" ->
-          times ? OptionalDouble.of(Report.seconds(p.p50())) : OptionalDouble.empty();
+          timed ? OptionalDouble.of(Report.seconds(p.p50())) : OptionalDouble.empty();
       case "updateTimeP90" ->
-          times ? OptionalDouble.of(Report.seconds(p.p90())) : OptionalDouble.empty();
+          timed ? OptionalDouble.of(Report.seconds(p.p90())) : OptionalDouble.empty();
       case "updateTimeP99" ->
-          times ? OptionalDouble.of(Report.seconds(p.p99())) : OptionalDouble.empty();
+          timed ? OptionalDouble.of(Report.seconds(p.p99())) : OptionalDouble.empty();
       case "updateTimeMax" ->
-          times ? OptionalDouble.of(Report.seconds(p.max())) : OptionalDouble.empty();
+          timed ? OptionalDouble.of(Report.seconds(p.max())) : OptionalDouble.empty();
       case "undetectedAttacks" -> OptionalDouble.of(ledger.totals().undetected());
       case "falseAlarms" -> OptionalDouble.of(ledger.totals().falseAlarms());
-      case "campaignDuration" -> OptionalDouble.of(Report.seconds(c.simulated()));
+      case "campaignDuration" ->
+          first == null
+              ? OptionalDouble.empty()
+              : OptionalDouble.of(Report.seconds(Duration.between(first, last)));
       default -> OptionalDouble.empty();
     };
   }

@@ -81,7 +81,8 @@ class ReportTest {
                                 rolledBack))),
                     Map.of())),
             Map.of("Munich", Map.of("SUCCEEDED", (long) updated)),
-            Map.of("suv", Map.of("SUCCEEDED", (long) updated))));
+            Map.of("suv", Map.of("SUCCEEDED", (long) updated))),
+        Instant.parse("2030-01-02T04:00:00Z"));
   }
 
   static CampaignRun.Result result(String problem, CampaignRun.CampaignFacts... rollbacks) {
@@ -96,8 +97,10 @@ class ReportTest {
         5_000,
         Map.of("Vehicle", 0),
         Instant.parse("2030-01-02T03:04:05Z"),
-        facts("adas-1.1.0", null, problem, "1.1.0", 97, 1),
-        List.of(rollbacks),
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(facts("adas-1.1.0", null, problem, "1.1.0", 97, 1)),
+                java.util.stream.Stream.of(rollbacks))
+            .toList(),
         List.of());
   }
 
@@ -123,10 +126,41 @@ class ReportTest {
             Map.of(),
             null,
             List.of());
-    assertTrue(CampaignRun.firstWavesCounted(p, 1));
-    assertFalse(CampaignRun.firstWavesCounted(p, 2));
-    assertFalse(CampaignRun.firstWavesCounted(p, 0), "0 means run to the end");
-    assertFalse(CampaignRun.firstWavesCounted(p, 4), "no such wave");
+    assertTrue(Rollout.firstWavesCounted(p, 1));
+    assertFalse(Rollout.firstWavesCounted(p, 2));
+    assertFalse(Rollout.firstWavesCounted(p, 0), "0 means run to the end");
+    assertFalse(Rollout.firstWavesCounted(p, 4), "no such wave");
+  }
+
+  static CampaignProgress stopped(Campaign.Status status, int pending, int inProgress) {
+    return new CampaignProgress(
+        "c",
+        status,
+        null,
+        0,
+        "failureThreshold",
+        List.of(
+            new CampaignProgress.Wave(
+                0,
+                10,
+                pending,
+                inProgress,
+                Map.of(UpdateOutcome.SUCCEEDED, 8 - pending - inProgress, UpdateOutcome.FAILED, 2)),
+            new CampaignProgress.Wave(1, 90, 90, 0, Map.of())),
+        Map.of(),
+        null,
+        List.of());
+  }
+
+  @Test
+  void aStoppedCampaignEndsOnceTheVehiclesOfItsStartedWavesAreCounted() {
+    // The vehicles assigned before the abort still update; the waves never started do not.
+    assertFalse(Rollout.finished(stopped(Campaign.Status.ABORTED, 0, 1)));
+    assertFalse(Rollout.finished(stopped(Campaign.Status.PAUSED, 1, 0)));
+    assertTrue(Rollout.finished(stopped(Campaign.Status.ABORTED, 0, 0)));
+    assertTrue(Rollout.finished(stopped(Campaign.Status.PAUSED, 0, 0)));
+    assertFalse(Rollout.finished(stopped(Campaign.Status.RUNNING, 0, 0)));
+    assertTrue(Rollout.finished(stopped(Campaign.Status.ROLLED_BACK, 0, 1)));
   }
 
   @Test
@@ -276,7 +310,8 @@ class ReportTest {
     assertTrue(
         summary.contains("Rollback campaign adas-1.1.0-rollback-1 (undoes adas-1.1.0): COMPLETED"),
         summary);
-    assertTrue(summary.contains("97 vehicles run 1.0.0+r3 (release counter 2)"), summary);
+    assertTrue(
+        summary.contains("97 vehicles of the fleet run 1.0.0+r3 (release counter 2)"), summary);
     JsonNode json = new ObjectMapper().readTree(Report.write(r, dir, "demo").json().toFile());
     assertEquals("adas-1.1.0", json.get("rollbacks").get(0).get("undoes").asText());
     String html = Files.readString(dir.resolve("demo-20300102-030405.html"));

@@ -122,4 +122,79 @@ class RunCommandIT {
     assertTrue(bad.err().contains("assertions[2]"), bad.err());
     assertTrue(!Files.exists(dir.resolve("data1")), "no node was started");
   }
+
+  static final String STAGED =
+      """
+      name = staged
+      description = "Munich, then Berlin with a boot crash that aborts and rolls it back"
+      seed = 7
+      fleet {
+        size = 40
+        regions { Munich = 0.5, Berlin = 0.5 }
+        models {
+          sedan {
+            share = 1.0
+            ecus = [
+              { ecuType = ENGINE, hardwareId = ENG-MED17-A, busKind = classic-can, firmware = "1.0.0" }
+              { ecuType = ADAS, hardwareId = ADAS-EQ4-A, busKind = can-fd, firmware = "1.0.0" }
+            ]
+          }
+        }
+      }
+      firmware = [ { ecuType = ADAS, version = "1.1.0", releaseCounter = 2, sizeBytes = 65536 } ]
+      campaigns = [
+        { id = munich, ecuType = ADAS, version = "1.1.0", filter { regions = [Munich] },
+          waves = [100], soak = 10m }
+        { id = berlin, ecuType = ADAS, version = "1.1.0", filter { regions = [Berlin] },
+          after = munich, waves = [50, 100], soak = 10m, failureThreshold = 0.05,
+          onFailure = abort, rollbackOnFailure = true }
+        { id = engine, ecuType = ADAS, version = "1.1.0", after = berlin, waves = [100] }
+      ]
+      timeline = [
+        { id = berlin-crash, kind = boot-crash, selector { campaign = berlin, ecuTypes = [ADAS] },
+          params { rate = 0.5 } }
+      ]
+      assertions = [
+        { scope = "campaign:munich", statistic = successRate, condition = gte, value = 1.0 }
+        { scope = "region:Munich", statistic = rollbacks, condition = lte, value = 0 }
+        { scope = "campaign:berlin", statistic = rollbacks, condition = gt, value = 0 }
+      ]
+      """;
+
+  @Test
+  void campaignsRunInTheirOrderAndAFailedOneIsRolledBackWhileThoseAfterItNeverStart()
+      throws Exception {
+    Path f = dir.resolve("staged.conf");
+    Files.writeString(f, STAGED);
+    FleetsimCliTest.Run r = run(f);
+    assertEquals(0, r.exit(), r.out() + r.err());
+    JsonNode json = report();
+    JsonNode campaigns = json.get("campaigns");
+    assertEquals(3, campaigns.size(), campaigns.toString());
+    JsonNode munich = campaigns.get(0);
+    JsonNode berlin = campaigns.get(1);
+    JsonNode engine = campaigns.get(2);
+    assertEquals("munich", munich.get("campaignId").asText());
+    assertEquals("COMPLETED", munich.get("status").asText());
+    assertEquals("ABORTED", berlin.get("status").asText());
+    assertEquals("NEW", engine.get("status").asText());
+    assertTrue(
+        engine.get("problem").asText().contains("waits for berlin, which ended ABORTED"),
+        engine.toString());
+    // The region filters split the fleet: every vehicle targeted once.
+    int targeted = munich.get("targeted").asInt() + berlin.get("targeted").asInt();
+    assertEquals(40, targeted, campaigns.toString());
+    assertEquals(munich.get("targeted").asInt(), munich.get("outcomes").get("SUCCEEDED").asInt());
+    // Every vehicle Berlin updated, and only those, was rolled back, once its waves settled.
+    JsonNode rollbacks = json.get("rollbacks");
+    assertEquals(1, rollbacks.size(), rollbacks.toString());
+    assertEquals("berlin", rollbacks.get(0).get("undoes").asText());
+    int berlinUpdated = berlin.get("outcomes").get("SUCCEEDED").asInt();
+    assertTrue(berlinUpdated > 0, berlin.toString());
+    assertEquals(berlinUpdated, rollbacks.get(0).get("targeted").asInt());
+    assertEquals(berlinUpdated, rollbacks.get(0).get("outcomes").get("SUCCEEDED").asInt());
+    assertEquals(munich.get("targeted").asInt(), munich.get("verifiedAtVersion").asInt());
+    assertTrue(r.out().contains("Rollback campaign berlin-rollback-1 (undoes berlin)"), r.out());
+    assertTrue(r.out().contains("campaign engine not started"), r.out());
+  }
 }
