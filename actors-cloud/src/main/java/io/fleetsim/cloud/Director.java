@@ -260,6 +260,13 @@ public final class Director
   public record AssignmentTimedOut(String vin, Outcome outcome, SignedMetadata metadata)
       implements Event {}
 
+  /**
+   * The assignment needed no update: every ECU it covers already runs its image (a later campaign
+   * to vehicles an earlier one updated). It ends SUCCEEDED at once, as a manifest showing the image
+   * would close it, and is never offered to the vehicle.
+   */
+  public record AssignmentAlreadyMet(String vin, Outcome outcome) implements Event {}
+
   /** The campaign acknowledged the outcome. */
   public record OutcomeDelivered(String vin, String assignmentId) implements Event {}
 
@@ -595,6 +602,21 @@ public final class Director
                         + " and would be refused as a rollback"));
       }
     }
+    if (fits.stream().allMatch(e -> image.version().equals(e.installedVersion()))) {
+      Outcome met =
+          new Outcome(
+              c.assignmentId(),
+              c.campaignId(),
+              vin,
+              UpdateOutcome.SUCCEEDED,
+              "already runs " + image.targetName(),
+              image.version(),
+              clock.now());
+      return Effect()
+          .persist(new AssignmentAlreadyMet(vin, met))
+          .thenRun(x -> deliver(met))
+          .thenReply(c.replyTo(), x -> StatusReply.ack());
+    }
     Constraints constraints =
         c.constraints() == null ? new Constraints(true, false) : c.constraints();
     Map<String, Assignment> next = new TreeMap<>(s.assignments());
@@ -875,6 +897,9 @@ public final class Director
                     s.without(e.outcome().assignmentId()),
                     e.metadata(),
                     s.reports().closed(e.outcome())))
+        .onEvent(
+            AssignmentAlreadyMet.class,
+            (s, e) -> s.with(s.assignments(), s.metadata(), s.reports().closed(e.outcome())))
         .onEvent(
             OutcomeDelivered.class,
             (s, e) ->

@@ -75,6 +75,8 @@ public final class FleetChanges {
       state(f.vin(), "IN_PROGRESS", f.at());
     } else if (event instanceof Director.AssignmentTimedOut t) {
       state(t.vin(), Director.summary(t.outcome().outcome()), t.outcome().at());
+    } else if (event instanceof Director.AssignmentAlreadyMet m) {
+      state(m.vin(), Director.summary(m.outcome().outcome()), m.outcome().at());
     } else if (event instanceof Director.ManifestAccepted m) {
       Map<String, String> installed = new LinkedHashMap<>();
       for (Director.EcuOutcome e : m.ecus()) {

@@ -157,6 +157,30 @@ class DirectorTest {
   }
 
   @Test
+  void anAssignmentOfTheImageTheEcuAlreadyRunsSucceedsAtOnceWithoutReachingTheVehicle() {
+    car = new FakeVehicle("VIN0002", "Munich", "hw-a", V2.version());
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Director.create(
+                car.vin, keys, (vin, c) -> notified.add(vin + ":" + c), id -> campaigns.ref()));
+    register();
+    Director.State before = kit.getState();
+    var r =
+        kit.<StatusReply<Done>>runCommand(
+            replyTo -> new Director.Assign("c9#0/1", "c9", V2, null, Duration.ofHours(1), replyTo));
+    assertTrue(r.reply().isSuccess(), () -> r.reply().toString());
+    Director.AssignmentAlreadyMet met = (Director.AssignmentAlreadyMet) r.events().get(0);
+    assertEquals(UpdateOutcome.SUCCEEDED, met.outcome().outcome());
+    assertEquals("already runs " + V2.targetName(), met.outcome().reason());
+    var told = campaigns.expectMessageClass(Campaign.RecordOutcome.class);
+    assertEquals(met.outcome(), told.outcome());
+    assertTrue(notified.isEmpty(), "the vehicle is not woken: there is nothing for it to do");
+    assertTrue(kit.getState().assignments().isEmpty());
+    assertEquals(before.metadata(), kit.getState().metadata(), "its targets stay as they were");
+  }
+
+  @Test
   void manifestClosesTheAssignmentAndTellsTheCampaign() {
     register();
     assign("c1");

@@ -47,7 +47,16 @@ public record Scenario(
 
   /** The ECU types a scenario may name. */
   public static final List<String> ECU_TYPES =
-      List.of("ENGINE", "TRANSMISSION", "BRAKE", "ADAS", "INFOTAINMENT", "TCU", "GATEWAY", "BODY");
+      List.of(
+          "ENGINE",
+          "TRANSMISSION",
+          "BRAKES",
+          "ADAS",
+          "INFOTAINMENT",
+          "TELEMATICS",
+          "BODY",
+          "BATTERY_MANAGEMENT",
+          "GATEWAY");
 
   /** How an ECU is reached from the gateway. */
   public static final List<String> BUS_KINDS = List.of("classic-can", "can-fd", "doip");

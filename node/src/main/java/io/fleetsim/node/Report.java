@@ -359,8 +359,14 @@ public final class Report {
     return Math.round(d * 1000) / 1000.0;
   }
 
+  /** A whole number as such, anything else to at most three decimals. */
   static String number(double d) {
-    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    return d == Math.rint(d)
+        ? Long.toString((long) d)
+        : java.math.BigDecimal.valueOf(d)
+            .setScale(3, java.math.RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString();
   }
 
   /** {@code 1h02m}, {@code 3m05s}, {@code 12.4s} or {@code 830ms}: short and unambiguous. */

@@ -441,7 +441,7 @@ final class Rollout {
               w.pollsMade,
               w.pollsForeseen,
               w.stoppedAfter,
-              w.timeline.end(fleet, p, updated.keySet()),
+              w.timeline.end(fleet, p, updated),
               span[0]));
     }
     out.addAll(notStarted);

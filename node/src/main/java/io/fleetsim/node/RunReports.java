@@ -29,7 +29,9 @@ final class RunReports {
                 versions,
                 r.startedAt()));
     // Every campaign is observed at the same instants; at each, the vehicles per state add up
-    // over the campaigns, one that ended counted as it ended.
+    // over the campaigns rolled out, one that ended counted as it ended. A rollback campaign's
+    // vehicles are already counted by the campaign it undoes: its waves are charted, its states
+    // not.
     boolean several = r.campaigns().size() > 1;
     java.util.TreeSet<Double> instants = new java.util.TreeSet<>();
     Map<Double, Map<String, Long>> faults = new TreeMap<>();
@@ -49,7 +51,9 @@ final class RunReports {
           b.wave(wave, s.simSeconds(), w.count(UpdateOutcome.SUCCEEDED), failed);
         }
       }
-      byCampaign.add(samples);
+      if (c.undoes() == null) {
+        byCampaign.add(samples);
+      }
     }
     Map<Double, Map<String, Long>> states = new TreeMap<>();
     for (double t : instants) {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -29,19 +28,22 @@ final class RunTimeline {
   }
 
   /**
-   * The samples in order, and the outcomes per region and per vehicle model (name to outcome to
-   * vehicles; a vehicle's model is its first tag).
+   * The samples in order, the outcomes per region and per vehicle model (name to outcome to
+   * vehicles; a vehicle's model is its first tag), and the update times of the vehicles updated,
+   * per region.
    */
   record Recorded(
       List<Sample> samples,
       Map<String, Map<String, Long>> byRegion,
-      Map<String, Map<String, Long>> byModel) {
-    static final Recorded NONE = new Recorded(List.of(), Map.of(), Map.of());
+      Map<String, Map<String, Long>> byModel,
+      Map<String, List<java.time.Duration>> updateTimesByRegion) {
+    static final Recorded NONE = new Recorded(List.of(), Map.of(), Map.of(), Map.of());
 
     Recorded {
       samples = List.copyOf(samples);
       byRegion = Map.copyOf(byRegion);
       byModel = Map.copyOf(byModel);
+      updateTimesByRegion = Map.copyOf(updateTimesByRegion);
     }
   }
 
@@ -61,23 +63,29 @@ final class RunTimeline {
   /**
    * Ends the record: each vehicle's outcome by region, the campaign's reason for one that did not
    * update, SUCCEEDED for one whose successful update of the campaign was read back ({@code
-   * succeeded}); vehicles with neither were not targeted.
+   * updateTimes}, with how long it took); vehicles with neither were not targeted.
    */
-  Recorded end(List<Vehicle.Spec> fleet, CampaignProgress p, Set<String> succeeded) {
+  Recorded end(
+      List<Vehicle.Spec> fleet, CampaignProgress p, Map<String, java.time.Duration> updateTimes) {
     Map<String, Map<String, Long>> byRegion = new TreeMap<>();
     Map<String, Map<String, Long>> byModel = new TreeMap<>();
+    Map<String, List<java.time.Duration>> times = new TreeMap<>();
     for (Vehicle.Spec v : fleet) {
       String reason = p.reasons().get(v.vin());
+      java.time.Duration took = updateTimes.get(v.vin());
+      if (took != null) {
+        times.computeIfAbsent(v.region(), k -> new ArrayList<>()).add(took);
+      }
       String outcome =
           reason != null
               ? reason.split(":", 2)[0].toUpperCase(Locale.ROOT)
-              : succeeded.contains(v.vin()) ? UpdateOutcome.SUCCEEDED.name() : null;
+              : took != null ? UpdateOutcome.SUCCEEDED.name() : null;
       if (outcome != null) {
         byRegion.computeIfAbsent(v.region(), k -> new TreeMap<>()).merge(outcome, 1L, Long::sum);
         String model = v.tags().isEmpty() ? "(none)" : new TreeSet<>(v.tags()).first();
         byModel.computeIfAbsent(model, k -> new TreeMap<>()).merge(outcome, 1L, Long::sum);
       }
     }
-    return new Recorded(samples, byRegion, byModel);
+    return new Recorded(samples, byRegion, byModel, times);
   }
 }

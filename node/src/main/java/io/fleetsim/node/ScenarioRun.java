@@ -188,6 +188,7 @@ final class ScenarioRun {
       if (scope.startsWith("region:")) {
         String region = scope.substring("region:".length());
         Map<String, Long> outcomes = new LinkedHashMap<>();
+        List<Duration> times = new ArrayList<>();
         boolean any = false;
         for (CampaignRun.CampaignFacts c : r.rollouts()) {
           Map<String, Long> o = c.timeline().byRegion().get(region);
@@ -195,9 +196,14 @@ final class ScenarioRun {
             any = true;
             o.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
           }
+          times.addAll(c.timeline().updateTimesByRegion().getOrDefault(region, List.of()));
         }
         if (!any) {
           return OptionalDouble.empty();
+        }
+        OptionalDouble time = timeFigure(Percentiles.of(times), statistic);
+        if (time != null) {
+          return time;
         }
         long size = outcomes.values().stream().mapToLong(Long::longValue).sum();
         return outcomeFigure(outcomes, size, statistic);
@@ -224,8 +230,10 @@ final class ScenarioRun {
         last = last == null || end.isAfter(last) ? end : last;
       }
     }
-    Percentiles p = Percentiles.of(times);
-    boolean timed = p.count() > 0;
+    OptionalDouble time = timeFigure(Percentiles.of(times), statistic);
+    if (time != null) {
+      return time;
+    }
     return switch (statistic) {
       case "successRate" ->
           targeted == 0
@@ -234,14 +242,6 @@ final class ScenarioRun {
                   (double) outcomes.getOrDefault(UpdateOutcome.SUCCEEDED, 0L) / targeted);
       case "failureCount" -> OptionalDouble.of(outcomes.getOrDefault(UpdateOutcome.FAILED, 0L));
       case "rollbacks" -> OptionalDouble.of(outcomes.getOrDefault(UpdateOutcome.ROLLED_BACK, 0L));
-      case "updateTimeP50" ->
-          timed ? OptionalDouble.of(Report.seconds(p.p50())) : OptionalDouble.empty();
-      case "updateTimeP90" ->
-          timed ? OptionalDouble.of(Report.seconds(p.p90())) : OptionalDouble.empty();
-      case "updateTimeP99" ->
-          timed ? OptionalDouble.of(Report.seconds(p.p99())) : OptionalDouble.empty();
-      case "updateTimeMax" ->
-          timed ? OptionalDouble.of(Report.seconds(p.max())) : OptionalDouble.empty();
       case "undetectedAttacks" -> OptionalDouble.of(ledger.totals().undetected());
       case "falseAlarms" -> OptionalDouble.of(ledger.totals().falseAlarms());
       case "campaignDuration" ->
@@ -250,6 +250,25 @@ final class ScenarioRun {
               : OptionalDouble.of(Report.seconds(Duration.between(first, last)));
       default -> OptionalDouble.empty();
     };
+  }
+
+  /**
+   * An update-time statistic of {@code p} (empty when nothing was updated); null for a statistic
+   * that is not one.
+   */
+  private static OptionalDouble timeFigure(Percentiles p, String statistic) {
+    Duration d =
+        switch (statistic) {
+          case "updateTimeP50" -> p.p50();
+          case "updateTimeP90" -> p.p90();
+          case "updateTimeP99" -> p.p99();
+          case "updateTimeMax" -> p.max();
+          default -> null;
+        };
+    if (d == null) {
+      return null;
+    }
+    return p.count() == 0 ? OptionalDouble.empty() : OptionalDouble.of(Report.seconds(d));
   }
 
   private static OptionalDouble outcomeFigure(

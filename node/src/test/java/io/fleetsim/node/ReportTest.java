@@ -81,7 +81,8 @@ class ReportTest {
                                 rolledBack))),
                     Map.of())),
             Map.of("Munich", Map.of("SUCCEEDED", (long) updated)),
-            Map.of("suv", Map.of("SUCCEEDED", (long) updated))),
+            Map.of("suv", Map.of("SUCCEEDED", (long) updated)),
+            Map.of("Munich", List.copyOf(times.values()))),
         Instant.parse("2030-01-02T04:00:00Z"));
   }
 

@@ -158,6 +158,7 @@ class RunCommandIT {
         { scope = "campaign:munich", statistic = successRate, condition = gte, value = 1.0 }
         { scope = "region:Munich", statistic = rollbacks, condition = lte, value = 0 }
         { scope = "campaign:berlin", statistic = rollbacks, condition = gt, value = 0 }
+        { scope = "region:Munich", statistic = updateTimeMax, condition = lt, value = 1h }
       ]
       """;
 
@@ -194,6 +195,11 @@ class RunCommandIT {
     assertEquals(berlinUpdated, rollbacks.get(0).get("targeted").asInt());
     assertEquals(berlinUpdated, rollbacks.get(0).get("outcomes").get("SUCCEEDED").asInt());
     assertEquals(munich.get("targeted").asInt(), munich.get("verifiedAtVersion").asInt());
+    // Munich's region is Munich's campaign: the same update times.
+    assertEquals(
+        munich.get("updateTimeSimulated").get("maxSeconds").asDouble(),
+        json.get("assertions").get(3).get("measured").asDouble(),
+        1e-9);
     assertTrue(r.out().contains("Rollback campaign berlin-rollback-1 (undoes berlin)"), r.out());
     assertTrue(r.out().contains("campaign engine not started"), r.out());
   }
