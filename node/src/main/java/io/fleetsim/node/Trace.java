@@ -176,13 +176,22 @@ public final class Trace {
       line.put("t", BigDecimal.valueOf(timestampMillis - epochMillis, 3));
       line.put("entity", entity);
       line.put("seq", seq);
-      line.put("type", event == null ? "null" : event.getClass().getSimpleName());
+      line.put("type", type(event));
       line.set("event", render(event));
       try {
         return mapper.writeValueAsString(line);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    /** The event's simple class name; for one that could not be read, its manifest's. */
+    private static String type(Object event) {
+      if (event instanceof Unreadable u) {
+        String m = u.manifest() == null ? "" : u.manifest();
+        return m.substring(Math.max(m.lastIndexOf('.'), m.lastIndexOf('$')) + 1);
+      }
+      return event == null ? "null" : event.getClass().getSimpleName();
     }
 
     private JsonNode render(Object event) {

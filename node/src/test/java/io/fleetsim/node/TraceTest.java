@@ -118,9 +118,13 @@ class TraceTest {
     JsonNode u =
         JSON.readTree(
             lines.line(
-                EPOCH.toEpochMilli(), "Ecu|e", 3, new Trace.Unreadable("x.Gone", "no such class")));
+                EPOCH.toEpochMilli(),
+                "Ecu|e",
+                3,
+                new Trace.Unreadable("x.Ecu$Gone", "no such class")));
+    assertEquals("Gone", u.get("type").asText());
     assertEquals(
-        "cannot deserialise x.Gone: no such class", u.get("event").get("unrendered").asText());
+        "cannot deserialise x.Ecu$Gone: no such class", u.get("event").get("unrendered").asText());
   }
 
   @Test
