@@ -67,6 +67,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Simulated-time limit for the campaign (default: ${DEFAULT-VALUE}).")
   Duration horizon;
 
+  @Option(
+      names = "--trace",
+      paramLabel = "FILE",
+      description =
+          "Writes every persisted event of the run to FILE as JSON lines, in journal order.")
+  Path trace;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -98,6 +105,7 @@ final class RunCommand implements Callable<Integer> {
             dataDir));
     CampaignRun.Result result;
     List<Assertion.Result> checked;
+    String traced;
     FleetNode.Options options =
         FleetNode.Options.singleNode(dataDir, scenario.pace(), scenario.seed());
     options =
@@ -119,6 +127,8 @@ final class RunCommand implements Callable<Integer> {
       FaultLedger ledger = Faults.get(node.system()).ledger();
       result = result.withAttacks(AttackMix.fromLedger(ledger));
       checked = Assertions.evaluate(scenario, ScenarioRun.figures(result, ledger));
+      traced =
+          trace == null ? null : trace + " (" + Trace.write(node, trace, progress) + " events)";
     } catch (CampaignRun.RunFailed | IllegalStateException | IllegalArgumentException e) {
       err.println("fleetsim run: " + e.getMessage());
       return 1;
@@ -131,6 +141,9 @@ final class RunCommand implements Callable<Integer> {
     }
     Report.Files files = Report.write(result, reportDir, scenario.name(), checked);
     out.println("  report        " + files.json() + " and " + files.html());
+    if (traced != null) {
+      out.println("  trace         " + traced);
+    }
     out.flush();
     if (!result.succeeded() && checked.isEmpty()) {
       err.println("fleetsim run: " + result.problem());

@@ -42,6 +42,8 @@ public final class PersistenceSetup {
       # Counted as simulation work, so the virtual clock waits for them (see Counted).
       jdbc-journal.class = "io.fleetsim.persistence.CountedJdbcJournal"
       jdbc-snapshot-store.class = "io.fleetsim.persistence.CountedJdbcSnapshotStore"
+      # Events stamped with the simulated instant of their write (see CountedJdbcJournal).
+      jdbc-journal.dao = "io.fleetsim.persistence.SimTimeJournalDao"
       """;
 
   private PersistenceSetup() {}

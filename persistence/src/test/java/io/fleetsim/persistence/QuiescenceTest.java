@@ -1,6 +1,7 @@
 package io.fleetsim.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fleetsim.cluster.Asks;
 import io.fleetsim.cluster.CborSerializable;
@@ -136,6 +137,28 @@ class QuiescenceTest {
   void aPersistWhoseCallbackSends() {
     ActorRef<Cmd> s = stamper();
     assertNeverLate(r -> s.tell(new Stamp(r)));
+  }
+
+  /**
+   * The journal stamps each event with the instant at which the entity persisted it (the argument
+   * in {@link CountedJdbcJournal}), here with the clock running on its own and a tripwire each
+   * time.
+   */
+  @Test
+  void theJournalStampsEachEventWithTheInstantOfItsPersist() {
+    String id = "stamper-" + ids.incrementAndGet();
+    ActorRef<Cmd> s = testKit.spawn(new Stamper(PersistenceId.ofUniqueId(id), clock, () -> {}));
+    assertNeverLate(r -> s.tell(new Stamp(r)));
+    java.util.List<org.apache.pekko.persistence.query.EventEnvelope> events =
+        EventHistory.events(testKit.system(), id).toCompletableFuture().join();
+    assertEquals(ROUNDS, events.size());
+    long epoch = clock.epoch().toEpochMilli();
+    for (var e : events) {
+      assertEquals(epoch + ((Stamped) e.event()).at(), e.timestamp(), "event " + e.sequenceNr());
+    }
+    for (int i = 1; i < events.size(); i++) {
+      assertTrue(events.get(i - 1).timestamp() <= events.get(i).timestamp(), "the clock went back");
+    }
   }
 
   /** Asks the stamper and answers from the ask's continuation. */
