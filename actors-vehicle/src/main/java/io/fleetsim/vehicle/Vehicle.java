@@ -218,6 +218,9 @@ public final class Vehicle
 
   record ConsentTimer() implements Command {}
 
+  /** The drive profile's next parked instant, for update {@code updateId} ({@link ParkingWait}). */
+  record ParkedTimer(String updateId) implements Command {}
+
   /** The images of update {@code updateId}. */
   record DownloadArrived(String updateId, ImageDownload.Result result) implements Command {}
 
@@ -444,6 +447,7 @@ public final class Vehicle
   private final Polling polling;
   private final UpdateTimers updateTimers;
   private final DownloadRetries downloadRetries;
+  private final ParkingWait parking;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
@@ -465,6 +469,9 @@ public final class Vehicle
         Polling.forVehicle(vin, ctx, timers, clock, settings, outbound, faults.registry());
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
+    long seed = Seeds.scenarioSeed(ctx.getSystem());
+    this.parking =
+        new ParkingWait(vin, seed, settings.drive(), timers, updateTimers, ctx.getSelf());
   }
 
   @Override
@@ -510,7 +517,8 @@ public final class Vehicle
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
         .onCommand(GrantConsent.class, (s, c) -> onConsent(s))
-        .onCommand(ConsentTimer.class, (s, c) -> onConsent(s));
+        .onCommand(ConsentTimer.class, (s, c) -> onConsent(s))
+        .onCommand(ParkedTimer.class, this::onParkedTimer);
     b.forState(s -> s.in(Phase.DOWNLOADING))
         .onCommand(DownloadArrived.class, this::onDownloadArrived)
         .onCommand(DownloadFailed.class, this::onDownloadFailed)
@@ -617,10 +625,17 @@ public final class Vehicle
         .persist(new DriveStateChanged(c.state()))
         .thenRun(
             ns -> {
-              if (ns.phase() == Phase.AWAITING_CONSENT && ns.ready()) {
+              if (ParkingWait.startsNow(ns)) {
                 ctx.getSelf().tell(new ConsentTimer());
               }
             });
+  }
+
+  /** The drive profile's next parked instant: the vehicle parks as by {@code SetDriveState}. */
+  private Effect<Event, State> onParkedTimer(State s, ParkedTimer c) {
+    return ParkingWait.parks(s, c)
+        ? onDrive(s, new SetDriveState(DriveState.PARKED))
+        : Effect().none();
   }
 
   // ---- IDLE: the check (MetadataCheck)
@@ -722,8 +737,11 @@ public final class Vehicle
       updateTimers.arm(s);
       return;
     }
+    if (s.phase() != Phase.AWAITING_CONSENT) {
+      parking.cancel();
+    }
     switch (s.phase()) {
-      case AWAITING_CONSENT -> awaitConsent(s);
+      case AWAITING_CONSENT -> parking.await(s);
       case DOWNLOADING -> outbound.download(s);
       case DISTRIBUTING, INSTALLING -> outbound.distribute(s);
       case REPORTING -> outbound.signManifest(s);
@@ -732,24 +750,9 @@ public final class Vehicle
     updateTimers.arm(s);
   }
 
-  private void awaitConsent(State s) {
-    Update u = s.update();
-    if (u.plan().requireConsent() && !u.consentGiven()) {
-      updateTimers.askConsent();
-    } else if (s.ready()) {
-      ctx.getSelf().tell(new ConsentTimer());
-    }
-  }
-
+  /** Consent is there: the update starts, or waits to be parked ({@link ParkingWait}). */
   private Effect<Event, State> onConsent(State s) {
-    List<Event> events = new ArrayList<>();
-    if (!s.update().consentGiven()) {
-      events.add(new ConsentGiven(clock.now()));
-    }
-    if (s.parkedAsRequired()) {
-      events.add(new DownloadStarted(clock.now()));
-    }
-    return Effect().persist(events).thenRun(this::proceed);
+    return Effect().persist(parking.start(s)).thenRun(this::proceed);
   }
 
   private Effect<Event, State> onDownloadArrived(State s, DownloadArrived c) {
