@@ -39,10 +39,12 @@ class DriveProfileTest {
       }
     }
     assertTrue(differ > 50, "another seed draws otherwise: " + differ);
-    // the draw is pinned: a change of hash or mixing shows here
-    assertEquals(
-        a.nextParked(SEED, "FSIMDRIVE00000001", MIDNIGHT),
-        b.nextParked(SEED, "FSIMDRIVE00000001", MIDNIGHT));
+    // the draws are pinned: a change of hash or mixing shows here
+    StringBuilder day = new StringBuilder();
+    for (long h = h0; h < h0 + 24; h++) {
+      day.append(a.parked(SEED, "FSIMDRIVE00000001", h) ? '1' : '0');
+    }
+    assertEquals("110110010100000101001101", day.toString());
   }
 
   @Test

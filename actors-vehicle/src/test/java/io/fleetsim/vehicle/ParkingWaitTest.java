@@ -72,11 +72,17 @@ class ParkingWaitTest {
           "fleetsim.vehicle.drive.parked-by-hour = "
               + "[0,0,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]");
   static final ActorTestKit always = kit("ParkingWaitTestDefault", "");
+  static final ActorTestKit explicit =
+      kit(
+          "ParkingWaitTestExplicit",
+          "fleetsim.vehicle.drive.parked-by-hour = "
+              + "[0,0,0,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]");
 
   @AfterAll
   static void stop() {
     driving.shutdownTestKit();
     always.shutdownTestKit();
+    explicit.shutdownTestKit();
   }
 
   static final SigningKey PRIMARY = SigningKey.generate(new Random(1));
@@ -198,7 +204,7 @@ class ParkingWaitTest {
   }
 
   @Test
-  void withoutRequireParkedTheProfileChangesNothing() {
+  void withoutRequireParkedTheProfileChangesNothingAndAStaleParkingTimerIsIgnored() {
     String vin = "FSIMPARKWAIT00002";
     SimClock clock = SimClock.get(driving.system());
     Instant at = clock.now();
@@ -226,5 +232,27 @@ class ParkingWaitTest {
     assertEquals(
         List.of(new Vehicle.ConsentGiven(at), new Vehicle.DownloadStarted(at)),
         awaitEvents(always, vin, 3, 2));
+  }
+
+  @Test
+  void anExplicitParkedWhileWaitingStartsTheDownloadAtOnce() {
+    String vin = "FSIMPARKWAIT00004";
+    SimClock clock = SimClock.get(explicit.system());
+    clock.advance(Duration.ofMinutes(10)); // 00:10, a driving hour
+    PersistenceTestKit.create(explicit.system())
+        .persistForRecovery("Vehicle|" + vin, found(vin, clock.now(), true));
+    ActorRef<Vehicle.Command> v = start(explicit, vin);
+    assertEquals(2, awaitEvents(explicit, vin, 3, 2).size());
+    awaitPhase(explicit, v, Vehicle.Phase.AWAITING_CONSENT);
+    // an operator parks it at 01:00: the download starts then, not at 03:00
+    clock.advance(Duration.ofMinutes(50));
+    Instant one = clock.now();
+    v.tell(new Vehicle.SetDriveState(Vehicle.DriveState.PARKED));
+    assertEquals(
+        List.of(
+            new Vehicle.DriveStateChanged(Vehicle.DriveState.PARKED),
+            new Vehicle.DownloadStarted(one)),
+        awaitEvents(explicit, vin, 5, 2));
+    awaitPhase(explicit, v, Vehicle.Phase.DOWNLOADING);
   }
 }
