@@ -59,12 +59,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>IDLE → CHECKING ({@link MetadataCheck}: both repositories' metadata fetched over the vehicle's
  * {@link NetworkLink} and fully verified by {@link UptaneCheck}) → AWAITING_CONSENT (when the
- * campaign asks for consent, or for PARKED while the vehicle drives) → DOWNLOADING ({@link
- * ImageDownload}) → VERIFYING (length and SHA-256 against the verified targets) → DISTRIBUTING
- * (each target ECU over the {@link CanBus}) → INSTALLING (ECUs flash and reboot; each reports its
- * result) → REPORTING (the vehicle version manifest, signed by this primary over the ECUs' signed
- * reports, carries one {@link UpdateReport} per assignment and is sent until the Director accepts
- * it) → IDLE.
+ * campaign asks for consent, or for PARKED while the vehicle drives: {@link ParkingWait}) →
+ * DOWNLOADING ({@link ImageDownload}) → VERIFYING (length and SHA-256 against the verified targets)
+ * → DISTRIBUTING (each target ECU over the {@link CanBus}) → INSTALLING (ECUs flash and reboot;
+ * each reports its result) → REPORTING (the vehicle version manifest, signed by this primary over
+ * the ECUs' signed reports, carries one {@link UpdateReport} per assignment and is sent until the
+ * Director accepts it) → IDLE.
  *
  * <p>Every way an update ends goes through REPORTING: an ECU's result, an image or metadata the
  * vehicle refused, a download that failed, a phase that timed out. Every phase boundary is an
@@ -217,6 +217,9 @@ public final class Vehicle
   record CheckFailed(String reason) implements Command {}
 
   record ConsentTimer() implements Command {}
+
+  /** The drive profile's next parked instant, for update {@code updateId} ({@link ParkingWait}). */
+  record ParkedTimer(String updateId) implements Command {}
 
   /** The images of update {@code updateId}. */
   record DownloadArrived(String updateId, ImageDownload.Result result) implements Command {}
@@ -444,6 +447,8 @@ public final class Vehicle
   private final Polling polling;
   private final UpdateTimers updateTimers;
   private final DownloadRetries downloadRetries;
+  private final ParkingWait parking;
+  private final Reporting reporting;
 
   /** Whether a refusal is reported (not persisted: a restarted vehicle checks twice again). */
   private final RefusalGate refusals = new RefusalGate();
@@ -465,6 +470,11 @@ public final class Vehicle
         Polling.forVehicle(vin, ctx, timers, clock, settings, outbound, faults.registry());
     this.updateTimers = new UpdateTimers(timers, clock, settings);
     this.downloadRetries = new DownloadRetries(settings.downloadAttempts());
+    long seed = Seeds.scenarioSeed(ctx.getSystem());
+    this.parking =
+        new ParkingWait(vin, seed, settings.drive(), timers, updateTimers, ctx.getSelf());
+    this.reporting =
+        new Reporting(vin, ctx.getLog(), Effect(), clock, outbound, faults, updateTimers, polling);
   }
 
   @Override
@@ -510,7 +520,8 @@ public final class Vehicle
         .onCommand(CheckFailed.class, this::onCheckFailed);
     b.forState(s -> s.in(Phase.AWAITING_CONSENT))
         .onCommand(GrantConsent.class, (s, c) -> onConsent(s))
-        .onCommand(ConsentTimer.class, (s, c) -> onConsent(s));
+        .onCommand(ConsentTimer.class, (s, c) -> onConsent(s))
+        .onCommand(ParkedTimer.class, this::onParkedTimer);
     b.forState(s -> s.in(Phase.DOWNLOADING))
         .onCommand(DownloadArrived.class, this::onDownloadArrived)
         .onCommand(DownloadFailed.class, this::onDownloadFailed)
@@ -521,9 +532,9 @@ public final class Vehicle
         .onCommand(Transferred.class, this::onTransferred)
         .onCommand(PhaseTimeout.class, this::onPhaseTimeout);
     b.forState(s -> s.in(Phase.REPORTING))
-        .onCommand(SendManifest.class, this::onSendManifest)
-        .onCommand(ReportNotSent.class, this::onReportNotSent)
-        .onCommand(ReportAcked.class, this::onReportAcked)
+        .onCommand(SendManifest.class, reporting::onSendManifest)
+        .onCommand(ReportNotSent.class, reporting::onReportNotSent)
+        .onCommand(ReportAcked.class, reporting::onReportAcked)
         .onCommand(PhaseTimeout.class, this::onPhaseTimeout);
     // In every phase of an active vehicle; a result meant for another phase is stale.
     b.forState(s -> s.lifecycle() == Lifecycle.ACTIVE)
@@ -533,7 +544,7 @@ public final class Vehicle
         .onCommand(SetDriveState.class, this::onDrive)
         .onCommand(Notify.class, (s, c) -> wakeLater())
         .onCommand(Carried.class, this::carry)
-        .onCommand(HeldManifest.class, (s, c) -> deliverHeld(s, c))
+        .onCommand(HeldManifest.class, reporting::deliverHeld)
         .onCommand(IdleCheck.class, this::passivateIfIdle)
         .onAnyCommand(c -> Effect().none());
     return b.build();
@@ -617,10 +628,17 @@ public final class Vehicle
         .persist(new DriveStateChanged(c.state()))
         .thenRun(
             ns -> {
-              if (ns.phase() == Phase.AWAITING_CONSENT && ns.ready()) {
+              if (ParkingWait.startsNow(ns)) {
                 ctx.getSelf().tell(new ConsentTimer());
               }
             });
+  }
+
+  /** The drive profile's next parked instant: the vehicle parks as by {@code SetDriveState}. */
+  private Effect<Event, State> onParkedTimer(State s, ParkedTimer c) {
+    return ParkingWait.parks(s, c)
+        ? onDrive(s, new SetDriveState(DriveState.PARKED))
+        : Effect().none();
   }
 
   // ---- IDLE: the check (MetadataCheck)
@@ -722,8 +740,11 @@ public final class Vehicle
       updateTimers.arm(s);
       return;
     }
+    if (s.phase() != Phase.AWAITING_CONSENT) {
+      parking.cancel();
+    }
     switch (s.phase()) {
-      case AWAITING_CONSENT -> awaitConsent(s);
+      case AWAITING_CONSENT -> parking.await(s);
       case DOWNLOADING -> outbound.download(s);
       case DISTRIBUTING, INSTALLING -> outbound.distribute(s);
       case REPORTING -> outbound.signManifest(s);
@@ -732,24 +753,9 @@ public final class Vehicle
     updateTimers.arm(s);
   }
 
-  private void awaitConsent(State s) {
-    Update u = s.update();
-    if (u.plan().requireConsent() && !u.consentGiven()) {
-      updateTimers.askConsent();
-    } else if (s.ready()) {
-      ctx.getSelf().tell(new ConsentTimer());
-    }
-  }
-
+  /** Consent is there: the update starts, or waits to be parked ({@link ParkingWait}). */
   private Effect<Event, State> onConsent(State s) {
-    List<Event> events = new ArrayList<>();
-    if (!s.update().consentGiven()) {
-      events.add(new ConsentGiven(clock.now()));
-    }
-    if (s.parkedAsRequired()) {
-      events.add(new DownloadStarted(clock.now()));
-    }
-    return Effect().persist(events).thenRun(this::proceed);
+    return Effect().persist(parking.start(s)).thenRun(this::proceed);
   }
 
   private Effect<Event, State> onDownloadArrived(State s, DownloadArrived c) {
@@ -806,41 +812,6 @@ public final class Vehicle
       case DOWNLOADING -> end(s, UpdateOutcome.FAILED, "", "download timed out");
       default -> end(s, UpdateOutcome.FAILED, "", "no result from the ECUs in time");
     };
-  }
-
-  // ---- REPORTING
-
-  private Effect<Event, State> onSendManifest(State s, SendManifest c) {
-    if (c.counter() != s.manifestCounter()) {
-      return Effect().none();
-    }
-    outbound.deliver(c);
-    return Effect().none();
-  }
-
-  private Effect<Event, State> deliverHeld(State s, HeldManifest c) {
-    outbound.deliverHeld(s, c.manifest());
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onReportNotSent(State s, ReportNotSent c) {
-    ctx.getLog().warn("vehicle {}: manifest {} not sent: {}", vin, c.counter(), c.reason());
-    return Effect().none(); // signed and sent again with a new counter at the phase timeout
-  }
-
-  private Effect<Event, State> onReportAcked(State s, ReportAcked c) {
-    if (c.counter() != s.manifestCounter()) {
-      return Effect().none();
-    }
-    if (c.failure() != null) {
-      ctx.getLog().warn("vehicle {}: the Director refused the manifest: {}", vin, c.failure());
-      return Effect().none(); // signed and sent again with a new counter at the phase timeout
-    }
-    return Effect()
-        .persist(UpdateReports.finished(s.update(), s.installed(), clock.now()))
-        .thenRun(ns -> faults.finished(ns.history().last()))
-        .thenRun(updateTimers::arm)
-        .thenRun(polling::idle);
   }
 
   // ---- recovery and polling

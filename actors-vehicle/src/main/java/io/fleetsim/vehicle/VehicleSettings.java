@@ -15,7 +15,32 @@ public record VehicleSettings(
     int downloadAttempts,
     Duration downloadRetryAfter,
     Map<String, NetworkProfile> profiles,
-    boolean skipForeseenPolls) {
+    boolean skipForeseenPolls,
+    DriveProfile drive) {
+
+  /** As below, parked at every hour ({@link DriveProfile#ALWAYS_PARKED}). */
+  public VehicleSettings(
+      Duration pollInterval,
+      Duration pollJitter,
+      Duration consentDelay,
+      Duration askTimeout,
+      Duration phaseTimeout,
+      int downloadAttempts,
+      Duration downloadRetryAfter,
+      Map<String, NetworkProfile> profiles,
+      boolean skipForeseenPolls) {
+    this(
+        pollInterval,
+        pollJitter,
+        consentDelay,
+        askTimeout,
+        phaseTimeout,
+        downloadAttempts,
+        downloadRetryAfter,
+        profiles,
+        skipForeseenPolls,
+        DriveProfile.ALWAYS_PARKED);
+  }
 
   public VehicleSettings {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
@@ -70,6 +95,7 @@ public record VehicleSettings(
         c.getInt("download-attempts"),
         c.getDuration("download-retry-after"),
         NetworkProfile.allFromConfig(root),
-        c.getBoolean("skip-foreseen-polls"));
+        c.getBoolean("skip-foreseen-polls"),
+        DriveProfile.fromConfig(root));
   }
 }
