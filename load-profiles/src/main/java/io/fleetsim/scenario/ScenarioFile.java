@@ -224,13 +224,13 @@ public final class ScenarioFile {
     Map<String, VehicleModel> models = models(f);
     Map<String, Double> profiles = f.shares("networkProfiles", false, NETWORK_PROFILES);
     if (profiles == null && f.value("networkProfiles") == null) {
-      profiles = new LinkedHashMap<>(Map.of("5g", 0.40, "lte", 0.45, "rural", 0.15));
+      profiles = DEFAULT_NETWORK_PROFILES;
     }
     Drive drive = drive(f);
     Duration consentDelay = f.duration("consentDelay", false);
     Map<String, Double> environments = f.shares("environments", false, Scenario.ENVIRONMENTS);
     if (environments == null && f.value("environments") == null) {
-      environments = Map.of("blue", 0.5, "green", 0.5);
+      environments = DEFAULT_ENVIRONMENTS;
     }
     if (size == null
         || regions == null
@@ -309,6 +309,25 @@ public final class ScenarioFile {
       return null;
     }
     return ok ? result : null;
+  }
+
+  /**
+   * The network profile mix of a fleet that names none. In this order, always: a vehicle's profile
+   * is drawn by walking the shares, and {@code Map.of} iterates in an order that changes from one
+   * JVM to the next, which gave the same seed different fleets.
+   */
+  static final Map<String, Double> DEFAULT_NETWORK_PROFILES =
+      shares("5g", 0.40, "lte", 0.45, "rural", 0.15);
+
+  /** The environments of a fleet that names none, in this order (see above). */
+  static final Map<String, Double> DEFAULT_ENVIRONMENTS = shares("blue", 0.5, "green", 0.5);
+
+  private static Map<String, Double> shares(Object... nameShare) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameShare.length; i += 2) {
+      m.put((String) nameShare[i], (Double) nameShare[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   private Drive drive(ScenarioNode fleet) {

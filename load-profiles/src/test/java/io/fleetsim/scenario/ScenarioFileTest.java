@@ -161,6 +161,14 @@ class ScenarioFileTest {
   }
 
   @Test
+  void aFleetThatNamesNoMixGetsTheDefaultOnesInAFixedOrder() throws InvalidScenario {
+    // Vehicles are drawn by walking the shares in order: the order is part of the seed's fleet.
+    Scenario s = ScenarioFile.parse("small.conf", SMALL);
+    assertEquals(List.of("5g", "lte", "rural"), List.copyOf(s.fleet().networkProfiles().keySet()));
+    assertEquals(List.of("blue", "green"), List.copyOf(s.fleet().environments().keySet()));
+  }
+
+  @Test
   void substitutionsAreResolved() throws InvalidScenario {
     Scenario s =
         ScenarioFile.parse("subst.conf", SMALL.replace("seed = 9", "seed = ${fleet.size}"));

@@ -108,9 +108,7 @@ final class RunCommand implements Callable<Integer> {
     String traced;
     FleetNode.Options options =
         FleetNode.Options.singleNode(dataDir, scenario.pace(), scenario.seed());
-    options =
-        options.with(
-            "fleetsim.vehicle.consent-delay", scenario.fleet().consentDelay().toMillis() + "ms");
+    options = ScenarioRun.vehicleSettings(scenario, options);
     if (!scenario.keyRotations().isEmpty()) {
       options =
           options.with(

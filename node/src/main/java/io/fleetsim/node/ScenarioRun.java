@@ -102,6 +102,17 @@ final class ScenarioRun {
     return new Mapped(s, plan, shape, steps);
   }
 
+  /** {@code options} with the drivers of the scenario's fleet: when they consent and park. */
+  static FleetNode.Options vehicleSettings(Scenario s, FleetNode.Options options) {
+    Scenario.Drive drive = s.fleet().drive();
+    FleetNode.Options o =
+        options.with("fleetsim.vehicle.consent-delay", s.fleet().consentDelay().toMillis() + "ms");
+    if (drive.parkedShare().isPresent()) {
+      return o.with("fleetsim.vehicle.drive.parked-share", drive.parkedShare().get());
+    }
+    return o.with("fleetsim.vehicle.drive.parked-by-hour", drive.parkedByHour());
+  }
+
   /** A campaign of the file as the run starts it. */
   private static CampaignStep step(Scenario.Campaign c, Scenario.Firmware fw) {
     EcuType type = EcuType.valueOf(c.ecuType().toUpperCase(Locale.ROOT));

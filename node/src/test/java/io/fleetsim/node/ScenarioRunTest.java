@@ -82,4 +82,22 @@ class ScenarioRunTest {
             () -> ScenarioRun.map(bumped, Duration.ofMinutes(5), Duration.ofDays(1)));
     assertTrue(e.getMessage().contains("release counter 5"), e.getMessage());
   }
+
+  @Test
+  void theFleetsDriversBecomeTheVehiclesSettings() throws Exception {
+    FleetNode.Options base = FleetNode.Options.singleNode(Path.of("unused"), 0, 1);
+    Scenario chaos = ScenarioFile.parse(Path.of("../scenarios/chaos.conf"));
+    FleetNode.Options o = ScenarioRun.vehicleSettings(chaos, base);
+    assertEquals(0.8, o.settings().get("fleetsim.vehicle.drive.parked-share"));
+    assertEquals("0ms", o.settings().get("fleetsim.vehicle.consent-delay"));
+    Scenario example = ScenarioFile.parse(Path.of("../scenarios/example.conf"));
+    FleetNode.Options e = ScenarioRun.vehicleSettings(example, base);
+    assertEquals(
+        example.fleet().drive().parkedByHour(),
+        e.settings().get("fleetsim.vehicle.drive.parked-by-hour"));
+    assertEquals(24, example.fleet().drive().parkedByHour().size());
+    assertEquals(
+        example.fleet().consentDelay().toMillis() + "ms",
+        e.settings().get("fleetsim.vehicle.consent-delay"));
+  }
 }
