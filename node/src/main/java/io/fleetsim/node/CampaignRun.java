@@ -384,7 +384,10 @@ public final class CampaignRun {
     this.clock = SimClock.get(system);
   }
 
-  /** Runs the whole thing on the calling thread; returns when the campaign ended or timed out. */
+  /**
+   * Runs the whole thing on the calling thread; returns when the campaigns ended or timed out, with
+   * the clock standing at that instant.
+   */
   public Result run() {
     // Nothing simulated happens while the fleet is built: the clock is held at its epoch until
     // the campaign has started, so a run starts at the same simulated instant however long
@@ -393,8 +396,10 @@ public final class CampaignRun {
     try {
       return runHeld();
     } finally {
+      // The clock then stands at the run's last instant: what is read afterwards (the attack
+      // ledger, the trace) is the run's end, not whatever more wall time let happen.
+      clock.runUntil(clock.now());
       setup.close();
-      clock.unlimited();
     }
   }
 
