@@ -546,61 +546,10 @@ public final class Director
       // The campaign asks again (it restarted before it saw the reply): the same assignment.
       return Effect().reply(c.replyTo(), StatusReply.ack());
     }
-    if (c.timeLimit() != null && (c.timeLimit().isNegative() || c.timeLimit().isZero())) {
-      return Effect()
-          .reply(
-              c.replyTo(), StatusReply.error("timeLimit: must be positive, was " + c.timeLimit()));
-    }
-    List<EcuInfo> fits =
-        s.ecus().values().stream()
-            .filter(
-                e ->
-                    e.ecuType().equals(image.ecuType())
-                        && image.hardwareIds().contains(e.hardwareId()))
-            .toList();
-    if (fits.isEmpty()) {
-      return Effect()
-          .reply(
-              c.replyTo(),
-              StatusReply.error(
-                  "ecuType: vehicle "
-                      + vin
-                      + " has no ECU of type "
-                      + image.ecuType()
-                      + " with a hardware id in "
-                      + image.hardwareIds()));
-    }
-    for (EcuInfo e : fits) {
-      Assignment open = s.assignments().get(e.serial());
-      if (open != null && !open.campaignId().equals(c.campaignId())) {
-        return Effect()
-            .reply(
-                c.replyTo(),
-                StatusReply.error(
-                    "ecu "
-                        + e.serial()
-                        + ": already assigned by campaign "
-                        + open.campaignId()
-                        + " (version "
-                        + open.image().version()
-                        + "), refusing campaign "
-                        + c.campaignId()));
-      }
-      if (image.releaseCounter() < e.releaseCounter()) {
-        return Effect()
-            .reply(
-                c.replyTo(),
-                StatusReply.error(
-                    "releaseCounter: ecu "
-                        + e.serial()
-                        + " is at release counter "
-                        + e.releaseCounter()
-                        + ", image "
-                        + image.targetName()
-                        + " has "
-                        + image.releaseCounter()
-                        + " and would be refused as a rollback"));
-      }
+    List<EcuInfo> fits = DirectorRequests.fitting(s, image);
+    String refused = DirectorRequests.assignRefusal(vin, s, c, fits);
+    if (refused != null) {
+      return Effect().reply(c.replyTo(), StatusReply.error(refused));
     }
     if (fits.stream().allMatch(e -> image.version().equals(e.installedVersion()))) {
       Outcome met =

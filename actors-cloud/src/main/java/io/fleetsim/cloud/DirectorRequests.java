@@ -129,4 +129,58 @@ final class DirectorRequests {
       default -> md.targets();
     };
   }
+
+  /** The ECUs of the vehicle of {@code s} that {@code image} is for: its type, a hardware id. */
+  static List<Director.EcuInfo> fitting(Director.State s, FirmwareImage image) {
+    return s.ecus().values().stream()
+        .filter(
+            e ->
+                e.ecuType().equals(image.ecuType()) && image.hardwareIds().contains(e.hardwareId()))
+        .toList();
+  }
+
+  /**
+   * Why the Director refuses assignment {@code c} to the ECUs {@code fits} of vehicle {@code vin},
+   * naming the field; null when it may be made.
+   */
+  static String assignRefusal(
+      String vin, Director.State s, Director.Assign c, List<Director.EcuInfo> fits) {
+    FirmwareImage image = c.image();
+    if (c.timeLimit() != null && (c.timeLimit().isNegative() || c.timeLimit().isZero())) {
+      return "timeLimit: must be positive, was " + c.timeLimit();
+    }
+    if (fits.isEmpty()) {
+      return "ecuType: vehicle "
+          + vin
+          + " has no ECU of type "
+          + image.ecuType()
+          + " with a hardware id in "
+          + image.hardwareIds();
+    }
+    for (Director.EcuInfo e : fits) {
+      Director.Assignment open = s.assignments().get(e.serial());
+      if (open != null && !open.campaignId().equals(c.campaignId())) {
+        return "ecu "
+            + e.serial()
+            + ": already assigned by campaign "
+            + open.campaignId()
+            + " (version "
+            + open.image().version()
+            + "), refusing campaign "
+            + c.campaignId();
+      }
+      if (image.releaseCounter() < e.releaseCounter()) {
+        return "releaseCounter: ecu "
+            + e.serial()
+            + " is at release counter "
+            + e.releaseCounter()
+            + ", image "
+            + image.targetName()
+            + " has "
+            + image.releaseCounter()
+            + " and would be refused as a rollback";
+      }
+    }
+    return null;
+  }
 }

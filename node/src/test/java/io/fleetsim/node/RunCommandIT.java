@@ -21,25 +21,33 @@ class RunCommandIT {
 
   @TempDir Path dir;
 
+  /** {@code size} sedans in Munich and Berlin, and an ADAS 1.1.0 image: for small scenarios. */
+  static String fleet(int size) {
+    return """
+        fleet {
+          size = %d
+          regions { Munich = 0.5, Berlin = 0.5 }
+          models {
+            sedan {
+              share = 1.0
+              ecus = [
+                { ecuType = ENGINE, hardwareId = ENG-MED17-A, busKind = classic-can, firmware = "1.0.0" }
+                { ecuType = ADAS, hardwareId = ADAS-EQ4-A, busKind = can-fd, firmware = "1.0.0" }
+              ]
+            }
+          }
+        }
+        firmware = [ { ecuType = ADAS, version = "1.1.0", releaseCounter = 2, sizeBytes = 65536 } ]
+        """
+        .formatted(size);
+  }
+
   static final String SCENARIO =
       """
       name = small
       description = "Does a two-wave rollout to 40 vehicles in two regions succeed?"
       seed = 7
-      fleet {
-        size = 40
-        regions { Munich = 0.5, Berlin = 0.5 }
-        models {
-          sedan {
-            share = 1.0
-            ecus = [
-              { ecuType = ENGINE, hardwareId = ENG-MED17-A, busKind = classic-can, firmware = "1.0.0" }
-              { ecuType = ADAS, hardwareId = ADAS-EQ4-A, busKind = can-fd, firmware = "1.0.0" }
-            ]
-          }
-        }
-      }
-      firmware = [ { ecuType = ADAS, version = "1.1.0", releaseCounter = 2, sizeBytes = 65536 } ]
+      %s
       campaigns = [
         { id = adas, ecuType = ADAS, version = "1.1.0", waves = [10, 100], soak = 10m }
       ]
@@ -52,7 +60,7 @@ class RunCommandIT {
 
   Path scenario(String extraAssertion) throws Exception {
     Path f = dir.resolve("small.conf");
-    Files.writeString(f, SCENARIO.formatted(extraAssertion));
+    Files.writeString(f, SCENARIO.formatted(fleet(40), extraAssertion));
     return f;
   }
 
@@ -128,20 +136,7 @@ class RunCommandIT {
       name = staged
       description = "Munich, then Berlin with a boot crash that aborts and rolls it back"
       seed = 7
-      fleet {
-        size = 40
-        regions { Munich = 0.5, Berlin = 0.5 }
-        models {
-          sedan {
-            share = 1.0
-            ecus = [
-              { ecuType = ENGINE, hardwareId = ENG-MED17-A, busKind = classic-can, firmware = "1.0.0" }
-              { ecuType = ADAS, hardwareId = ADAS-EQ4-A, busKind = can-fd, firmware = "1.0.0" }
-            ]
-          }
-        }
-      }
-      firmware = [ { ecuType = ADAS, version = "1.1.0", releaseCounter = 2, sizeBytes = 65536 } ]
+      %s
       campaigns = [
         { id = munich, ecuType = ADAS, version = "1.1.0", filter { regions = [Munich] },
           waves = [100], soak = 10m }
@@ -166,7 +161,7 @@ class RunCommandIT {
   void campaignsRunInTheirOrderAndAFailedOneIsRolledBackWhileThoseAfterItNeverStart()
       throws Exception {
     Path f = dir.resolve("staged.conf");
-    Files.writeString(f, STAGED);
+    Files.writeString(f, STAGED.formatted(fleet(40)));
     FleetsimCliTest.Run r = run(f);
     assertEquals(0, r.exit(), r.out() + r.err());
     JsonNode json = report();

@@ -39,20 +39,7 @@ class TraceIT {
       name = traced
       description = "Does a two-wave rollout to 20 vehicles leave a journal that tells the same?"
       seed = 11
-      fleet {
-        size = 20
-        regions { Munich = 0.5, Berlin = 0.5 }
-        models {
-          sedan {
-            share = 1.0
-            ecus = [
-              { ecuType = ENGINE, hardwareId = ENG-MED17-A, busKind = classic-can, firmware = "1.0.0" }
-              { ecuType = ADAS, hardwareId = ADAS-EQ4-A, busKind = can-fd, firmware = "1.0.0" }
-            ]
-          }
-        }
-      }
-      firmware = [ { ecuType = ADAS, version = "1.1.0", releaseCounter = 2, sizeBytes = 65536 } ]
+      %s
       campaigns = [
         { id = adas, ecuType = ADAS, version = "1.1.0", waves = [10, 100], soak = 10m }
       ]
@@ -66,7 +53,7 @@ class TraceIT {
   @Test
   void theReportIsWhatTheJournalSays() throws Exception {
     Path file = dir.resolve("traced.conf");
-    Files.writeString(file, SCENARIO);
+    Files.writeString(file, SCENARIO.formatted(RunCommandIT.fleet(20)));
     Path trace = dir.resolve("out/trace.jsonl");
     FleetsimCliTest.Run run =
         FleetsimCliTest.run(
