@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Runs a scenario file (see docs/scenarios.md and scenarios/): validates it first, naming the"
           + " line and field of every problem, then builds its fleet on an embedded H2 database in"
-          + " --data-dir (wiped first), rolls out its campaign with its faults and attacks, and"
+          + " --data-dir (wiped first), rolls out its campaigns with its faults and attacks, and"
           + " checks its assertions.",
       "Exit status: 0 when every assertion held, 2 when one failed, 1 for a bad file, a scenario"
           + " the runner cannot run yet, or a run that could not finish."
@@ -57,14 +57,14 @@ final class RunCommand implements Callable<Integer> {
       names = "--timeout",
       defaultValue = "30m",
       converter = RunOptions.DurationConverter.class,
-      description = "Wall-clock limit for the campaign (default: ${DEFAULT-VALUE}).")
+      description = "Wall-clock limit for each campaign (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Option(
       names = "--horizon",
       defaultValue = "30d",
       converter = RunOptions.DurationConverter.class,
-      description = "Simulated-time limit for the campaign (default: ${DEFAULT-VALUE}).")
+      description = "Simulated-time limit for each campaign (default: ${DEFAULT-VALUE}).")
   Duration horizon;
 
   @Option(
