@@ -18,30 +18,6 @@ public record VehicleSettings(
     boolean skipForeseenPolls,
     DriveProfile drive) {
 
-  /** As below, parked at every hour ({@link DriveProfile#ALWAYS_PARKED}). */
-  public VehicleSettings(
-      Duration pollInterval,
-      Duration pollJitter,
-      Duration consentDelay,
-      Duration askTimeout,
-      Duration phaseTimeout,
-      int downloadAttempts,
-      Duration downloadRetryAfter,
-      Map<String, NetworkProfile> profiles,
-      boolean skipForeseenPolls) {
-    this(
-        pollInterval,
-        pollJitter,
-        consentDelay,
-        askTimeout,
-        phaseTimeout,
-        downloadAttempts,
-        downloadRetryAfter,
-        profiles,
-        skipForeseenPolls,
-        DriveProfile.ALWAYS_PARKED);
-  }
-
   public VehicleSettings {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("fleetsim.vehicle.poll-interval must be positive");

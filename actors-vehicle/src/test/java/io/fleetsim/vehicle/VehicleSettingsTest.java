@@ -29,7 +29,8 @@ class VehicleSettingsTest {
         3,
         Duration.ofMinutes(1),
         Map.of(),
-        true);
+        true,
+        DriveProfile.ALWAYS_PARKED);
   }
 
   static final VehicleSettings SETTINGS = settings(Duration.ofMinutes(10), Duration.ofMinutes(1));

@@ -11,7 +11,6 @@ import io.fleetsim.vehicle.Vehicle;
 import io.fleetsim.vehicle.VehicleSharding;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -194,11 +193,6 @@ public final class FleetNode implements AutoCloseable {
     return PersistenceSetup.fromSettings(settings).withFallback(settings).resolve();
   }
 
-  private static Config journalDb(Config config) {
-    String db = config.getString("jdbc-journal.use-shared-db");
-    return config.getConfig("pekko-persistence-jdbc.shared-databases." + db + ".db");
-  }
-
   private static String h2FileUrl(Path dataDir) {
     return "jdbc:h2:file:"
         + dataDir.toAbsolutePath().normalize().resolve("fleetsim")
@@ -249,15 +243,10 @@ public final class FleetNode implements AutoCloseable {
    * an identity, so its maximum is the number of events ever appended when nothing was deleted).
    */
   public long journalEvents() {
-    Config c = journalDb(config);
     String schema = config.getString("jdbc-journal.tables.event_journal.schemaName");
     String table = config.getString("jdbc-journal.tables.event_journal.tableName");
     String qualified = (schema.isEmpty() ? "" : "\"" + schema + "\".") + "\"" + table + "\"";
-    try (Connection connection =
-            DriverManager.getConnection(
-                c.getString("url"),
-                c.hasPath("user") ? c.getString("user") : null,
-                c.hasPath("password") ? c.getString("password") : null);
+    try (Connection connection = PersistenceSetup.journalConnection(config);
         Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(\"ordering\"), 0) FROM " + qualified)) {
       rs.next();

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -91,7 +90,7 @@ public final class Trace {
     }
     listener.phase("writing the trace to " + file);
     try (SimClock.Hold hold = clock.mode() == SimClock.Mode.AUTO ? clock.hold() : null;
-        Connection connection = connect(config);
+        Connection connection = io.fleetsim.persistence.PersistenceSetup.journalConnection(config);
         Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       Table t = Table.of(config);
       long last = t.maxOrdering(connection);
@@ -266,14 +265,5 @@ public final class Trace {
     private static String quote(String identifier) {
       return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
-  }
-
-  private static Connection connect(Config config) throws SQLException {
-    String db = config.getString("jdbc-journal.use-shared-db");
-    Config c = config.getConfig("pekko-persistence-jdbc.shared-databases." + db + ".db");
-    return DriverManager.getConnection(
-        c.getString("url"),
-        c.hasPath("user") ? c.getString("user") : null,
-        c.hasPath("password") ? c.getString("password") : null);
   }
 }

@@ -164,6 +164,23 @@ public final class PersistenceSetup {
   }
 
   /**
+   * A plain JDBC connection to the database the journal of {@code config} uses (its shared
+   * database's url, user and password), for work beside the plugin: the schema, counts, traces.
+   */
+  public static Connection journalConnection(Config config) throws SQLException {
+    Config c = journalDb(config);
+    return DriverManager.getConnection(
+        c.getString("url"),
+        c.hasPath("user") ? c.getString("user") : null,
+        c.hasPath("password") ? c.getString("password") : null);
+  }
+
+  private static Config journalDb(Config config) {
+    String db = config.getString("jdbc-journal.use-shared-db");
+    return config.getConfig("pekko-persistence-jdbc.shared-databases." + db + ".db");
+  }
+
+  /**
    * Creates the journal, tag and snapshot tables if they do not exist. Idempotent and safe to run
    * from several nodes at once (PostgreSQL serialises it with an advisory lock). The blocking JDBC
    * work runs on Pekko's blocking-IO dispatcher.
@@ -177,19 +194,13 @@ public final class PersistenceSetup {
   /** The synchronous form of {@link #createSchema(ActorSystem)}, for tools without a system. */
   public static Done createSchema(Config config) {
     Dialect dialect = Dialect.of(config);
-    String db = config.getString("jdbc-journal.use-shared-db");
-    Config dbConfig = config.getConfig("pekko-persistence-jdbc.shared-databases." + db + ".db");
     String schema = config.getString("jdbc-journal.tables.event_journal.schemaName");
     if (schema.isEmpty()) {
       schema = dialect.defaultSchema;
     }
     requireSchemaLikeName(schema, "schema");
     List<String> statements = statements(loadScript(dialect.script), schema);
-    try (Connection connection =
-            DriverManager.getConnection(
-                dbConfig.getString("url"),
-                dbConfig.hasPath("user") ? dbConfig.getString("user") : null,
-                dbConfig.hasPath("password") ? dbConfig.getString("password") : null);
+    try (Connection connection = journalConnection(config);
         Statement statement = connection.createStatement()) {
       connection.setAutoCommit(true);
       if (dialect == Dialect.POSTGRES) {
@@ -206,7 +217,8 @@ public final class PersistenceSetup {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "Could not create the journal schema in " + dbConfig.getString("url") + ": " + e, e);
+          "Could not create the journal schema in " + journalDb(config).getString("url") + ": " + e,
+          e);
     }
     return Done.getInstance();
   }
